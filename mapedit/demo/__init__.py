@@ -1,0 +1,1 @@
+"""Deterministic synthetic demo street near Qingpu (no Qt)."""

@@ -1,0 +1,34 @@
+"""User-facing errors: every message exists in Chinese (first) and English.
+
+Anything a clerk can cause (a bad file, a wrong CRS, a file that is not ours) raises
+:class:`MapeditError`; the CLI prints ``str(err)`` as one line and exits with status 2, the GUI
+shows it in a message box. Tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+
+class MapeditError(Exception):
+    """An error with a bilingual message, safe to show to a user."""
+
+    exit_status = 2
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh = zh
+        self.en = en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+
+class InputError(MapeditError):
+    """A file or value given by the user cannot be read or is not acceptable."""
+
+
+class NotAProjectError(MapeditError):
+    """The file exists but is not a mapedit project (or is damaged beyond reading)."""
+
+
+class EditRefused(MapeditError):
+    """An edit breaks a rule that editing enforces (locked unit, leaving the unit, invalid)."""

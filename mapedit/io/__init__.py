@@ -1,0 +1,1 @@
+"""Reading and writing: CRS, GeoPackage project store, GeoJSON exchange (no Qt)."""

@@ -1,0 +1,1 @@
+"""Domain model: hierarchy, catalogue, codes, tolerances and geometry operations (no Qt)."""

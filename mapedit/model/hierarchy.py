@@ -1,0 +1,87 @@
+"""The street office hierarchy: street → responsibility grid → management unit → micro-grid.
+
+Plain dataclasses with shapely geometries in the project's metric CRS. They carry no behaviour
+that needs a store or Qt, so the checker, the CLI and tests build them directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from shapely.geometry.base import BaseGeometry
+
+UNIT_TYPES: tuple[str, ...] = ("小区", "农村", "街面", "农场")
+"""Management-unit types (管理单元类型) from seed 000."""
+
+FOUR_BOUND_KEYS: tuple[str, ...] = ("east", "south", "west", "north")
+
+
+def now_iso() -> str:
+    """Current UTC time as ISO-8601 with seconds, the form stored in projects and logs."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Street:
+    """街道: the whole project area."""
+
+    code: str
+    name: str
+    geometry: BaseGeometry | None = None
+
+
+@dataclass
+class ResponsibilityGrid:
+    """责任网格: one police/joint-duty area made of several units."""
+
+    code: str
+    name: str
+    geometry: BaseGeometry | None = None
+    street_code: str = ""
+
+
+@dataclass
+class Unit:
+    """管理单元: a compound, village, street front or farm; micro-grids tile it."""
+
+    code: str
+    name: str
+    unit_type: str
+    geometry: BaseGeometry | None = None
+    responsibility_grid: str = ""
+    street: str = ""
+    committee: str = ""
+    """Residents' committee (居委会) a 街面 unit belongs to; it must not cross its boundary."""
+    locked: bool = False
+
+
+@dataclass
+class MicroGrid:
+    """微网格. ``fid`` is the store's stable row id (None until stored); ``code`` is the
+    15-digit business code, which may change when grids are renumbered."""
+
+    code: str
+    name: str
+    category: str
+    geometry: BaseGeometry | None = None
+    unit_code: str = ""
+    departments: list[str] = field(default_factory=list)
+    households: int | None = None
+    population: int | None = None
+    four_bounds: dict[str, str] | None = None
+    notes: str = ""
+    created: str = ""
+    updated: str = ""
+    fid: int | None = None
+
+    def replace(self, **changes) -> MicroGrid:
+        """A copy with some fields changed (lists and dicts copied, geometries shared:
+        shapely geometries are immutable)."""
+        base = dataclasses.replace(self, **changes)
+        if "departments" not in changes:
+            base.departments = list(self.departments)
+        if "four_bounds" not in changes and self.four_bounds is not None:
+            base.four_bounds = dict(self.four_bounds)
+        return base

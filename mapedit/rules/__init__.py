@@ -1,0 +1,1 @@
+"""Rule checker: findings, rules and the incremental engine (no Qt)."""

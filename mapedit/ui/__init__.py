@@ -1,0 +1,1 @@
+"""Qt layer: a thin view/controller over mapedit.project."""

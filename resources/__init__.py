@@ -1,0 +1,1 @@
+"""Bundled data files (catalogue, translations, icons); installed as ``mapedit.resources``."""
