@@ -665,7 +665,7 @@ def grid_properties(grid: MicroGrid, catalogue: Catalogue) -> dict[str, Any]:
     if grid.four_bounds:
         fb = {k: grid.four_bounds.get(k, "") or "" for k in FOUR_BOUND_KEYS}
     return {
-        "code": grid.code, "name": grid.name, "category": grid.category,
+        "code": grid.code, "name": grid.name, "category": normalize_category(grid.category),
         "unit_code": grid.unit_code,
         "departments": list(grid.departments) or catalogue.default_departments(grid.category),
         "households": grid.households, "population": grid.population, "four_bounds": fb,
