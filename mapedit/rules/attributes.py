@@ -1,0 +1,170 @@
+"""Attribute rules of one micro-grid: missing properties, category vs unit type, code pattern,
+household band; plus duplicate codes (a group rule) and invalid geometry.
+
+Each function looks at one grid (or one code group) only, so the engine can re-run exactly the
+grids an edit touched. For rules without an area the finding's area is the grid's area, and its
+location the grid, as the exchange contract says.
+"""
+
+from __future__ import annotations
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapedit.model.catalogue import Catalogue, normalize_category
+from mapedit.model.codes import CodePattern
+from mapedit.model.hierarchy import MicroGrid, Unit
+from mapedit.model.settings import Settings
+from mapedit.rules.findings import RULES, Finding, Fix
+from mapedit.rules.geom import area2
+
+FIELD_ZH = {"code": "编码", "name": "名称", "category": "类别", "households": "户数"}
+
+
+def grid_label(grid: MicroGrid, fid: int | None) -> str:
+    """How a grid is named in findings: its code, or ``#N`` (1-based position in the file /
+    store id) when the code is empty, so the clerk can still find it."""
+    code = (grid.code or "").strip()
+    return code if code else f"#{fid}"
+
+
+def make(rule: str, features: list[str], unit: str | None, area: float, zh: str, en: str,
+         location: BaseGeometry | None, fix: Fix | None = None,
+         fids: list[int] | None = None) -> Finding:
+    """A finding with the severity of its rule and the area rounded as the contract wants."""
+    return Finding(rule=rule, severity=RULES[rule][0], features=features, unit=unit,
+                   area_m2=area2(area), message_zh=zh, message_en=en, location=location,
+                   fix=fix, fids=list(fids or []))
+
+
+def _households(value) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def geometry_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
+                      unit: str | None) -> list[Finding]:
+    """``invalid-geometry`` for an empty, missing, non-polygonal or invalid geometry. The other
+    rules go on with the repaired geometry (``clean``)."""
+    label = grid_label(grid, fid)
+    g = grid.geometry
+    if g is None or g.is_empty:
+        zh, en = "几何为空", "geometry is empty"
+    elif shapely.get_type_id(g) not in (3, 6):
+        zh, en = f"几何类型为 {g.geom_type},应为面", f"geometry is a {g.geom_type}, not a polygon"
+    elif not shapely.is_valid(g):
+        reason = shapely.is_valid_reason(g)
+        zh, en = f"几何无效({reason})", f"invalid geometry ({reason})"
+    else:
+        return []
+    area = clean.area if clean is not None else 0.0
+    return [make("invalid-geometry", [label], unit, area, f"微网格 {label} {zh}",
+                 f"micro-grid {label}: {en}", clean if clean is not None else None,
+                 fids=[fid])]
+
+
+def attribute_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
+                       unit: Unit | None, catalogue: Catalogue, settings: Settings,
+                       pattern: CodePattern) -> list[Finding]:
+    """``missing-attribute``, ``category-unit-mismatch``, ``code-format``, ``households-range``.
+
+    Departments, unit_code and area_m2 are filled in on export, so their absence is not a
+    finding. ``unit`` is the grid's unit (declared or derived from the geometry)."""
+    out: list[Finding] = []
+    label = grid_label(grid, fid)
+    unit_code = unit.code if unit is not None else (grid.unit_code or None)
+    area = clean.area if clean is not None else 0.0
+    loc = clean
+    cat = normalize_category(grid.category or "")
+    needs_hh = catalogue.needs_households(cat) if cat else False
+    hh = _households(grid.households)
+
+    missing = [k for k in ("code", "name", "category") if not (getattr(grid, k) or "").strip()]
+    if needs_hh and hh is None:
+        missing.append("households")
+    if missing:
+        zh = "、".join(FIELD_ZH[k] for k in missing)
+        out.append(make("missing-attribute", [label], unit_code, area,
+                        f"微网格 {label} 缺少{zh}", f"micro-grid {label} lacks {', '.join(missing)}",
+                        loc, fids=[fid]))
+
+    if cat:
+        known = catalogue.get(cat)
+        if known is None:
+            out.append(make("category-unit-mismatch", [label], unit_code, area,
+                            f"微网格 {label} 的类别“{grid.category}”不在分类目录中",
+                            f"micro-grid {label}: unknown category '{grid.category}'",
+                            loc, fids=[fid]))
+        elif unit is not None and not catalogue.is_allowed(cat, unit.unit_type):
+            allowed = "、".join(c.name for c in catalogue.allowed(unit.unit_type))
+            out.append(make("category-unit-mismatch", [label], unit_code, area,
+                            f"微网格 {label} 的类别“{cat}”不能用于{unit.unit_type}单元 "
+                            f"{unit.code}(可用:{allowed})",
+                            f"micro-grid {label}: category '{cat}' is not allowed in "
+                            f"{unit.unit_type} unit {unit.code}", loc, fids=[fid]))
+
+    code = (grid.code or "").strip()
+    if code and pattern.active and not pattern.grid_ok(code, unit_code):
+        if pattern.spec == "default":
+            zh_rule = f"应为 15 位数字且以所属单元编码 {unit_code} 开头" if unit_code else "应为 15 位数字"
+            en_rule = (f"must be 15 digits starting with its unit's code {unit_code}"
+                       if unit_code else "must be 15 digits")
+        else:
+            zh_rule = f"不符合编码规则 {pattern.spec}"
+            en_rule = f"does not match {pattern.spec}"
+        out.append(make("code-format", [label], unit_code, area,
+                        f"微网格编码 {code} {zh_rule}", f"micro-grid code {code} {en_rule}",
+                        loc, fids=[fid]))
+
+    if needs_hh and hh is not None and not (settings.households_min <= hh
+                                            <= settings.households_max):
+        lo, hi = settings.households_min, settings.households_max
+        out.append(make("households-range", [label], unit_code, area,
+                        f"微网格 {label} 户数 {hh} 不在 {lo}-{hi} 户之间",
+                        f"micro-grid {label} has {hh} households, outside {lo}-{hi}",
+                        loc, fids=[fid]))
+    return out
+
+
+def duplicate_code_finding(code: str, members: list[tuple[int, MicroGrid, BaseGeometry | None,
+                                                          str | None]]) -> list[Finding]:
+    """One ``duplicate-code`` finding per code used by two or more grids; ``members`` are
+    (fid, grid, clean geometry, unit code) sorted by fid. Location: all of them."""
+    if len(members) < 2:
+        return []
+    geoms = [m[2] for m in members if m[2] is not None]
+    loc = shapely.union_all(geoms) if geoms else None
+    area = sum(g.area for g in geoms)
+    units = [m[3] for m in members if m[3]]
+    fids = [m[0] for m in members]
+    n = len(members)
+    return [make("duplicate-code", [code] * n, units[0] if units else None, area,
+                 f"{n} 个微网格使用同一编码 {code}", f"{n} micro-grids share the code {code}",
+                 loc, fids=fids)]
+
+
+def unit_attribute_findings(units: list[Unit], pattern: CodePattern) -> list[Finding]:
+    """Unit codes: pattern (default: 12 digits) and duplicates (when the caller passes the
+    units as read, before they were keyed by code)."""
+    out: list[Finding] = []
+    by_code: dict[str, list[Unit]] = {}
+    for u in units:
+        by_code.setdefault(u.code, []).append(u)
+    for code, group in by_code.items():
+        geoms = [u.geometry for u in group if u.geometry is not None and not u.geometry.is_empty]
+        area = sum(shapely.area(g) for g in geoms)
+        if len(group) > 1:
+            loc = shapely.union_all(geoms) if geoms else None
+            out.append(make("duplicate-code", [code] * len(group), code, area,
+                            f"{len(group)} 个管理单元使用同一编码 {code}",
+                            f"{len(group)} management units share the code {code}", loc))
+        if code and pattern.active and not pattern.unit_ok(code):
+            out.append(make("code-format", [code], code, area,
+                            f"管理单元编码 {code} 应为 12 位数字",
+                            f"unit code {code} must be 12 digits",
+                            geoms[0] if geoms else None))
+    return out

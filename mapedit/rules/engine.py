@@ -1,0 +1,452 @@
+"""The incremental rule engine: one :class:`Checker` per dataset, used by the editor live and by
+the CLI once.
+
+Findings are kept in a dict keyed by *scope* — a unit's topology, one grid's attributes, one
+code's duplicate group, one building, one 村组 grid — so an edit re-computes only the scopes it
+can affect and replaces them wholesale. Topology is organised per unit (see
+:mod:`mapedit.rules.topology`), so incremental and full checks run the same per-unit code and
+agree by construction; the full check only adds a vectorised pre-pass that proves most units
+clean without any overlay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapedit.model.codes import CodePattern
+from mapedit.model.dataset import Dataset
+from mapedit.model.hierarchy import Unit
+from mapedit.rules import baselayers
+from mapedit.rules.attributes import (
+    attribute_findings,
+    duplicate_code_finding,
+    geometry_findings,
+    grid_label,
+    make,
+    unit_attribute_findings,
+)
+from mapedit.rules.findings import ERROR, RULES, WARNING, Finding, Fix
+from mapedit.rules.geom import clean_polygonal, fmt_area
+from mapedit.rules.index import GridIndex
+from mapedit.rules.topology import TopologyRules
+from mapedit.rules.units import (
+    committee_findings,
+    responsibility_findings,
+    unit_geometry_findings,
+    unit_overlap_findings,
+)
+
+RULE_ORDER = {r: i for i, r in enumerate(RULES)}
+_MISSING = object()
+
+
+def _sort_key(f: Finding) -> tuple:
+    b = f.location.bounds if f.location is not None and not f.location.is_empty else ()
+    return (f.unit or "", RULE_ORDER.get(f.rule, 99), tuple(f.features), -f.area_m2,
+            tuple(round(v, 3) for v in b))
+
+
+class Checker:
+    """Checks a :class:`Dataset` against every rule and keeps the findings current.
+
+    ``accepted`` maps :attr:`Finding.key` to the reason a finding was accepted as an
+    exception; such findings stay in :attr:`findings` flagged ``accepted=True`` and are not
+    counted as errors/warnings. ``unit_list`` (optional) is the units as read from a file,
+    before they were keyed by code, so duplicate unit codes can be reported.
+    """
+
+    def __init__(self, dataset: Dataset, accepted: dict[str, str] | None = None,
+                 unit_list: Sequence[Unit] | None = None) -> None:
+        self.dataset = dataset
+        self.settings = dataset.settings
+        self.catalogue = dataset.catalogue
+        self._accepted: dict[str, str] = dict(accepted or {})
+        self._unit_list = list(unit_list) if unit_list is not None else None
+        self._scopes: dict[Hashable, list[Finding]] = {}
+        self._cache: list[Finding] | None = None
+        self._ran = False
+        self.topology = TopologyRules(self)
+
+    # -- public API ------------------------------------------------------------------------
+    @property
+    def findings(self) -> list[Finding]:
+        if not self._ran:
+            self.run_full()
+        if self._cache is None:
+            allf = [f for lst in self._scopes.values() for f in lst]
+            allf.sort(key=lambda f: f._sort)  # type: ignore[attr-defined]
+            self._cache = allf
+        return list(self._cache)
+
+    def summary(self) -> dict[str, int]:
+        fs = self.findings
+        return {
+            "errors": sum(1 for f in fs if not f.accepted and f.severity == ERROR),
+            "warnings": sum(1 for f in fs if not f.accepted and f.severity == WARNING),
+            "grids": len(self.dataset.grids),
+            "units": len(self._unit_list) if self._unit_list is not None
+            else len(self.dataset.units),
+            "accepted": sum(1 for f in fs if f.accepted),
+        }
+
+    def findings_for_unit(self, code: str) -> list[Finding]:
+        return [f for f in self.findings if f.unit == code]
+
+    def set_accepted(self, key: str, reason: str | None) -> None:
+        """Mark (reason given) or unmark (None) the finding with ``key`` as an exception."""
+        if reason is None:
+            self._accepted.pop(key, None)
+        else:
+            self._accepted[key] = reason
+        for lst in self._scopes.values():
+            for f in lst:
+                if f.key == key:
+                    f.accepted = reason is not None
+                    f.accept_reason = reason or ""
+        self._cache = None
+
+    def label(self, fid: int) -> str:
+        g = self.dataset.grids.get(fid)
+        return grid_label(g, fid) if g is not None else f"#{fid}"
+
+    def code_of(self, fid: int) -> str | None:
+        g = self.dataset.grids.get(fid)
+        return (g.code or None) if g is not None else None
+
+    def unit_tree_query(self, geom: BaseGeometry) -> list[str]:
+        return [self._unit_codes[i] for i in self._unit_tree.query(geom, predicate="intersects")]
+
+    # -- full check ------------------------------------------------------------------------
+    def run_full(self) -> list[Finding]:
+        self.pattern = CodePattern(self.settings.code_pattern)
+        self._scopes = {}
+        self._cache = None
+        self._prepare_units()
+        self._prepare_grids()
+        for fid in self._fids_sorted:
+            self._set(("g", fid), self._grid_scope(fid))
+        for code, fids in self._code_fids.items():
+            if len(fids) > 1:
+                self._set(("dup", code), self._dup_scope(code))
+        clean_units = self._clean_units_vectorised()
+        for code in self._unit_codes:
+            if code not in clean_units:
+                self._set(("topo", code), self.topology.unit_findings(code))
+        if self._members.get(None):
+            self._set(("topo", None), self.topology.unit_findings(None))
+        if self._building_geoms is not None:
+            res = baselayers.building_findings(self, np.arange(len(self._building_geoms)))
+            for b, lst in res.items():
+                self._set(("b", b), lst)
+        if self._vg_geoms is not None:
+            for f, lst in baselayers.villager_group_findings(self, self._fids_sorted).items():
+                self._set(("vg", f), lst)
+        self._ran = True
+        return self.findings
+
+    def _prepare_units(self) -> None:
+        ds, s = self.dataset, self.settings
+        codes = list(ds.units)
+        self._unit_codes = codes
+        self._unit_pos = {c: i for i, c in enumerate(codes)}
+        clean = [clean_polygonal(ds.units[c].geometry) for c in codes]
+        self._unit_clean: dict[str, BaseGeometry | None] = dict(zip(codes, clean, strict=True))
+        ug = np.empty(len(codes), dtype=object)
+        ug[:] = clean
+        shapely.prepare(ug)
+        self._unit_geoms = ug
+        self._unit_tree = shapely.STRtree(ug)
+        found: list[Finding] = []
+        for c in codes:
+            found += unit_geometry_findings(c, ds.units[c].geometry, self._unit_clean[c])
+        units = self._unit_list if self._unit_list is not None else list(ds.units.values())
+        found += unit_attribute_findings(units, self.pattern)
+        ov, self._unit_overlap_codes = unit_overlap_findings(codes, ug, self._unit_tree, s)
+        found += ov
+        found += responsibility_findings(ds, self._unit_clean)
+        found += committee_findings(ds, self._unit_clean)
+        self._set(("units",), found)
+        # base layers
+        b = ds.base("buildings")
+        if b is not None:
+            bg = np.empty(len(b), dtype=object)
+            bg[:] = [clean_polygonal(g) for g in b.geometries]
+            self._building_geoms = bg
+            self._building_tree = shapely.STRtree(bg)
+        else:
+            self._building_geoms = None
+        v = ds.base("villager_groups")
+        if v is not None:
+            vg = np.empty(len(v), dtype=object)
+            vg[:] = [clean_polygonal(g) for g in v.geometries]
+            self._vg_geoms = vg
+            self._vg_tree = shapely.STRtree(vg)
+        else:
+            self._vg_geoms = None
+
+    def _prepare_grids(self) -> None:
+        ds, s = self.dataset, self.settings
+        fids = sorted(ds.grids)
+        self._fids_sorted = fids
+        n = len(fids)
+        raw = np.empty(n, dtype=object)
+        raw[:] = [ds.grids[f].geometry for f in fids]
+        types = shapely.get_type_id(raw)
+        poly = (types == 3) | (types == 6)
+        valid = poly & ~shapely.is_empty(raw) & shapely.is_valid(raw)
+        clean = raw.copy()
+        for i in np.flatnonzero(~valid):
+            clean[i] = clean_polygonal(raw[i])
+        self._valid = dict(zip(fids, valid.tolist(), strict=True))
+        self._clean: dict[int, BaseGeometry | None] = dict(zip(fids, clean.tolist(), strict=True))
+        self._code = {f: (ds.grids[f].code or "").strip() for f in fids}
+        self._code_fids: dict[str, set[int]] = {}
+        for f, c in self._code.items():
+            if c:
+                self._code_fids.setdefault(c, set()).add(f)
+        # -- assignment to units (vectorised twin of _assign_one) --
+        has = np.array([g is not None for g in clean], dtype=bool)
+        decl = np.array([self._unit_pos.get((ds.grids[f].unit_code or "").strip(), -1)
+                         for f in fids], dtype=np.int64)
+        decl_ok = decl >= 0
+        decl_ok[decl_ok] = np.array([g is not None for g in self._unit_geoms[decl[decl_ok]]],
+                                    dtype=bool)
+        assign = np.full(n, -1, dtype=np.int64)
+        covered = np.zeros(n, dtype=bool)
+        first = has & decl_ok
+        if first.any():
+            cov = shapely.covered_by(clean[first], self._unit_geoms[decl[first]])
+            idx = np.flatnonzero(first)[cov]
+            assign[idx] = decl[idx]
+            covered[idx] = True
+        rest = np.flatnonzero(has & ~covered)
+        if len(rest):
+            qi, ui = self._unit_tree.query(clean[rest], predicate="intersects")
+            areas = self._pair_areas(clean[rest][qi], ui)
+            sig = areas >= s.min_area_m2
+            qi, ui, areas = qi[sig], ui[sig], areas[sig]
+            order = np.lexsort((ui, -areas, qi))
+            seen: set[int] = set()
+            best = np.full(len(rest), -1, dtype=np.int64)
+            for k in order:
+                q = int(qi[k])
+                if q not in seen:
+                    seen.add(q)
+                    best[q] = ui[k]
+            for j, i in enumerate(rest):
+                if best[j] < 0:
+                    continue
+                if decl_ok[i]:
+                    assign[i] = decl[i]
+                else:
+                    assign[i] = best[j]
+                    covered[i] = bool(shapely.covered_by(clean[i], self._unit_geoms[best[j]]))
+        codes = self._unit_codes
+        self._assign: dict[int, str | None] = {
+            f: (codes[a] if a >= 0 else None) for f, a in zip(fids, assign.tolist(), strict=True)}
+        self._covered = dict(zip(fids, covered.tolist(), strict=True))
+        self._dirty = {f: bool(has[i] and not (valid[i] and covered[i]))
+                       for i, f in enumerate(fids)}
+        self._members: dict[str | None, set[int]] = {}
+        for i, f in enumerate(fids):
+            if has[i]:
+                self._members.setdefault(self._assign[f], set()).add(f)
+        self.index = GridIndex(self._clean)
+
+    def _pair_areas(self, grids: np.ndarray, unit_idx: np.ndarray) -> np.ndarray:
+        """Area of grid ∩ unit for each pair; a grid inside the unit needs no overlay."""
+        ug = self._unit_geoms[unit_idx]
+        inside = shapely.covered_by(grids, ug)
+        areas = shapely.area(grids)
+        if (~inside).any():
+            areas[~inside] = shapely.area(shapely.intersection(grids[~inside], ug[~inside]))
+        return areas
+
+    def _assign_one(self, fid: int) -> tuple[str | None, bool]:
+        """Unit of one grid: its declared unit when that exists (and the grid touches some
+        unit), else the unit holding most of it. Returns (unit code, covered by it)."""
+        g = self.dataset.grids[fid]
+        cg = self._clean[fid]
+        if cg is None:
+            return None, False
+        d = self._unit_pos.get((g.unit_code or "").strip(), -1)
+        if d >= 0 and self._unit_geoms[d] is None:
+            d = -1
+        if d >= 0 and shapely.covered_by(cg, self._unit_geoms[d]):
+            return self._unit_codes[d], True
+        ui = self._unit_tree.query(cg, predicate="intersects")
+        if len(ui) == 0:
+            return None, False
+        grids = np.empty(len(ui), dtype=object)
+        grids[:] = [cg] * len(ui)
+        areas = self._pair_areas(grids, ui)
+        sig = areas >= self.settings.min_area_m2
+        if not sig.any():
+            return None, False
+        if d >= 0:
+            return self._unit_codes[d], False
+        ui, areas = ui[sig], areas[sig]
+        k = np.lexsort((ui, -areas))[0]
+        b = int(ui[k])
+        return self._unit_codes[b], bool(shapely.covered_by(cg, self._unit_geoms[b]))
+
+    def _clean_units_vectorised(self) -> set[str]:
+        """Units proven clean without overlays (twin of ``TopologyRules.unit_is_clean``)."""
+        suspect = set(self._unit_overlap_codes)
+        dirty = [f for f, d in self._dirty.items() if d]
+        for f in dirty:
+            if self._assign[f] is not None:
+                suspect.add(self._assign[f])
+        if dirty:
+            dg = np.empty(len(dirty), dtype=object)
+            dg[:] = [self._clean[f] for f in dirty]
+            _, ui = self._unit_tree.query(dg, predicate="intersects")
+            suspect.update(self._unit_codes[i] for i in np.unique(ui))
+        out: set[str] = set()
+        for code in self._unit_codes:
+            if code in suspect:
+                continue
+            ug = self._unit_clean[code]
+            members = sorted(self._members.get(code, ()))
+            if ug is None or not members:
+                continue
+            geoms = np.empty(len(members), dtype=object)
+            geoms[:] = [self._clean[f] for f in members]
+            if self.topology.members_clean(ug.area, geoms):
+                out.add(code)
+        return out
+
+    # -- scopes ------------------------------------------------------------------------------
+    def _set(self, scope: Hashable, found: list[Finding]) -> None:
+        for f in found:
+            f._sort = _sort_key(f)  # type: ignore[attr-defined]
+            if self._accepted:
+                r = self._accepted.get(f.key)
+                if r is not None:
+                    f.accepted, f.accept_reason = True, r
+        if found:
+            self._scopes[scope] = found
+        else:
+            self._scopes.pop(scope, None)
+        self._cache = None
+
+    def _grid_scope(self, fid: int) -> list[Finding]:
+        ds = self.dataset
+        g = ds.grids[fid]
+        clean = self._clean[fid]
+        a = self._assign.get(fid)
+        declared = (g.unit_code or "").strip()
+        unit = ds.units.get(a) if a else ds.units.get(declared)
+        ucode = unit.code if unit is not None else (declared or None)
+        out = geometry_findings(g, fid, clean, ucode)
+        if clean is not None and a is None:
+            label = grid_label(g, fid)
+            ar = clean.area
+            out.append(make("outside-units", [label], ucode, ar,
+                            f"微网格 {label}({fmt_area(ar)} 平方米)不在任何管理单元内",
+                            f"micro-grid {label} ({fmt_area(ar)} m²) lies in no management unit",
+                            clean, Fix("clip-to-unit", g.code or None, "将微网格移入或裁剪到管理单元内",
+                                       "move or clip the grid into a unit"), fids=[fid]))
+        out += attribute_findings(g, fid, clean, unit, self.catalogue, self.settings,
+                                  self.pattern)
+        return out
+
+    def _dup_scope(self, code: str) -> list[Finding]:
+        fids = sorted(self._code_fids.get(code, ()))
+        members = [(f, self.dataset.grids[f], self._clean[f], self._assign.get(f)
+                    or (self.dataset.grids[f].unit_code or None)) for f in fids]
+        return duplicate_code_finding(code, members)
+
+    # -- incremental -------------------------------------------------------------------------
+    def update(self, changed_fids: Iterable[int],
+               old_geometries: dict[int, BaseGeometry | None] | None = None) -> list[Finding]:
+        """Re-check after ``dataset.grids`` changed in place (inserts, updates, deletes).
+
+        The checker remembers each grid's previous geometry itself, so ``old_geometries`` is
+        only used for fids it has never seen. Affected: the changed grids' old and new units,
+        every unit their old/new geometries touch, the units of the grids they touch (who may
+        own an overlap pair with them), their code groups, buildings and 村组 checks."""
+        if not self._ran:
+            return self.run_full()
+        ds = self.dataset
+        changed = sorted(set(changed_fids))
+        topo: set[str | None] = set()
+        dup: set[str] = set()
+        near: list[BaseGeometry] = []
+        for f in changed:
+            old_clean = self._clean.get(f, _MISSING)
+            if old_clean is _MISSING and old_geometries and old_geometries.get(f) is not None:
+                old_clean = clean_polygonal(old_geometries[f])
+            if old_clean is not _MISSING and old_clean is not None:
+                near.append(old_clean)
+                topo.add(self._assign.get(f))
+            oc = self._code.get(f)
+            if oc:
+                dup.add(oc)
+                self._code_fids.get(oc, set()).discard(f)
+            self._members.get(self._assign.get(f), set()).discard(f)
+            g = ds.grids.get(f)
+            if g is None:
+                for d in (self._clean, self._valid, self._assign, self._covered, self._dirty,
+                          self._code):
+                    d.pop(f, None)
+                self.index.set(f, None)
+                self._scopes.pop(("g", f), None)
+                self._scopes.pop(("vg", f), None)
+                continue
+            raw = g.geometry
+            valid = bool(raw is not None and shapely.get_type_id(raw) in (3, 6)
+                         and not raw.is_empty and shapely.is_valid(raw))
+            clean = raw if valid else clean_polygonal(raw)
+            self._valid[f] = valid
+            self._clean[f] = clean
+            self.index.set(f, clean)
+            a, cov = self._assign_one(f)
+            self._assign[f], self._covered[f] = a, cov
+            self._dirty[f] = bool(clean is not None and not (valid and cov))
+            code = (g.code or "").strip()
+            self._code[f] = code
+            if code:
+                dup.add(code)
+                self._code_fids.setdefault(code, set()).add(f)
+            if clean is not None:
+                self._members.setdefault(a, set()).add(f)
+                near.append(clean)
+                topo.add(a)
+        self._cache = None
+        arr = np.empty(len(near), dtype=object)
+        arr[:] = near
+        if len(arr):
+            _, ui = self._unit_tree.query(arr, predicate="intersects")
+            topo.update(self._unit_codes[i] for i in np.unique(ui))
+            _, nf = self.index.query_bulk(arr, "intersects")
+            topo.update(self._assign.get(int(f)) for f in np.unique(nf))
+        for code in topo:
+            if code is None:
+                found = self.topology.unit_findings(None) if self._members.get(None) else []
+            elif self.topology.unit_is_clean(code):
+                found = []
+            else:
+                found = self.topology.unit_findings(code)
+            self._set(("topo", code), found)
+        for f in changed:
+            if f in ds.grids:
+                self._set(("g", f), self._grid_scope(f))
+        for code in dup:
+            self._set(("dup", code), self._dup_scope(code))
+        if self._building_geoms is not None and len(arr):
+            _, bi = self._building_tree.query(arr, predicate="intersects")
+            bidx = np.unique(bi)
+            res = baselayers.building_findings(self, bidx)
+            for b in bidx.tolist():
+                self._set(("b", b), res.get(b, []))
+        if self._vg_geoms is not None:
+            live = [f for f in changed if f in ds.grids]
+            res = baselayers.villager_group_findings(self, live)
+            for f in live:
+                self._set(("vg", f), res.get(f, []))
+        return self.findings

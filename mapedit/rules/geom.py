@@ -1,0 +1,106 @@
+"""Geometry helpers shared by the rules: polygonal parts, noise filtering, labels.
+
+Every rule reports "one finding per connected problem area" and must never report floating-point
+noise, so the same two helpers (:func:`polygon_parts` and :func:`significant`) decide, for every
+rule, what a piece is and whether it is big enough to matter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapedit.model.settings import Settings
+
+POLYGON = 3
+MULTIPOLYGON = 6
+_EMPTY = np.empty(0, dtype=object)
+
+
+def polygon_parts(geom: BaseGeometry | None) -> np.ndarray:
+    """The polygons of any geometry (collections flattened, lines and points dropped).
+
+    Overlay results (intersection/difference) are often collections mixing polygons with the
+    lines and points where boundaries merely touch; only the polygons are problem areas.
+    """
+    if geom is None or geom.is_empty:
+        return _EMPTY
+    parts = shapely.get_parts(geom)
+    types = shapely.get_type_id(parts)
+    if np.any((types == MULTIPOLYGON) | (types == 7)):
+        nested = [polygon_parts(p) if t in (MULTIPOLYGON, 7) else np.array([p], dtype=object)
+                  for p, t in zip(parts, types, strict=True)]
+        parts = np.concatenate(nested) if nested else _EMPTY
+        types = shapely.get_type_id(parts)
+    return parts[types == POLYGON]
+
+
+def polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
+    """The polygonal content of ``geom`` as one geometry (None when there is none)."""
+    if geom is None or geom.is_empty:
+        return None
+    t = shapely.get_type_id(geom)
+    if t in (POLYGON, MULTIPOLYGON):
+        return geom
+    parts = polygon_parts(geom)
+    if len(parts) == 0:
+        return None
+    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
+
+
+def clean_polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
+    """A valid polygonal version of a (possibly invalid) geometry, so the other rules can still
+    run on a grid that also gets an ``invalid-geometry`` finding."""
+    if geom is None or geom.is_empty:
+        return None
+    if shapely.get_type_id(geom) not in (POLYGON, MULTIPOLYGON, 7):
+        return None
+    if not shapely.is_valid(geom):
+        try:
+            geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+        except Exception:  # older GEOS: fall back to the linework method
+            geom = shapely.make_valid(geom)
+    return polygonal(geom)
+
+
+def widths(parts: np.ndarray) -> np.ndarray:
+    """Mean width of each polygon, ≈ 2·area/perimeter (exact for long thin strips)."""
+    if len(parts) == 0:
+        return np.empty(0)
+    area = shapely.area(parts)
+    per = shapely.length(parts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(per > 0, 2.0 * area / per, 0.0)
+    return w
+
+
+def significant(parts: np.ndarray, settings: Settings) -> np.ndarray:
+    """The parts that are real problems, not noise: area ≥ ``min_area_m2`` and mean width ≥
+    ``noding_precision_m`` (a 1 µm-wide strip 100 m long is noise however long it is)."""
+    if len(parts) == 0:
+        return parts
+    keep = (shapely.area(parts) >= settings.min_area_m2) & (
+        widths(parts) >= settings.noding_precision_m)
+    return parts[keep]
+
+
+def problem_pieces(geom: BaseGeometry | None, settings: Settings) -> np.ndarray:
+    """Connected, significant polygon pieces of an overlay result."""
+    return significant(polygon_parts(geom), settings)
+
+
+def is_thin(piece: BaseGeometry, settings: Settings) -> bool:
+    """True when a gap/overlap piece is a sliver (thinner than ``sliver_width_m``)."""
+    return float(widths(np.array([piece], dtype=object))[0]) < settings.sliver_width_m
+
+
+def area2(value: float) -> float:
+    """Areas in findings are rounded to 0.01 m² (the contract compares them)."""
+    return round(float(value) + 0.0, 2)
+
+
+def fmt_area(value: float) -> str:
+    """An area for messages: 20.1, 0.35, 1234."""
+    v = round(float(value), 2)
+    return f"{v:.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v)}"

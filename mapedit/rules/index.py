@@ -1,0 +1,84 @@
+"""A spatial index over micro-grids that tolerates edits.
+
+``shapely.STRtree`` is immutable; rebuilding it for 35,000 grids after every vertex move would
+eat the incremental budget. So the index keeps the tree of the last snapshot, a set of fids whose
+tree entries are stale, and a small dict of their current geometries searched linearly. When
+that dict grows past ``max_extra`` the tree is rebuilt (a few ms), amortised over many edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+_PREDICATES: dict[str, Callable] = {
+    "intersects": shapely.intersects,
+    "overlaps": shapely.overlaps,
+    "contains": shapely.contains,
+    "covered_by": shapely.covered_by,
+}
+
+
+class GridIndex:
+    def __init__(self, geoms: dict[int, BaseGeometry | None], max_extra: int = 256) -> None:
+        self.max_extra = max_extra
+        self.rebuild(geoms)
+
+    def rebuild(self, geoms: dict[int, BaseGeometry | None]) -> None:
+        fids = [f for f, g in geoms.items() if g is not None and not g.is_empty]
+        self.fids = np.asarray(fids, dtype=np.int64)
+        self.geoms = np.empty(len(fids), dtype=object)
+        self.geoms[:] = [geoms[f] for f in fids]
+        self.tree = shapely.STRtree(self.geoms)
+        self.stale: set[int] = set()
+        self.extra: dict[int, BaseGeometry] = {}
+        self._source = geoms
+
+    def set(self, fid: int, geom: BaseGeometry | None) -> None:
+        """Record the current geometry of ``fid`` (None: deleted or no geometry)."""
+        self.stale.add(fid)
+        if geom is not None and not geom.is_empty:
+            self.extra[fid] = geom
+        else:
+            self.extra.pop(fid, None)
+        if len(self.stale) > self.max_extra:
+            self.rebuild(self._source)
+
+    def query(self, geom: BaseGeometry, predicate: str = "intersects") -> list[int]:
+        """Fids whose current geometry satisfies ``predicate`` with ``geom``
+        (``predicate(geom, grid)``, as in ``STRtree.query``)."""
+        idx = self.tree.query(geom, predicate=predicate)
+        out = [int(f) for f in self.fids[idx]]
+        if self.stale:
+            out = [f for f in out if f not in self.stale]
+            if self.extra:
+                fn = _PREDICATES[predicate]
+                for f, g in self.extra.items():
+                    if fn(geom, g):
+                        out.append(f)
+        return out
+
+    def query_bulk(self, geoms: np.ndarray, predicate: str = "intersects"
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (index into ``geoms``, fid) like ``STRtree.query`` on an array."""
+        if len(geoms) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        qi, ti = self.tree.query(geoms, predicate=predicate)
+        fids = self.fids[ti]
+        if self.stale:
+            keep = ~np.isin(fids, np.fromiter(self.stale, dtype=np.int64))
+            qi, fids = qi[keep], fids[keep]
+            if self.extra:
+                fn = _PREDICATES[predicate]
+                ef = np.fromiter(self.extra.keys(), dtype=np.int64)
+                eg = np.empty(len(ef), dtype=object)
+                eg[:] = list(self.extra.values())
+                ii, jj = np.meshgrid(np.arange(len(geoms)), np.arange(len(ef)), indexing="ij")
+                ii, jj = ii.ravel(), jj.ravel()
+                hit = fn(geoms[ii], eg[jj])
+                qi = np.concatenate([qi, ii[hit]])
+                fids = np.concatenate([fids, ef[jj[hit]]])
+        return qi.astype(np.int64), fids.astype(np.int64)

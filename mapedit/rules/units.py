@@ -1,0 +1,119 @@
+"""Rules on management units themselves: invalid geometry, ``unit-overlap``,
+``unit-responsibility-crossing`` (a unit outside its 责任网格) and ``unit-committee-crossing``
+(seed 000: 街面每个单元设置,不能出现跨居委会行政区域).
+
+Units do not change during editing sessions, so these run once per full check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapedit.model.dataset import Dataset
+from mapedit.model.settings import Settings
+from mapedit.rules.attributes import make
+from mapedit.rules.findings import Finding
+from mapedit.rules.geom import clean_polygonal, fmt_area, problem_pieces
+
+STREET_FRONT = "街面"
+
+
+def unit_geometry_findings(code: str, geom: BaseGeometry | None,
+                           clean: BaseGeometry | None) -> list[Finding]:
+    if geom is None or geom.is_empty:
+        zh, en = "几何为空", "geometry is empty"
+    elif shapely.get_type_id(geom) not in (3, 6):
+        zh, en = f"几何类型为 {geom.geom_type},应为面", f"geometry is a {geom.geom_type}"
+    elif not shapely.is_valid(geom):
+        r = shapely.is_valid_reason(geom)
+        zh, en = f"几何无效({r})", f"invalid geometry ({r})"
+    else:
+        return []
+    return [make("invalid-geometry", [code], code, clean.area if clean is not None else 0.0,
+                 f"管理单元 {code} {zh}", f"management unit {code}: {en}", clean)]
+
+
+def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STRtree,
+                          settings: Settings) -> tuple[list[Finding], set[str]]:
+    """Pairs of units sharing area; returns the findings and the codes involved."""
+    out: list[Finding] = []
+    involved: set[str] = set()
+    valid = np.array([g is not None for g in geoms], dtype=bool)
+    if not valid.any():
+        return out, involved
+    qi, ti = tree.query(geoms[valid], predicate="intersects")
+    vidx = np.flatnonzero(valid)
+    qi = vidx[qi]
+    keep = qi < ti
+    for a, b in zip(qi[keep], ti[keep], strict=True):
+        ga, gb = geoms[a], geoms[b]
+        if shapely.touches(ga, gb):
+            continue
+        ca, cb = sorted((codes[a], codes[b]))
+        for piece in problem_pieces(shapely.intersection(ga, gb), settings):
+            ar = piece.area
+            involved.update((ca, cb))
+            out.append(make("unit-overlap", [ca, cb], ca, ar,
+                            f"管理单元 {ca} 与 {cb} 重叠 {fmt_area(ar)} 平方米",
+                            f"units {ca} and {cb} overlap by {fmt_area(ar)} m²", piece))
+    return out, involved
+
+
+def responsibility_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]
+                            ) -> list[Finding]:
+    """A unit extending outside the responsibility grid it belongs to (when the dataset has
+    responsibility-grid geometries)."""
+    out: list[Finding] = []
+    rg_clean = {c: clean_polygonal(r.geometry) for c, r in ds.responsibility_grids.items()}
+    for code, unit in ds.units.items():
+        rg = rg_clean.get(unit.responsibility_grid or "")
+        ug = unit_clean.get(code)
+        if rg is None or ug is None:
+            continue
+        for piece in problem_pieces(shapely.difference(ug, rg), ds.settings):
+            a = piece.area
+            rc = unit.responsibility_grid
+            out.append(make("unit-responsibility-crossing", [code], code, a,
+                            f"管理单元 {code} 有 {fmt_area(a)} 平方米在责任网格 {rc} 之外",
+                            f"{fmt_area(a)} m² of unit {code} lie outside responsibility "
+                            f"grid {rc}", piece))
+    return out
+
+
+def committee_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]) -> list[Finding]:
+    """A 街面 unit with significant area in two or more residents' committees; location: the
+    part outside its own committee (the named one, else the one holding most of it)."""
+    layer = ds.base("committees")
+    out: list[Finding] = []
+    if layer is None:
+        return out
+    s = ds.settings
+    cg = np.empty(len(layer.geometries), dtype=object)
+    cg[:] = [clean_polygonal(g) for g in layer.geometries]
+    ok = np.array([g is not None for g in cg], dtype=bool)
+    tree = shapely.STRtree(np.where(ok, cg, None))
+    names = layer.column("name", "")
+    for code, unit in ds.units.items():
+        ug = unit_clean.get(code)
+        if unit.unit_type != STREET_FRONT or ug is None:
+            continue
+        idx = tree.query(ug, predicate="intersects")
+        if len(idx) < 2:
+            continue
+        inter = shapely.area(shapely.intersection(ug, cg[idx]))
+        sig = (inter >= s.building_cut_min_area_m2) & (
+            inter >= s.building_cut_min_share * ug.area)
+        if sig.sum() < 2:
+            continue
+        named = [i for i in idx if unit.committee and names[i] == unit.committee]
+        main = int(named[0]) if named else int(idx[int(np.argmax(inter))])
+        mname = names[main] or f"居委会 {main + 1}"
+        for piece in problem_pieces(shapely.difference(ug, cg[main]), s):
+            a = piece.area
+            out.append(make("unit-committee-crossing", [code], code, a,
+                            f"街面单元 {code} 跨居委会辖区:{fmt_area(a)} 平方米在 {mname} 之外",
+                            f"street-front unit {code} crosses residents' committees: "
+                            f"{fmt_area(a)} m² lie outside {mname}", piece))
+    return out
