@@ -471,6 +471,7 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
     for zh, en in notes:
         msgs.add(None, "", zh, en, fatal=False)
     grids: list[MicroGrid] = []
+    grid_index: dict[int, int] = {}  # id(grid) -> feature number, for late messages
     labels: list[str] = []
     seen: set[str] = set()
     for i, feat in enumerate(features, start=1):
@@ -516,6 +517,7 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
             created=_text(props, "created", i, code, msgs),
             updated=_text(props, "updated", i, code, msgs)))
         labels.append(f"第 {i} 个要素 / feature {i}")
+        grid_index[id(grids[-1])] = i
     _check_lonlat([g.geometry for g in grids], labels, p.name)
     if msgs.fatal_count and not lenient:
         raise msgs.refuse()
@@ -531,6 +533,14 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
         for g in grids:
             if not g.unit_code:
                 g.unit_code = _unit_by_overlap(g.geometry, unit_list, tree)
+                if not g.unit_code:
+                    # lenient: the checker reports outside-units; strict: a grid must belong
+                    # to a unit of the project.
+                    msgs.add(grid_index[id(g)], g.code, "不在任何管理单元内,无法确定 unit_code",
+                             "lies in no unit, so unit_code cannot be derived",
+                             fatal=not lenient)
+        if msgs.fatal_count and not lenient:
+            raise msgs.refuse()
     return grids, msgs.strings()
 
 

@@ -1,0 +1,531 @@
+"""The ``mapedit`` command line: one function per command.
+
+``mapedit [PROJECT.gpkg]`` opens the editor; the subcommands create, import, export, describe
+and check projects and exchange files without Qt. Exit statuses are the contract's:
+0 ok / no errors, 1 the check found errors, 2 the input could not be read. A status-2 failure
+prints one bilingual line (Chinese / English) on standard error, never a traceback, and writes
+nothing: projects are created under a temporary name, exports are renamed into place only when
+complete, and an import is one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mapedit import __version__
+from mapedit.errors import MapeditError
+
+COMMANDS = ("demo", "new", "import", "export", "info", "check", "editor")
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+class CliError(MapeditError):
+    """A bad command line (missing option, existing output file): exit status 2."""
+
+
+# --------------------------------------------------------------------------------------------
+# Output helpers
+# --------------------------------------------------------------------------------------------
+def _utf8_streams() -> None:
+    """Chinese text must survive a Windows console (cp936/cp437) and pipes: force UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            reconfigure(encoding="utf-8", errors="replace")
+        except (ValueError, OSError, TypeError, AttributeError):
+            pass
+
+
+def _out(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _messages_to_stderr(messages: Sequence[str], limit: int = 50) -> None:
+    for m in messages[:limit]:
+        _err(f"  {m}")
+    if len(messages) > limit:
+        _err(f"  ……另有 {len(messages) - limit} 条 / … {len(messages) - limit} more")
+
+
+def _os_error(exc: OSError) -> MapeditError:
+    """Turn an OS error into a bilingual message naming the file."""
+    name = exc.filename or ""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileNotFoundError):
+        return MapeditError(f"找不到文件或文件夹 {name}", f"file or folder not found: {name}")
+    if isinstance(exc, PermissionError):
+        return MapeditError(f"没有权限访问 {name}(文件可能被其他程序占用)",
+                            f"permission denied: {name} (the file may be open in another program)")
+    if isinstance(exc, IsADirectoryError):
+        return MapeditError(f"{name} 是文件夹", f"{name} is a folder")
+    return MapeditError(f"文件操作失败 {name}:{reason}", f"file operation failed {name}: {reason}")
+
+
+def _need_file(path: str, what_zh: str, what_en: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise CliError(f"找不到{what_zh} {p}", f"{what_en} not found: {p}")
+    if p.is_dir():
+        raise CliError(f"{p} 是文件夹,不是{what_zh}", f"{p} is a folder, not a {what_en}")
+    return p
+
+
+def _check_new_output(path: str, force: bool) -> Path:
+    p = Path(path)
+    if p.is_dir():
+        raise CliError(f"{p} 是文件夹,请给出 .gpkg 文件名", f"{p} is a folder; give a .gpkg file name")
+    if p.exists() and not force:
+        raise CliError(f"{p} 已存在;要覆盖请加 --force", f"{p} already exists; add --force to overwrite")
+    if not p.parent.exists():
+        raise CliError(f"文件夹 {p.parent} 不存在", f"folder {p.parent} does not exist")
+    return p
+
+
+def _summary_line(summary: dict[str, Any]) -> str:
+    e, w = summary.get("errors", 0), summary.get("warnings", 0)
+    g, u = summary.get("grids", 0), summary.get("units", 0)
+    return (f"检查:{u} 个管理单元,{g} 个微网格,{e} 个错误,{w} 个警告 / "
+            f"check: {u} units, {g} micro-grids, {e} errors, {w} warnings")
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+def cmd_editor(args: argparse.Namespace) -> int:
+    """Open the editor; without the GUI (headless install) say what would happen."""
+    path = args.project
+    if path is not None:
+        _need_file(path, "项目文件", "project file")
+    try:
+        from mapedit.ui.app import main as ui_main
+    except ImportError as exc:
+        target = path or "内置示例街道 / the built-in demo street"
+        _out(f"将打开编辑器:{target}(图形界面不可用:{exc}) / "
+             f"would open the editor on: {target} (GUI not available: {exc})")
+        return EXIT_OK
+    return int(ui_main(path) or 0)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    out = _check_new_output(args.out, args.force)
+    if args.units is not None and args.units < 1:
+        raise CliError("--units 至少为 1", "--units must be at least 1")
+    if args.gridded is not None and not 0.0 <= args.gridded <= 1.0:
+        raise CliError("--gridded 应在 0 到 1 之间", "--gridded must be between 0 and 1")
+    from mapedit.demo import generate
+    from mapedit.project import Project
+
+    t0 = time.perf_counter()
+    dataset = generate(units=args.units, seed=args.seed, gridded=args.gridded)
+    t1 = time.perf_counter()
+    project = Project.create(out, dataset, overwrite=args.force)
+    t2 = time.perf_counter()
+    try:
+        _out(f"已创建示例项目 {out}:{len(dataset.units)} 个管理单元,{len(dataset.grids)} 个微网格 / "
+             f"created demo project {out}: {len(dataset.units)} units, "
+             f"{len(dataset.grids)} micro-grids")
+        _out(f"生成 {t1 - t0:.1f} 秒,写入 {t2 - t1:.1f} 秒 / "
+             f"generated in {t1 - t0:.1f} s, written in {t2 - t1:.1f} s")
+    finally:
+        _close(project)
+    return EXIT_OK
+
+
+def _responsibility_grids(units: list) -> dict:
+    """Responsibility grids named by the units' ``responsibility_grid`` property."""
+    import shapely
+
+    from mapedit.model.hierarchy import ResponsibilityGrid
+
+    groups: dict[str, list] = {}
+    for u in units:
+        if u.responsibility_grid:
+            groups.setdefault(u.responsibility_grid, []).append(u.geometry)
+    return {code: ResponsibilityGrid(code=code, name=code,
+                                     geometry=shapely.union_all(geoms).buffer(0))
+            for code, geoms in groups.items()}
+
+
+def _street_for(units: list, name: str | None, fallback: str):
+    """The street: named on the command line, or by the units, with a code from their codes."""
+    import shapely
+
+    from mapedit.model.hierarchy import Street
+
+    names = Counter(u.street for u in units if u.street)
+    street_name = name or (names.most_common(1)[0][0] if names else fallback)
+    prefixes = {u.code[:9] for u in units if len(u.code) == 12 and u.code.isdigit()}
+    code = prefixes.pop() if len(prefixes) == 1 else ""
+    geom = shapely.union_all([u.geometry for u in units if u.geometry is not None])
+    return Street(code=code, name=street_name, geometry=geom)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from mapedit.io.exchange import read_grids, read_units
+    from mapedit.model.dataset import Dataset
+    from mapedit.project import Project
+
+    out = _check_new_output(args.out, args.force)
+    units, crs, umsgs = read_units(_need_file(args.units, "管理单元文件", "units file"))
+    grids, gmsgs = [], []
+    if args.grids:
+        grids, gmsgs = read_grids(_need_file(args.grids, "微网格文件", "grids file"), crs, units)
+    _messages_to_stderr(umsgs + gmsgs)
+    dataset = Dataset(crs=crs, street=_street_for(units, args.street, out.stem),
+                      responsibility_grids=_responsibility_grids(units),
+                      units={u.code: u for u in units},
+                      grids={i: g.replace(fid=i) for i, g in enumerate(grids, start=1)})
+    project = Project.create(out, dataset, overwrite=args.force)
+    try:
+        _out(f"已创建项目 {out}:{len(units)} 个管理单元,{len(grids)} 个微网格,坐标系 {crs} / "
+             f"created project {out}: {len(units)} units, {len(grids)} micro-grids, CRS {crs}")
+        _print_summary(project)
+    finally:
+        _close(project)
+    return EXIT_OK
+
+
+def _print_summary(project) -> dict[str, Any]:
+    summary = _project_summary(project)
+    _out(_summary_line(summary))
+    return summary
+
+
+def _project_summary(project) -> dict[str, Any]:
+    summary = getattr(project, "summary", None)
+    if callable(summary):
+        return dict(summary())
+    return dict(project.checker.summary())
+
+
+def _close(project) -> None:
+    close = getattr(project, "close", None)
+    if callable(close):
+        close()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from mapedit.io.exchange import read_grids
+    from mapedit.model.changes import ChangeSet, GridChange
+    from mapedit.model.hierarchy import now_iso
+    from mapedit.project import Project
+
+    project_path = _need_file(args.project, "项目文件", "project file")
+    grids_path = _need_file(args.grids, "微网格文件", "grids file")
+    project = Project.open(project_path)
+    try:
+        ds = project.dataset
+        grids, msgs = read_grids(grids_path, ds.crs, list(ds.units.values()),
+                                 catalogue=ds.catalogue)
+        _messages_to_stderr(msgs)
+        by_code: dict[str, Any] = {}
+        for g in sorted(ds.grids.values(), key=lambda g: g.fid or 0):
+            by_code.setdefault(g.code, g)
+        stamp = now_iso()
+        changes: list[GridChange] = []
+        added = updated = 0
+        for g in grids:
+            old = by_code.get(g.code)
+            if old is None:
+                changes.append(GridChange(None, g.replace(fid=None, created=g.created or stamp,
+                                                          updated=stamp)))
+                added += 1
+            elif old.unit_code != g.unit_code:
+                # A grid may not leave its unit in an edit; an import that moves it replaces
+                # it (delete + insert in the same transaction).
+                changes.append(GridChange(old, None))
+                changes.append(GridChange(None, g.replace(
+                    fid=None, created=old.created or g.created or stamp, updated=stamp)))
+                updated += 1
+            else:
+                changes.append(GridChange(old, g.replace(
+                    fid=old.fid, created=old.created or g.created, updated=stamp,
+                    notes=g.notes or old.notes)))
+                updated += 1
+        if not changes:
+            _out(f"{grids_path.name} 中没有微网格,项目未改动 / "
+                 f"{grids_path.name} holds no micro-grids; project unchanged")
+            return EXIT_OK
+        cs = ChangeSet(f"导入 {grids_path.name}:新增 {added},更新 {updated}",
+                       f"import {grids_path.name}: {added} added, {updated} updated", changes)
+        project.apply(cs, who="mapedit import", allow_invalid=True)
+        _out(f"已导入 {grids_path.name}:新增 {added} 个,更新 {updated} 个微网格 / "
+             f"imported {grids_path.name}: {added} added, {updated} updated")
+        summary = _print_summary(project)
+        if summary.get("errors"):
+            _err(f"警告:项目仍有 {summary['errors']} 个错误,请用 mapedit check 查看 / "
+                 f"warning: the project has {summary['errors']} errors; see mapedit check")
+    finally:
+        _close(project)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from mapedit.io.exchange import write_exchange
+    from mapedit.project import Project
+
+    project_path = _need_file(args.project, "项目文件", "project file")
+    out_dir = Path(args.out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CliError(f"{out_dir} 不是文件夹", f"{out_dir} is not a folder")
+    project = Project.open(project_path)
+    try:
+        summary = _print_summary(project)
+        if summary.get("errors"):
+            _err(f"警告:仍有 {summary['errors']} 个错误,平台可能拒收;仍然导出 / "
+                 f"warning: {summary['errors']} errors remain, the platform may reject the data; "
+                 "exporting anyway")
+        notes: list[str] = []
+        units_path, grids_path = write_exchange(project.dataset, out_dir, args.coords, notes)
+        _messages_to_stderr(notes)
+        _out(f"已导出 / exported ({args.coords}):")
+        _out(f"  {units_path}")
+        _out(f"  {grids_path}")
+    finally:
+        _close(project)
+    return EXIT_OK
+
+
+def _quick_facts(store) -> tuple[str, dict[str, int]]:
+    """Street name and units per type with two indexed SQL queries (no geometry decoding)."""
+    import sqlite3
+
+    street, by_type = "", {}
+    try:
+        row = store.conn.execute("SELECT name, code FROM street ORDER BY fid LIMIT 1").fetchone()
+        if row:
+            street = " ".join(str(v) for v in row if v)
+        by_type = {str(t or "?"): int(n) for t, n in store.conn.execute(
+            "SELECT unit_type, COUNT(*) FROM units GROUP BY unit_type ORDER BY unit_type")}
+    except (sqlite3.Error, AttributeError):
+        pass
+    return street, by_type
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Describe a project from its metadata and counts only: no checker, no geometry load,
+    so it stays fast on a city-sized file."""
+    from mapedit.io.gpkg import GpkgStore
+
+    path = _need_file(args.project, "项目文件", "project file")
+    store = GpkgStore.open(path)
+    try:
+        meta = dict(store.meta() or {})
+        counts = dict(store.counts() or {})
+        street, by_type = _quick_facts(store)
+    finally:
+        _close(store)
+    size_mb = path.stat().st_size / 1e6
+    _out(f"项目 / project: {path}  ({size_mb:.1f} MB)")
+    _out(f"街道 / street: {street or '-'}")
+    _out(f"坐标系 / CRS: {meta.get('crs') or '-'}")
+    _out("图层 / layers:")
+    for name, n in counts.items():
+        _out(f"  {name}: {n}")
+    if by_type:
+        _out("管理单元类型 / units by type: " + ", ".join(f"{t} {n}" for t, n in by_type.items()))
+    for key in ("format", "format_version", "created", "app_version"):
+        if meta.get(key):
+            _out(f"{key}: {meta[key]}")
+    return EXIT_OK
+
+
+def _code_pattern(spec: str, codes: list[str]) -> str:
+    from mapedit.model.codes import CodePattern
+
+    if spec == "default":
+        return CodePattern.infer(codes).spec
+    if spec == "none":
+        return "none"
+    try:
+        re.compile(spec)
+    except re.error as exc:
+        raise CliError(f"--code-pattern 不是有效的正则表达式:{exc}",
+                       f"--code-pattern is not a valid regular expression: {exc}") from exc
+    return spec
+
+
+def exchange_dataset(units_path: str, grids_path: str, buildings: str | None = None,
+                     villager_groups: str | None = None, code_pattern: str = "default"):
+    """A Dataset made from exchange files for ``check``: lenient reading (the checker reports
+    what is wrong), grids keyed 1..n in file order. Returns (dataset, reading messages)."""
+    from mapedit.io.exchange import read_base_layer, read_grids, read_units
+    from mapedit.model.dataset import Dataset
+    from mapedit.model.settings import Settings
+
+    units, crs, msgs = read_units(_need_file(units_path, "管理单元文件", "units file"),
+                                  lenient=True)
+    grids, gmsgs = read_grids(_need_file(grids_path, "微网格文件", "grids file"), crs, units,
+                              lenient=True)
+    msgs = msgs + gmsgs
+    base = {}
+    for name, path in (("buildings", buildings), ("villager_groups", villager_groups)):
+        if path:
+            layer, lmsgs = read_base_layer(_need_file(path, "底图文件", "base layer file"),
+                                           crs, name)
+            base[name] = layer
+            msgs += lmsgs
+    codes = [u.code for u in units] + [g.code for g in grids]
+    settings = Settings(code_pattern=_code_pattern(code_pattern, codes))
+    ds = Dataset(crs=crs, units={u.code: u for u in units},
+                 grids={i: g.replace(fid=i) for i, g in enumerate(grids, start=1)},
+                 base_layers=base, settings=settings)
+    return ds, msgs
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from mapedit.rules.report import report_dict, report_text
+
+    if args.project and (args.units or args.grids):
+        raise CliError("请给出项目文件,或 --units 和 --grids,不能同时给出",
+                       "give a project file or --units and --grids, not both")
+    if args.project:
+        from mapedit.project import Project
+
+        project = Project.open(_need_file(args.project, "项目文件", "project file"))
+        try:
+            findings = list(project.findings)
+            summary = _project_summary(project)
+            crs = project.dataset.crs
+        finally:
+            _close(project)
+    else:
+        if not (args.units and args.grids):
+            raise CliError("检查交换文件需要 --units 和 --grids",
+                           "checking exchange files needs both --units and --grids")
+        from mapedit.rules.engine import Checker
+
+        ds, msgs = exchange_dataset(args.units, args.grids, args.buildings,
+                                    args.villager_groups, args.code_pattern)
+        _messages_to_stderr(msgs)
+        checker = Checker(ds)
+        findings = checker.run_full()
+        summary = dict(checker.summary())
+        crs = ds.crs
+    if args.json:
+        report = report_dict(findings, summary, crs)
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+    else:
+        _out(report_text(findings, summary, lang=args.lang))
+    return EXIT_FINDINGS if summary.get("errors") else EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# Parser and entry point
+# --------------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with status 2 on bad usage, which is our "input not readable" status;
+    make its message bilingual-prefixed and keep it to the usage line plus one error line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise CliError(f"命令行参数有误:{message}", f"bad command line: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mapedit", description="微网格编辑器 / micro-grid editor for street offices")
+    p.add_argument("--version", action="version", version=f"mapedit {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    s = sub.add_parser("editor", help="打开编辑器 / open the editor (same as: mapedit [PROJECT])")
+    s.add_argument("project", nargs="?")
+    s.set_defaults(func=cmd_editor)
+
+    s = sub.add_parser("demo", help="生成示例街道项目 / create the demo street project")
+    s.add_argument("out", metavar="OUT.gpkg")
+    s.add_argument("--units", type=int, default=None, help="管理单元数 / number of units")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--gridded", type=float, default=None,
+                   help="已划分微网格的单元比例 0..1 / share of units with grids")
+    s.add_argument("--force", action="store_true", help="覆盖已有文件 / overwrite")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("new", help="由管理单元文件新建项目 / new project from units.geojson")
+    s.add_argument("out", metavar="OUT.gpkg")
+    s.add_argument("--units", required=True, metavar="units.geojson")
+    s.add_argument("--grids", metavar="grids.geojson")
+    s.add_argument("--street", metavar="NAME", help="街道名称 / street name")
+    s.add_argument("--force", action="store_true")
+    s.set_defaults(func=cmd_new)
+
+    s = sub.add_parser("import", help="导入微网格 / import micro-grids into a project")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("grids", metavar="grids.geojson")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("export", help="导出交换文件 / export units.geojson and grids.geojson")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("out_dir", metavar="OUT_DIR")
+    s.add_argument("--coords", choices=["wgs84", "gcj02", "cgcs2000"], default="wgs84",
+                   help="坐标系 / coordinate system (default wgs84)")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("info", help="项目概况 / describe a project")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("check", help="检查项目或交换文件 / check a project or exchange files")
+    s.add_argument("project", nargs="?", metavar="PROJECT.gpkg")
+    s.add_argument("--units", metavar="U.geojson")
+    s.add_argument("--grids", metavar="G.geojson")
+    s.add_argument("--buildings", metavar="B.geojson")
+    s.add_argument("--villager-groups", dest="villager_groups", metavar="V.geojson")
+    s.add_argument("--code-pattern", dest="code_pattern", default="default",
+                   metavar="default|none|REGEX")
+    s.add_argument("--json", action="store_true", help="输出 JSON 报告 / JSON report")
+    s.add_argument("--lang", choices=["zh", "en"], default="zh")
+    s.set_defaults(func=cmd_check)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mapedit`` console script; returns the exit status."""
+    _utf8_streams()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # ``mapedit`` and ``mapedit PROJECT.gpkg`` open the editor.
+    if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
+        args_list = ["editor", *args_list]
+    try:
+        try:
+            args = build_parser().parse_args(args_list)
+            if not getattr(args, "command", None):
+                args = build_parser().parse_args(["editor"])
+            return int(args.func(args))
+        except OSError as exc:
+            raise _os_error(exc) from exc
+        except MemoryError as exc:
+            raise MapeditError("内存不足", "out of memory") from exc
+    except MapeditError as exc:
+        _err(f"错误:{exc.zh} / error: {exc.en}")
+        _messages_to_stderr(getattr(exc, "details", []))
+        return exc.exit_status if exc.exit_status else EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("已中断 / interrupted")
+        return 130
+    except SystemExit as exc:  # argparse --help / --version
+        return int(exc.code or 0) if isinstance(exc.code, int | None) else EXIT_INPUT
+    except Exception as exc:  # a bug: still one line, the traceback only on request
+        if os.environ.get("MAPEDIT_DEBUG"):
+            raise
+        _err(f"错误:内部错误 {type(exc).__name__}: {exc}(设置 MAPEDIT_DEBUG=1 查看详情) / "
+             f"error: internal error {type(exc).__name__}: {exc} (set MAPEDIT_DEBUG=1 for details)")
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
