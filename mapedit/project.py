@@ -1,0 +1,293 @@
+"""The Project facade: the one door every edit goes through (GUI tools, CLI import, undo/redo).
+
+``Project.apply(changeset)`` validates the change (editing rules that are refused outright, not
+merely reported), writes it to the GeoPackage in one transaction, updates the in-memory dataset,
+asks the checker to re-check only what changed, and tells listeners. Because undo is just
+``apply(changeset.inverse())``, undo and redo take exactly the same path as the edit, and the
+file, the dataset and the findings never drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapedit.errors import EditRefused, InputError
+from mapedit.io.gpkg import GpkgStore
+from mapedit.model.changes import ChangeSet
+from mapedit.model.dataset import Dataset
+from mapedit.model.hierarchy import MicroGrid
+from mapedit.rules.findings import Finding
+
+Listener = Callable[[ChangeSet], None]
+
+
+class CheckerLike(Protocol):
+    """What the project needs from ``mapedit.rules.engine.Checker``."""
+
+    findings: list[Finding]
+
+    def run_full(self) -> list[Finding]: ...
+
+    def update(self, changed_fids: Any,
+               old_geometries: dict[int, BaseGeometry | None]) -> list[Finding]: ...
+
+    def summary(self) -> dict: ...
+
+    def set_accepted(self, key: str, reason: str | None) -> None: ...
+
+
+CheckerFactory = Callable[[Dataset, dict[str, str]], CheckerLike]
+
+
+def default_checker_factory(dataset: Dataset, accepted: dict[str, str]) -> CheckerLike:
+    """The real checker; imported late so opening a project (``mapedit info``) does not pay
+    for the rules engine."""
+    from mapedit.rules.engine import Checker  # noqa: PLC0415
+
+    return Checker(dataset, accepted=accepted)
+
+
+_POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def _label(g: MicroGrid) -> str:
+    return g.code or g.name or f"fid {g.fid}"
+
+
+class Project:
+    """An open project: ``path``, ``store`` (the GeoPackage), ``dataset`` (in memory) and a
+    lazily built ``checker``."""
+
+    checker_factory: CheckerFactory = staticmethod(default_checker_factory)  # type: ignore[assignment]
+    """Class-level hook; tests (and tools without the rules engine) may replace it, or pass
+    ``checker_factory=`` to :meth:`open`/:meth:`create`."""
+
+    def __init__(self, path: Path, store: GpkgStore, dataset: Dataset,
+                 checker_factory: CheckerFactory | None = None) -> None:
+        self.path = path
+        self.store = store
+        self.dataset = dataset
+        if checker_factory is not None:
+            self.checker_factory = checker_factory  # type: ignore[assignment]
+        self._checker: CheckerLike | None = None
+        self._listeners: list[Listener] = []
+        self._former: dict[int, list[MicroGrid]] = {}
+        """Versions of grids this session replaced or deleted, by fid: putting one of them
+        back (undo/redo) is a restore and may bring back what a fresh edit may not (an
+        invalid imported geometry, a grid of an unknown unit)."""
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike, dataset: Dataset, overwrite: bool = False,
+               checker_factory: CheckerFactory | None = None) -> Project:
+        """Write ``dataset`` as a new project file and open it (the dataset is re-read from
+        the file, so what the editor shows is exactly what was stored)."""
+        store = GpkgStore.create(path, dataset, overwrite=overwrite)
+        try:
+            loaded = store.load()
+        except BaseException:
+            store.close()
+            raise
+        return cls(Path(path), store, loaded, checker_factory)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike,
+             checker_factory: CheckerFactory | None = None) -> Project:
+        store = GpkgStore.open(path)
+        try:
+            dataset = store.load()
+        except BaseException:
+            store.close()
+            raise
+        return cls(Path(path), store, dataset, checker_factory)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- checker ---------------------------------------------------------------------------
+    @property
+    def checker(self) -> CheckerLike:
+        """Built (and run once over everything) on first use, so opening a project for the
+        CLI or a quick look costs nothing; afterwards kept current by :meth:`apply`."""
+        if self._checker is None:
+            checker = self.checker_factory(self.dataset, self.store.accepted_findings())
+            checker.run_full()
+            self._checker = checker
+        return self._checker
+
+    @property
+    def checker_built(self) -> bool:
+        return self._checker is not None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.checker.findings
+
+    def summary(self) -> dict:
+        return self.checker.summary()
+
+    def accept_finding(self, finding: Finding, reason: str, who: str = "") -> None:
+        """Record a finding as an accepted exception (kept in the project file)."""
+        if not reason or not reason.strip():
+            raise InputError("接受例外需要填写理由", "accepting a finding needs a reason")
+        self.store.set_accepted(finding.key, finding.rule, reason, who)
+        finding.accepted = True
+        finding.accept_reason = reason
+        if self._checker is not None:
+            self._checker.set_accepted(finding.key, reason)
+
+    def unaccept(self, finding: Finding, who: str = "") -> None:
+        self.store.set_accepted(finding.key, finding.rule, None, who)
+        finding.accepted = False
+        finding.accept_reason = ""
+        if self._checker is not None:
+            self._checker.set_accepted(finding.key, None)
+
+    # -- listeners -------------------------------------------------------------------------
+    def add_listener(self, fn: Listener) -> None:
+        if fn not in self._listeners:
+            self._listeners.append(fn)
+
+    def remove_listener(self, fn: Listener) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    # -- units -----------------------------------------------------------------------------
+    def set_unit_locked(self, code: str, locked: bool) -> None:
+        unit = self.dataset.units.get(code)
+        if unit is None:
+            raise InputError(f"没有编码为 {code} 的管理单元", f"no management unit {code}")
+        self.store.set_unit_locked(code, locked)
+        unit.locked = locked
+
+    # -- edits -----------------------------------------------------------------------------
+    def apply(self, changeset: ChangeSet, who: str = "",
+              allow_invalid: bool = False) -> ChangeSet:
+        """Validate, store (one transaction), update the dataset, re-check, notify.
+
+        The ``after`` objects are written verbatim and become the dataset's grids; inserts
+        without a fid get one. Returns ``changeset`` so ``apply(cs.inverse())`` undoes it
+        exactly (same fids, same timestamps). ``allow_invalid`` lets an import bring in
+        invalid or empty geometries for the checker to report.
+        """
+        if not changeset.changes:
+            return changeset
+        self._validate(changeset, allow_invalid)
+        self.store.write_changes(changeset, who)
+
+        grids = self.dataset.grids
+        old_geoms: dict[int, BaseGeometry | None] = {}
+        for ch in changeset.changes:
+            if ch.before is not None and ch.before.fid is not None:
+                fid = ch.before.fid
+                old = grids.get(fid)
+                if old is not None:
+                    self._former.setdefault(fid, []).append(old)
+                    if ch.after is None:
+                        del grids[fid]  # an update replaces in place, keeping the dict order
+                old_geoms.setdefault(fid, old.geometry if old is not None else None)
+            if ch.after is not None:
+                fid = ch.after.fid
+                assert fid is not None  # the store assigned it
+                old_geoms.setdefault(fid, None)
+                grids[fid] = ch.after
+        if self._checker is not None:
+            self._checker.update(set(old_geoms), old_geoms)
+        for fn in list(self._listeners):
+            fn(changeset)
+        return changeset
+
+    def _is_restore(self, g: MicroGrid) -> bool:
+        return g.fid is not None and any(g == v for v in self._former.get(g.fid, ()))
+
+    def _validate(self, cs: ChangeSet, allow_invalid: bool) -> None:
+        """Refuse what editing must never do, before anything is written.
+
+        Changes are checked in order against the state they would produce, so a change set
+        may touch the same grid twice (e.g. delete then re-insert)."""
+        units = self.dataset.units
+        present: dict[int, MicroGrid | None] = {}  # overrides of dataset.grids while checking
+
+        def current(fid: int | None) -> MicroGrid | None:
+            if fid is None:
+                return None
+            return present[fid] if fid in present else self.dataset.grids.get(fid)
+
+        for ch in cs.changes:
+            before, after = ch.before, ch.after
+            if before is None and after is None:
+                raise EditRefused("空的修改", "an empty change")
+            if before is not None:
+                if before.fid is None or current(before.fid) is None:
+                    raise EditRefused(f"微网格 {_label(before)} 不在项目中(可能已被删除)",
+                                      f"micro-grid {_label(before)} is not in the project "
+                                      "(deleted already?)")
+                self._refuse_locked(before)
+            if after is not None:
+                self._refuse_locked(after)
+                if before is None and after.fid is not None and current(after.fid) is not None:
+                    raise EditRefused(f"微网格编号 fid {after.fid} 已被占用",
+                                      f"micro-grid fid {after.fid} is taken")
+                if before is not None and after.fid != before.fid:
+                    raise EditRefused("修改不能改变微网格的内部编号(fid)",
+                                      "an edit cannot change a micro-grid's fid")
+                if before is not None and after.unit_code != before.unit_code:
+                    raise EditRefused(
+                        f"微网格 {_label(before)} 不能离开所属管理单元 {before.unit_code}"
+                        f"(不能改为 {after.unit_code})",
+                        f"micro-grid {_label(before)} cannot leave its unit "
+                        f"{before.unit_code} (not to {after.unit_code})")
+                restore = self._is_restore(after)
+                if before is None and after.unit_code not in units and not restore:
+                    raise EditRefused(
+                        f"管理单元 {after.unit_code or '(空)'} 不存在,不能在其中新建微网格",
+                        f"unit {after.unit_code or '(empty)'} does not exist; "
+                        "cannot add a micro-grid to it")
+                geometry_kept = before is not None and after.geometry is before.geometry
+                if not (allow_invalid or restore or geometry_kept):
+                    self._refuse_bad_geometry(after)
+                elif after.geometry is not None and after.geometry.geom_type not in _POLYGONAL:
+                    raise EditRefused(
+                        f"微网格 {_label(after)} 必须是面(收到 {after.geometry.geom_type})",
+                        f"micro-grid {_label(after)} must be a polygon "
+                        f"(got {after.geometry.geom_type})")
+            fid = after.fid if after is not None else before.fid  # type: ignore[union-attr]
+            if before is not None and before.fid != fid:
+                present[before.fid] = None  # type: ignore[index]
+            if fid is not None:
+                present[fid] = after
+            # an insert without a fid gets one from the store; nothing to track here
+
+    def _refuse_locked(self, g: MicroGrid) -> None:
+        unit = self.dataset.units.get(g.unit_code)
+        if unit is not None and unit.locked:
+            raise EditRefused(
+                f"管理单元 {unit.name}({unit.code})已锁定,不能修改其中的微网格 {_label(g)};"
+                "请先解锁",
+                f"unit {unit.name} ({unit.code}) is locked; micro-grid {_label(g)} cannot be "
+                "edited. Unlock the unit first")
+
+    @staticmethod
+    def _refuse_bad_geometry(g: MicroGrid) -> None:
+        geom = g.geometry
+        if geom is None or geom.is_empty:
+            raise EditRefused(f"微网格 {_label(g)} 没有图形", f"micro-grid {_label(g)} has no shape")
+        if geom.geom_type not in _POLYGONAL:
+            raise EditRefused(f"微网格 {_label(g)} 必须是面(收到 {geom.geom_type})",
+                              f"micro-grid {_label(g)} must be a polygon (got {geom.geom_type})")
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            raise EditRefused(f"微网格 {_label(g)} 的图形无效:{reason}",
+                              f"micro-grid {_label(g)} has an invalid shape: {reason}")
