@@ -64,6 +64,12 @@ def clean_polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     return polygonal(geom)
 
 
+def noise_width(settings: Settings) -> float:
+    """Below this width a piece is noise and two vertices are the same vertex: the noding
+    precision, but never finer than the coordinates themselves (7-decimal WGS84 ≈ 1 cm)."""
+    return max(settings.noding_precision_m, getattr(settings, "coordinate_precision_m", 0.0))
+
+
 def widths(parts: np.ndarray) -> np.ndarray:
     """Mean width of each polygon, ≈ 2·area/perimeter (exact for long thin strips)."""
     if len(parts) == 0:
@@ -77,11 +83,11 @@ def widths(parts: np.ndarray) -> np.ndarray:
 
 def significant(parts: np.ndarray, settings: Settings) -> np.ndarray:
     """The parts that are real problems, not noise: area ≥ ``min_area_m2`` and mean width ≥
-    ``noding_precision_m`` (a 1 µm-wide strip 100 m long is noise however long it is)."""
+    :func:`noise_width` (a 1 mm-wide strip 100 m long is noise however long it is)."""
     if len(parts) == 0:
         return parts
     keep = (shapely.area(parts) >= settings.min_area_m2) & (
-        widths(parts) >= settings.noding_precision_m)
+        widths(parts) >= noise_width(settings))
     return parts[keep]
 
 

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapedit.rules.attributes import make
 from mapedit.rules.findings import Finding, Fix
-from mapedit.rules.geom import fmt_area, is_thin, problem_pieces
+from mapedit.rules.geom import fmt_area, is_thin, noise_width, problem_pieces
 
 if TYPE_CHECKING:
     from mapedit.rules.engine import Checker
@@ -61,7 +61,7 @@ class TopologyRules:
         if unit_area - float(shapely.area(geoms).sum()) >= self.s.min_area_m2:
             return False
         if len(geoms) >= 2:
-            edges = shapely.coverage_invalid_edges(geoms, gap_width=self.s.noding_precision_m)
+            edges = shapely.coverage_invalid_edges(geoms, gap_width=noise_width(self.s))
             if not np.all(shapely.is_empty(edges)):
                 return False
         return True
@@ -139,7 +139,7 @@ class TopologyRules:
         e = self.eng
         best, best_len = None, 0.0
         if members:
-            tol = max(self.s.noding_precision_m, 1e-6)
+            tol = max(noise_width(self.s), 1e-6)
             zone = piece.boundary.buffer(tol, quad_segs=2)
             geoms = np.empty(len(members), dtype=object)
             geoms[:] = [e._clean[f] for f in members]
@@ -215,7 +215,7 @@ class TopologyRules:
         not vertices of that neighbour: the T-junctions GEOS reports as invalid coverage edges.
         One finding per cluster of grids linked through such vertices."""
         e = self.eng
-        prec = self.s.noding_precision_m
+        prec = noise_width(self.s)
         mem = [f for f in members if e._clean.get(f) is not None]
         if len(mem) < 2:
             return []

@@ -1,0 +1,173 @@
+"""Attribute, unit and base-layer rules, accepted exceptions and the report."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from shapely.geometry import box
+
+from mapedit.model.dataset import BaseLayer
+from mapedit.model.hierarchy import ResponsibilityGrid, Unit
+from mapedit.rules.engine import Checker
+from mapedit.rules.report import report_dict, report_text
+from tests.rules_helpers import U1, U2, add, check, dataset, rect, rules
+
+
+def two_grids(**kw):
+    ds = dataset()
+    add(ds, 1, rect(0, 0, 50, 100), **kw)
+    add(ds, 2, rect(50, 0, 100, 100))
+    return ds
+
+
+def test_missing_attributes_one_finding_per_grid():
+    ds = two_grids()
+    ds.grids[1].name = ""
+    ds.grids[1].households = None
+    f = check(ds)
+    assert rules(f) == {"missing-attribute": 1}
+    assert f[0].area_m2 == 5000.0 and "名称" in f[0].message_zh and "户数" in f[0].message_zh
+
+
+def test_departments_and_unit_code_are_not_required():
+    ds = two_grids()
+    ds.grids[1].departments = []
+    ds.grids[1].unit_code = ""
+    assert check(ds) == []
+
+
+def test_empty_code_is_labelled_by_position():
+    ds = two_grids()
+    ds.grids[1].code = ""
+    f = check(ds)
+    assert rules(f) == {"missing-attribute": 1} and f[0].features == ["#1"]
+
+
+def test_category_not_allowed_or_unknown():
+    ds = two_grids(category="街面-企业", households=None)
+    ds.grids[2].category = "菜地"
+    f = check(ds)
+    assert rules(f) == {"category-unit-mismatch": 2}
+
+
+def test_composite_category_with_em_dash_is_accepted():
+    ds = two_grids(category="社区—其它", households=None)
+    assert check(ds) == []
+
+
+def test_duplicate_grid_codes():
+    ds = two_grids()
+    ds.grids[2].code = ds.grids[1].code
+    f = check(ds)
+    assert rules(f) == {"duplicate-code": 1} and f[0].area_m2 == 10000.0
+
+
+def test_duplicate_unit_codes_from_unit_list():
+    ds = two_grids()
+    extra = Unit(U1, "again", "小区", rect(500, 500, 600, 600))
+    c = Checker(ds, unit_list=[ds.units[U1], extra])
+    assert rules(c.run_full()) == {"duplicate-code": 1}
+    assert c.summary()["units"] == 2
+
+
+def test_code_format_default_and_none():
+    ds = two_grids()
+    ds.grids[1].code = "A001"
+    assert rules(check(ds)) == {"code-format": 1}
+    ds.grids[1].code = "310118005002001"  # wrong unit prefix
+    assert rules(check(ds)) == {"code-format": 1}
+    ds.settings.code_pattern = "none"
+    ds.grids[1].code = "A001"
+    assert check(ds) == []
+
+
+def test_households_range_is_a_warning():
+    ds = two_grids(households=250)
+    c = Checker(ds)
+    assert rules(c.run_full()) == {"households-range": 1}
+    assert c.summary()["errors"] == 0 and c.summary()["warnings"] == 1
+    ds.grids[1].households = 500
+    assert check(ds) == []
+
+
+def test_unit_overlap_responsibility_and_committee():
+    ds = dataset({U1: rect(0, 0, 100, 100), U2: rect(90, 0, 200, 100)}, unit_type="街面")
+    ds.responsibility_grids["R1"] = ResponsibilityGrid("R1", "一", rect(0, 0, 150, 100))
+    for u in ds.units.values():
+        u.responsibility_grid = "R1"
+    ds.base_layers["committees"] = BaseLayer(
+        "committees", np.array([rect(0, 0, 50, 100), rect(50, 0, 300, 100)], dtype=object),
+        [{"name": "甲"}, {"name": "乙"}])
+    f = check(ds)
+    r = rules(f)
+    assert r["unit-overlap"] == 1
+    assert r["unit-responsibility-crossing"] == 1
+    assert r["unit-committee-crossing"] == 1
+    assert next(x for x in f if x.rule == "unit-overlap").area_m2 == 1000.0
+
+
+def test_building_cut():
+    ds = two_grids()
+    ds.base_layers["buildings"] = BaseLayer("buildings", np.array(
+        [rect(40, 10, 60, 30), rect(10, 10, 30, 30), rect(49.9, 50, 70, 60)], dtype=object),
+        [{"name": "1号楼"}, {"name": "2号楼"}, {"name": "3号楼"}])
+    f = check(ds)
+    assert rules(f) == {"building-cut": 1}
+    assert f[0].area_m2 == 400.0 and "1号楼" in f[0].message_zh
+
+
+def test_villager_group_cut():
+    ds = dataset(unit_type="农村")
+    add(ds, 1, rect(0, 0, 50, 100), category="村组")
+    add(ds, 2, rect(50, 0, 100, 100), category="村组")
+    ds.base_layers["villager_groups"] = BaseLayer("villager_groups", np.array(
+        [rect(0, 0, 60, 100), rect(60, 0, 100, 100)], dtype=object),
+        [{"name": "一组"}, {"name": "二组"}])
+    f = check(ds)
+    assert rules(f) == {"villager-group-cut": 1}
+    assert f[0].features == [f"{U1}002"] and f[0].area_m2 == 1000.0
+
+
+def test_accepted_exception_is_not_an_error():
+    ds = two_grids()
+    ds.grids[2].geometry = rect(50, 0, 100, 90)
+    c = Checker(ds)
+    gap = c.run_full()[0]
+    c.set_accepted(gap.key, "河道,不设网格")
+    assert c.summary()["errors"] == 0 and c.summary()["accepted"] == 1
+    assert c.findings[0].accepted
+    c2 = Checker(ds, accepted={gap.key: "河道"})
+    assert c2.summary()["errors"] == 0
+    c.set_accepted(gap.key, None)
+    assert c.summary()["errors"] == 1
+
+
+def test_report_dict_follows_contract():
+    ds = two_grids()
+    ds.grids[1].geometry = rect(0, 0, 60, 100)
+    c = Checker(ds)
+    rep = report_dict(c.findings, c.summary(), ds.crs)
+    assert list(rep) == ["findings", "summary"]
+    assert {k: rep["summary"][k] for k in ("errors", "warnings", "grids", "units")} == {
+        "errors": 1, "warnings": 0, "grids": 2, "units": 1}
+    f = rep["findings"][0]
+    assert f["rule"] == "overlap" and f["severity"] == "error" and f["unit"] == U1
+    assert f["area_m2"] == 1000.0 and f["features"] == [f"{U1}001", f"{U1}002"]
+    loc = f["location"]
+    assert loc["type"] == "Polygon"
+    x, y = loc["coordinates"][0][0]
+    assert 119 < x < 121 and 30 < y < 32
+    assert all(len(str(v).split(".")[1]) <= 7 for pt in loc["coordinates"][0] for v in pt)
+    text = json.dumps(rep, ensure_ascii=False)
+    assert "重叠" in text
+    txt = report_text(c.findings, c.summary())
+    assert "管理单元 310118005001" in txt and "1 个错误" in txt
+
+
+def test_findings_for_unit_and_outside():
+    ds = dataset({U1: rect(0, 0, 100, 100), U2: box(0, 0, 1, 1)})
+    add(ds, 1, rect(0, 0, 100, 100))
+    c = Checker(ds)
+    assert [f.rule for f in c.findings_for_unit(U2)] == ["gap"]
+    assert c.findings_for_unit(U1) == []
