@@ -232,6 +232,40 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
     return None
 
 
+def _ring_array(ring: Any) -> np.ndarray | None:
+    a = np.asarray(ring, dtype=float)
+    if a.ndim != 2 or a.shape[1] not in (2, 3) or len(a) < 4 or np.any(a[0] != a[-1]):
+        return None
+    return a[:, :2]
+
+
+def _fast_polygon(rings: Any) -> Polygon | None:
+    if not isinstance(rings, list) or not rings:
+        return None
+    arrays = [_ring_array(r) for r in rings]
+    if any(a is None for a in arrays):
+        return None
+    return shapely.polygons(arrays[0], holes=arrays[1:] or None)
+
+
+def _fast_polygonal(g: dict) -> BaseGeometry | None:
+    """Well-formed Polygon/MultiPolygon built straight from numpy arrays (several times faster
+    than ``shape`` on 35,000 grids); None means "use the general path", which also produces
+    the error messages for malformed input."""
+    coords = g.get("coordinates")
+    try:
+        if g.get("type") == "Polygon":
+            return _fast_polygon(coords)
+        if g.get("type") == "MultiPolygon" and isinstance(coords, list) and coords:
+            parts = [_fast_polygon(c) for c in coords]
+            if any(p is None for p in parts):
+                return None
+            return shapely.multipolygons(parts)
+    except (ValueError, TypeError):
+        return None
+    return None
+
+
 def _read_geometry(feat: dict, idx: int, code: str, msgs: _Messages,
                    lenient: bool) -> BaseGeometry | None:
     """A WGS84 polygonal geometry, an empty polygon standing for a broken one (lenient: the
@@ -245,7 +279,9 @@ def _read_geometry(feat: dict, idx: int, code: str, msgs: _Messages,
         return Polygon() if lenient else None
     gtype = g.get("type")
     try:
-        geom = shape(g)
+        geom = _fast_polygonal(g)
+        if geom is None:
+            geom = shape(g)
     except Exception:  # shapely raises many kinds on malformed coordinates
         msgs.add(idx, code, f"几何图形({gtype})坐标格式不对", f"geometry ({gtype}) has malformed coordinates")
         return Polygon() if lenient else None
