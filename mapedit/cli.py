@@ -16,7 +16,6 @@ import os
 import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -146,39 +145,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _responsibility_grids(units: list) -> dict:
-    """Responsibility grids named by the units' ``responsibility_grid`` property."""
-    import shapely
-
-    from mapedit.model.hierarchy import ResponsibilityGrid
-
-    groups: dict[str, list] = {}
-    for u in units:
-        if u.responsibility_grid:
-            groups.setdefault(u.responsibility_grid, []).append(u.geometry)
-    return {code: ResponsibilityGrid(code=code, name=code,
-                                     geometry=shapely.union_all(geoms).buffer(0))
-            for code, geoms in groups.items()}
-
-
-def _street_for(units: list, name: str | None, fallback: str):
-    """The street: named on the command line, or by the units, with a code from their codes."""
-    import shapely
-
-    from mapedit.model.hierarchy import Street
-
-    names = Counter(u.street for u in units if u.street)
-    street_name = name or (names.most_common(1)[0][0] if names else fallback)
-    prefixes = {u.code[:9] for u in units if len(u.code) == 12 and u.code.isdigit()}
-    code = prefixes.pop() if len(prefixes) == 1 else ""
-    geom = shapely.union_all([u.geometry for u in units if u.geometry is not None])
-    return Street(code=code, name=street_name, geometry=geom)
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     from mapedit.io.exchange import read_grids, read_units
-    from mapedit.model.dataset import Dataset
-    from mapedit.project import Project
+    from mapedit.project import Project, dataset_from_units
 
     out = _check_new_output(args.out, args.force)
     units, crs, umsgs = read_units(_need_file(args.units, "管理单元文件", "units file"))
@@ -186,10 +155,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.grids:
         grids, gmsgs = read_grids(_need_file(args.grids, "微网格文件", "grids file"), crs, units)
     _messages_to_stderr(umsgs + gmsgs)
-    dataset = Dataset(crs=crs, street=_street_for(units, args.street, out.stem),
-                      responsibility_grids=_responsibility_grids(units),
-                      units={u.code: u for u in units},
-                      grids={i: g.replace(fid=i) for i, g in enumerate(grids, start=1)})
+    # Shared with the GUI's 文件 → 新建(从管理单元文件).
+    dataset = dataset_from_units(units, crs, grids, street_name=args.street,
+                                 fallback_name=out.stem)
     project = Project.create(out, dataset, overwrite=args.force)
     try:
         _out(f"已创建项目 {out}:{len(units)} 个管理单元,{len(grids)} 个微网格,坐标系 {crs} / "
@@ -220,49 +188,20 @@ def _close(project) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from mapedit.io.exchange import read_grids
-    from mapedit.model.changes import ChangeSet, GridChange
-    from mapedit.model.hierarchy import now_iso
-    from mapedit.project import Project
+    from mapedit.project import Project, import_grids_changeset
 
     project_path = _need_file(args.project, "项目文件", "project file")
     grids_path = _need_file(args.grids, "微网格文件", "grids file")
     project = Project.open(project_path)
     try:
-        ds = project.dataset
-        grids, msgs = read_grids(grids_path, ds.crs, list(ds.units.values()),
-                                 catalogue=ds.catalogue)
+        # Shared with the GUI's 文件 → 导入微网格 so both import exactly alike.
+        cs, msgs, added, updated = import_grids_changeset(project, grids_path)
         _messages_to_stderr(msgs)
-        by_code: dict[str, Any] = {}
-        for g in sorted(ds.grids.values(), key=lambda g: g.fid or 0):
-            by_code.setdefault(g.code, g)
-        stamp = now_iso()
-        changes: list[GridChange] = []
-        added = updated = 0
-        for g in grids:
-            old = by_code.get(g.code)
-            if old is None:
-                changes.append(GridChange(None, g.replace(fid=None, created=g.created or stamp,
-                                                          updated=stamp)))
-                added += 1
-            elif old.unit_code != g.unit_code:
-                # A grid may not leave its unit in an edit; an import that moves it replaces
-                # it (delete + insert in the same transaction).
-                changes.append(GridChange(old, None))
-                changes.append(GridChange(None, g.replace(
-                    fid=None, created=old.created or g.created or stamp, updated=stamp)))
-                updated += 1
-            else:
-                changes.append(GridChange(old, g.replace(
-                    fid=old.fid, created=old.created or g.created, updated=stamp,
-                    notes=g.notes or old.notes)))
-                updated += 1
+        changes = cs.changes
         if not changes:
             _out(f"{grids_path.name} 中没有微网格,项目未改动 / "
                  f"{grids_path.name} holds no micro-grids; project unchanged")
             return EXIT_OK
-        cs = ChangeSet(f"导入 {grids_path.name}:新增 {added},更新 {updated}",
-                       f"import {grids_path.name}: {added} added, {updated} updated", changes)
         project.apply(cs, who="mapedit import", allow_invalid=True)
         _out(f"已导入 {grids_path.name}:新增 {added} 个,更新 {updated} 个微网格 / "
              f"imported {grids_path.name}: {added} added, {updated} updated")

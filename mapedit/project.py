@@ -291,3 +291,116 @@ class Project:
             reason = shapely.is_valid_reason(geom)
             raise EditRefused(f"微网格 {_label(g)} 的图形无效:{reason}",
                               f"micro-grid {_label(g)} has an invalid shape: {reason}")
+
+
+# -- shared by the CLI and the GUI (one code path for "new from units" and "import grids") -----
+def dataset_from_units(units: list, crs: str, grids: list | None = None,
+                       street_name: str | None = None, fallback_name: str = "") -> Dataset:
+    """A new project's dataset from exchange units (and optionally grids): the street is named
+    by ``street_name`` or the units' ``street`` property, its code is the units' common 9-digit
+    prefix, and responsibility grids are the unions of the units that name them."""
+    from collections import Counter
+
+    from mapedit.model.hierarchy import ResponsibilityGrid, Street
+
+    groups: dict[str, list] = {}
+    for u in units:
+        if u.responsibility_grid:
+            groups.setdefault(u.responsibility_grid, []).append(u.geometry)
+    rgs = {code: ResponsibilityGrid(code=code, name=code,
+                                    geometry=shapely.union_all(geoms).buffer(0))
+           for code, geoms in groups.items()}
+    names = Counter(u.street for u in units if u.street)
+    name = street_name or (names.most_common(1)[0][0] if names else fallback_name)
+    prefixes = {u.code[:9] for u in units if len(u.code) == 12 and u.code.isdigit()}
+    street = Street(code=prefixes.pop() if len(prefixes) == 1 else "", name=name,
+                    geometry=shapely.union_all([u.geometry for u in units
+                                                if u.geometry is not None]))
+    return Dataset(crs=crs, street=street, responsibility_grids=rgs,
+                   units={u.code: u for u in units},
+                   grids={i: g.replace(fid=i) for i, g in enumerate(grids or [], start=1)})
+
+
+def import_grids_changeset(project: Project, path: str | os.PathLike
+                           ) -> tuple[ChangeSet, list[str], int, int]:
+    """Read an exchange grids file into one change set for ``project``: grids whose code is
+    already in the project update it (keeping fid, creation time and notes), the rest are
+    inserted. Returns ``(changeset, messages, added, updated)``; apply it with
+    ``allow_invalid=True`` so the checker reports bad shapes instead of refusing the file."""
+    from mapedit.io.exchange import read_grids
+    from mapedit.model.changes import GridChange
+    from mapedit.model.hierarchy import now_iso
+
+    path = Path(path)
+    ds = project.dataset
+    grids, msgs = read_grids(path, ds.crs, list(ds.units.values()), catalogue=ds.catalogue)
+    by_code: dict[str, MicroGrid] = {}
+    for g in sorted(ds.grids.values(), key=lambda g: g.fid or 0):
+        by_code.setdefault(g.code, g)
+    stamp = now_iso()
+    changes: list[GridChange] = []
+    added = updated = 0
+    for g in grids:
+        old = by_code.get(g.code)
+        if old is None:
+            changes.append(GridChange(None, g.replace(fid=None, created=g.created or stamp,
+                                                      updated=stamp)))
+            added += 1
+        elif old.unit_code != g.unit_code:
+            # A grid may not leave its unit in an edit; an import that moves it replaces it
+            # (delete + insert in the same transaction).
+            changes.append(GridChange(old, None))
+            changes.append(GridChange(None, g.replace(
+                fid=None, created=old.created or g.created or stamp, updated=stamp)))
+            updated += 1
+        else:
+            changes.append(GridChange(old, g.replace(
+                fid=old.fid, created=old.created or g.created, updated=stamp,
+                notes=g.notes or old.notes)))
+            updated += 1
+    cs = ChangeSet(f"导入 {path.name}:新增 {added},更新 {updated}",
+                   f"import {path.name}: {added} added, {updated} updated", changes)
+    return cs, list(msgs), added, updated
+
+
+class UnitProgress:
+    """How far a management unit is: grid count, share of its area covered, households,
+    open errors (accepted exceptions not counted)."""
+
+    __slots__ = ("grids", "coverage", "households", "errors")
+
+    def __init__(self, grids: int, coverage: float, households: int, errors: int) -> None:
+        self.grids = grids
+        self.coverage = coverage
+        self.households = households
+        self.errors = errors
+
+
+def unit_progress(dataset: Dataset, findings: list[Finding],
+                  codes: list[str] | None = None) -> dict[str, UnitProgress]:
+    """Progress of the units ``codes`` (all when None), for the GUI's unit tree and reports."""
+    import numpy as np
+
+    codes = list(dataset.units) if codes is None else list(codes)
+    by_unit: dict[str, list[MicroGrid]] = {c: [] for c in codes}
+    for g in dataset.grids.values():
+        if g.unit_code in by_unit:
+            by_unit[g.unit_code].append(g)
+    errors = dict.fromkeys(codes, 0)
+    for f in findings:
+        if f.unit in errors and f.severity == "error" and not f.accepted:
+            errors[f.unit] += 1
+    out: dict[str, UnitProgress] = {}
+    for c in codes:
+        unit = dataset.units[c]
+        gs = by_unit[c]
+        coverage = 0.0
+        geoms = [g.geometry for g in gs if g.geometry is not None and not g.geometry.is_empty]
+        if unit.geometry is not None and unit.geometry.area > 0 and geoms:
+            try:
+                union = shapely.union_all(np.asarray(geoms, dtype=object))
+                coverage = min(1.0, union.intersection(unit.geometry).area / unit.geometry.area)
+            except shapely.errors.GEOSException:  # invalid geometries: the checker reports them
+                coverage = float("nan")
+        out[c] = UnitProgress(len(gs), coverage, sum(g.households or 0 for g in gs), errors[c])
+    return out
