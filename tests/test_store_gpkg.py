@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 import shapely
 from helpers_store_data import X0, Y0, square, square_grids_dataset, tiny_dataset
-from shapely.geometry import Polygon
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 
 from mapedit.errors import InputError, MapeditError, NotAProjectError
 from mapedit.io.gpkg import (
@@ -422,3 +422,49 @@ def test_store_large_project_is_fast(tmp_path: Path) -> None:
     assert t1 - t0 < 15, f"create took {t1 - t0:.1f}s"
     assert t2 - t1 < 3, f"open+counts took {t2 - t1:.1f}s"
     assert t3 - t2 < 5, f"load took {t3 - t2:.1f}s"
+
+
+@pytest.mark.parametrize("geom, declared", [
+    (square(X0 + 0.5, Y0 + 0.25, 10), "MultiPolygon"),
+    (Polygon(), "MultiPolygon"),
+    (LineString([(X0, Y0), (X0 + 10.5, Y0 + 1)]), "MultiLineString"),
+    (Point(X0 + 1, Y0 + 2), "Point"),
+])
+def test_store_blobs_are_byte_identical_to_gdal(tmp_path: Path, geom, declared: str) -> None:
+    """GDAL writing the same (multi) geometry produces exactly our bytes."""
+    from pyogrio.raw import write
+
+    multi = {"MultiPolygon": MultiPolygon, "MultiLineString": MultiLineString}.get(declared)
+    as_declared = geom if multi is None else (multi() if geom.is_empty else multi([geom]))
+    p = tmp_path / "gdal.gpkg"
+    write(p, np.array([shapely.to_wkb(as_declared)], dtype=object),
+          [np.array(["a"], dtype=object)], ["n"], driver="GPKG", geometry_type=declared,
+          crs="EPSG:4549", layer="t")
+    conn = sqlite3.connect(p)
+    try:
+        theirs = conn.execute("SELECT geom FROM t").fetchone()[0]
+    finally:
+        conn.close()
+    assert encode_geometries([geom], 4549)[0] == theirs
+    assert geoms_identical(decode_geometries([theirs])[0], geom)
+
+
+def _gdal_validator() -> list[str] | None:
+    """GDAL's reference GeoPackage validator (osgeo_utils) with a Python that has osgeo."""
+    script = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+    for exe in (shutil.which("python3"), "/usr/bin/python3"):
+        if exe and script.exists() and subprocess.run(
+                [exe, "-c", "import osgeo.ogr"], capture_output=True).returncode == 0:
+            return [exe, str(script)]
+    return None
+
+
+@pytest.mark.skipif(_gdal_validator() is None, reason="GDAL's validate_gpkg.py not available")
+def test_store_passes_gdal_geopackage_validator(tmp_path: Path) -> None:
+    path = tmp_path / "有效 项目.gpkg"
+    with GpkgStore.create(path, tiny_dataset()) as store:
+        store.write_changes(ChangeSet("新建", "add", [GridChange(None, _new_grid())]))
+        store.set_accepted("k", "gap", "理由")
+    out = subprocess.run([*_gdal_validator(), str(path)], capture_output=True, text=True,
+                         encoding="utf-8", timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -57,11 +57,17 @@ _HEADER = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_i
                     ("env", "<f8", (4,))])
 _FLAGS_XY_LE = 0b0000_0011  # little-endian, envelope type 1 (minx, maxx, miny, maxy)
 _FLAGS_EMPTY_LE = 0b0001_0001  # little-endian, empty geometry, no envelope
+_FLAGS_NOENV_LE = 0b0000_0001  # little-endian, no envelope (points)
 
 # ISO WKB type codes of the single types we wrap into their multi type (declared column type).
 _WRAP = {3: 6, 1: 5}  # shapely type id -> ISO WKB multi type: Polygon->MultiPolygon, Line->MultiLine
 _WRAP_PREFIX = {tid: struct.pack("<BII", 1, multi, 1) for tid, multi in _WRAP.items()}
 _ONE_PART = {struct.pack("<II", multi, 1) for multi in _WRAP.values()}
+# Empty Polygon/LineString are written as an EMPTY multi (zero parts), as GDAL expects an empty
+# geometry behind the header's empty flag; reading maps them back.
+_EMPTY_MULTI = {tid: struct.pack("<BII", 1, multi, 0) for tid, multi in _WRAP.items()}
+_EMPTY_SINGLE = {struct.pack("<II", multi, 0): struct.pack("<BII", 1, single, 0)
+                 for single, multi in ((3, 6), (2, 5))}
 
 
 def encode_geometries(geoms: Sequence[BaseGeometry | None] | np.ndarray, srs_id: int,
@@ -92,11 +98,15 @@ def encode_geometries(geoms: Sequence[BaseGeometry | None] | np.ndarray, srs_id:
         w = wkb[i]
         if w is None:
             continue
-        if promote and type_ids[i] in _WRAP:
-            w = _WRAP_PREFIX[int(type_ids[i])] + w
         if empty[i]:
+            if promote and type_ids[i] in _WRAP:
+                w = _EMPTY_MULTI[int(type_ids[i])]
             out[i] = b"GP\x00" + bytes([_FLAGS_EMPTY_LE]) + struct.pack("<i", srs_id) + w
+        elif type_ids[i] == 0:  # a point is its own envelope; GDAL writes none either
+            out[i] = b"GP\x00" + bytes([_FLAGS_NOENV_LE]) + struct.pack("<i", srs_id) + w
         else:
+            if promote and type_ids[i] in _WRAP:
+                w = _WRAP_PREFIX[int(type_ids[i])] + w
             out[i] = heads[i * size:(i + 1) * size] + w
     return out
 
@@ -118,8 +128,11 @@ def decode_geometries(blobs: Sequence[bytes | None], demote: bool = True) -> np.
             append(None)
             continue
         w = b[8 + _ENVELOPE_BYTES.get((b[3] >> 1) & 7, 0):]
-        if demote and w[1:9] in _ONE_PART:  # little-endian multi header with one part
-            w = w[9:]
+        if demote and w[:1] == b"\x01":
+            if w[1:9] in _ONE_PART:  # little-endian multi header with one part
+                w = w[9:]
+            elif len(w) == 9 and w[1:9] in _EMPTY_SINGLE:
+                w = _EMPTY_SINGLE[w[1:9]]
         append(bytes(w))
     return shapely.from_wkb(np.asarray(wkb, dtype=object), on_invalid="warn")
 
