@@ -1,0 +1,149 @@
+"""Application entry point: ``mapedit [PROJECT.gpkg]`` (via ``mapedit.cli``) lands here.
+
+Start-up does, in order: one ``QApplication``; an exception hook so a bug shows a dialog and is
+logged instead of killing the window with a traceback on a console the clerk never sees; a CJK
+font; the translators for the language stored in the settings (Chinese by default); then the
+project given on the command line or the bundled demo street.
+
+The demo street is generated once (``mapedit.demo.generate``) into the per-user data folder
+(``QStandardPaths.AppDataLocation/demo.gpkg``) and reopened from there afterwards; a missing or
+unreadable demo file is simply generated again, so the clerk always gets something to look at.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from mapedit.errors import MapeditError
+from mapedit.ui import fonts, i18n
+from mapedit.ui.settings_store import APPLICATION, ORGANISATION, SettingsStore
+
+log = logging.getLogger("mapedit")
+
+
+def data_dir() -> Path:
+    """The per-user data folder (created if needed)."""
+    path = Path(QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation) or Path.home() / ".mapedit")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def demo_path() -> Path:
+    return data_dir() / "demo.gpkg"
+
+
+def open_or_create_demo(path: Path | None = None):
+    """Open the demo project, generating it first when missing or unreadable."""
+    from mapedit.project import Project
+
+    path = path or demo_path()
+    if path.exists():
+        try:
+            return Project.open(path)
+        except (MapeditError, OSError, Exception) as exc:  # noqa: BLE001 - any damage: rebuild
+            log.warning("demo project %s unreadable (%s); generating it again", path, exc)
+            try:
+                path.unlink()
+            except OSError:
+                pass
+    from mapedit.demo import generate
+
+    return Project.create(path, generate(), overwrite=True)
+
+
+def _setup_logging() -> Path | None:
+    try:
+        log_file = data_dir() / "mapedit.log"
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return log_file
+
+
+def install_excepthook() -> None:
+    """Show unexpected errors in a dialog (and the log) rather than dying silently.
+
+    A :class:`MapeditError` that escapes is still the clerk's to fix, so it gets the plain
+    bilingual message; anything else is a bug and gets the details for a support request."""
+
+    def hook(exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        details = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("unhandled exception:\n%s", details)
+        if QApplication.instance() is None:
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        if isinstance(exc, MapeditError):
+            QMessageBox.warning(None, "mapedit", f"{exc.zh}\n\n{exc.en}")
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "程序错误 / Internal error",
+                          "程序遇到了一个意外错误。您的数据已经保存,可以继续工作;"
+                          "如果问题重复出现,请把下面的详细信息发给技术支持。\n\n"
+                          "mapedit hit an unexpected error. Your work is saved; please send the "
+                          "details below to support if it happens again.")
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with names, font and translators set (reused if one exists)."""
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("微网格编辑器")
+    fonts.apply_cjk_font(app)
+    i18n.install(SettingsStore().language(), app)
+    return app
+
+
+def main(path: str | None = None) -> int:
+    """Run the editor on ``path`` (a project file) or on the demo street; returns exit code."""
+    app = create_application()
+    log_file = _setup_logging()
+    install_excepthook()
+    from mapedit.ui.main_window import MainWindow, show_error
+
+    settings = SettingsStore()
+    window = MainWindow(settings=settings)
+    window.show()
+    app.processEvents()
+    try:
+        if path:
+            from mapedit.project import Project
+
+            project = Project.open(path)
+        else:
+            window.statusBar().showMessage("正在准备示范街道… / preparing the demo street…")
+            app.processEvents()
+            project = open_or_create_demo()
+    except (MapeditError, OSError) as exc:
+        show_error(window, "无法打开项目 / Cannot open project", exc)
+        project = None
+    if project is not None:
+        window.set_project(project)
+    if log_file is not None:
+        log.info("mapedit started; log at %s", log_file)
+    return int(app.exec())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -1,0 +1,125 @@
+"""Every edit the GUI makes is one of these ``QUndoCommand``s on the window's one ``QUndoStack``.
+
+Why commands wrap :class:`~mapedit.model.changes.ChangeSet`: the project applies a change set in
+one transaction and re-checks what it touched, and the inverse of the *applied* change set
+(fids filled in by the store) restores the data exactly. Undo and redo therefore take the same
+path as the edit itself and the findings list stays right after either.
+
+A command whose first ``redo`` is refused by the project (locked unit, invalid value …) marks
+itself obsolete, so ``QUndoStack.push`` drops it instead of recording an edit that never
+happened; the caller reads :attr:`ProjectCommand.error` to tell the clerk why.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtGui import QUndoCommand
+
+from mapedit.errors import MapeditError
+from mapedit.model.changes import ChangeSet
+from mapedit.rules.findings import Finding
+from mapedit.ui.i18n import pick
+
+log = logging.getLogger(__name__)
+
+
+class ProjectCommand(QUndoCommand):
+    """Base: remembers a refusal of the first redo instead of raising through Qt."""
+
+    def __init__(self, project, text: str) -> None:
+        super().__init__(text)
+        self.project = project
+        self.error: MapeditError | None = None
+        self._done_once = False
+
+    def _do(self) -> None:
+        raise NotImplementedError
+
+    def _undo(self) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        try:
+            self._do()
+        except MapeditError as exc:
+            if self._done_once:  # a redo after undo failed: keep the stack but say so
+                log.warning("redo refused: %s", exc)
+            self.error = exc
+            self.setObsolete(True)
+            return
+        self._done_once = True
+
+    def undo(self) -> None:
+        try:
+            self._undo()
+        except MapeditError as exc:
+            log.warning("undo refused: %s", exc)
+            self.error = exc
+
+
+class ChangeSetCommand(ProjectCommand):
+    """Apply a change set; undo applies the inverse of what was actually applied."""
+
+    def __init__(self, project, changeset: ChangeSet, who: str = "",
+                 allow_invalid: bool = False) -> None:
+        super().__init__(project, pick(changeset.zh, changeset.en))
+        self._pending = changeset
+        self._applied: ChangeSet | None = None
+        self.who = who
+        self.allow_invalid = allow_invalid
+        """For imports: bad shapes come in and are reported by the checker."""
+
+    @property
+    def changeset(self) -> ChangeSet:
+        """The change set as last applied (fids filled), or as given before the first redo."""
+        return self._applied if self._applied is not None else self._pending
+
+    def _do(self) -> None:
+        if self.allow_invalid:
+            self._applied = self.project.apply(self._pending, who=self.who, allow_invalid=True)
+        else:
+            self._applied = self.project.apply(self._pending, who=self.who)
+
+    def _undo(self) -> None:
+        if self._applied is None:
+            return
+        undone = self.project.apply(self._applied.inverse(), who=self.who)
+        # Redo re-applies the inverse of the undo, so inserted grids keep their fids.
+        self._pending = undone.inverse() if undone is not None else self._applied
+        self._applied = None
+
+
+class AcceptFindingCommand(ProjectCommand):
+    """Mark a finding as an accepted exception (with the clerk's reason); undo withdraws it."""
+
+    def __init__(self, project, finding: Finding, reason: str, who: str = "") -> None:
+        title = finding.message_zh or finding.rule
+        super().__init__(project, pick(f"标记为例外:{title}", f"accept as exception: "
+                                                               f"{finding.message_en}"))
+        self.finding = finding
+        self.reason = reason
+        self.who = who
+
+    def _do(self) -> None:
+        self.project.accept_finding(self.finding, self.reason, who=self.who)
+
+    def _undo(self) -> None:
+        self.project.unaccept(self.finding, who=self.who)
+
+
+class LockUnitCommand(ProjectCommand):
+    """Lock or unlock a management unit (a locked unit's grids refuse edits)."""
+
+    def __init__(self, project, unit_code: str, locked: bool, unit_name: str = "") -> None:
+        name = unit_name or unit_code
+        super().__init__(project, pick(f"{'锁定' if locked else '解锁'}管理单元 {name}",
+                                       f"{'lock' if locked else 'unlock'} unit {name}"))
+        self.unit_code = unit_code
+        self.locked = locked
+
+    def _do(self) -> None:
+        self.project.set_unit_locked(self.unit_code, self.locked)
+
+    def _undo(self) -> None:
+        self.project.set_unit_locked(self.unit_code, not self.locked)

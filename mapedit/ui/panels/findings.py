@@ -1,0 +1,237 @@
+"""检查结果 panel: the checker's findings, grouped by rule and then by management unit.
+
+Grouping by rule first lets a clerk fix one kind of problem at a time (all overlaps, then all
+household counts); the unit level tells where. Accepted exceptions stay visible but greyed, so
+nobody wonders where a finding went. The panel only shows and asks: zooming, selecting and
+accepting are done by the main window through signals.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mapedit.rules.findings import ERROR, RULES, Finding
+from mapedit.ui.i18n import pick
+
+ROLE = Qt.ItemDataRole.UserRole
+_GREY = QBrush(QColor("#9e9e9e"))
+_RED = QBrush(QColor("#c62828"))
+_ORANGE = QBrush(QColor("#e65100"))
+
+
+def rule_title(rule: str) -> str:
+    sev, zh, en = RULES.get(rule, ("", rule, rule))
+    return pick(zh, en)
+
+
+class FindingsPanel(QWidget):
+    """Live list of findings; emits what the clerk wants done with one."""
+
+    findingActivated = Signal(object)  # Finding: zoom to it and select its grids
+    acceptRequested = Signal(object)  # Finding: ask for a reason and accept it
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dataset = None
+        self.findings: list[Finding] = []
+        self.current_unit: str | None = None
+
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.only_unit = QCheckBox(self.tr("只看当前管理单元"), self)
+        self.only_unit.setToolTip(self.tr("只列出在左侧选中的管理单元中的问题"))
+        self.only_unit.toggled.connect(lambda _b: self._rebuild())
+        self.show_accepted = QCheckBox(self.tr("显示已接受的例外"), self)
+        self.show_accepted.setChecked(True)
+        self.show_accepted.toggled.connect(lambda _b: self._rebuild())
+
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderLabels([self.tr("问题"), self.tr("数量")])
+        self.tree.setUniformRowHeights(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.tree.itemClicked.connect(self._on_click)
+        self.tree.itemActivated.connect(self._on_click)
+        self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, self.tree.header().ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.ResizeToContents)
+
+        self.accept_button = QPushButton(self.tr("标记为例外…"), self)
+        self.accept_button.setToolTip(self.tr(
+            "确认这个问题是实际情况(例如楼栋确实跨越两个小区),填写原因后不再计为错误"))
+        self.accept_button.clicked.connect(self._accept_current)
+        self.accept_button.setEnabled(False)
+
+        top = QHBoxLayout()
+        top.addWidget(self.only_unit)
+        top.addWidget(self.show_accepted)
+        top.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.accept_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.summary)
+        layout.addLayout(top)
+        layout.addWidget(self.tree)
+        layout.addLayout(bottom)
+
+    # -- data -------------------------------------------------------------------------------------
+    def set_findings(self, findings: list[Finding], dataset) -> None:
+        self.dataset = dataset
+        self.findings = list(findings)
+        self._rebuild()
+
+    def set_current_unit(self, code: str | None) -> None:
+        self.current_unit = code
+        if self.only_unit.isChecked():
+            self._rebuild()
+
+    def _visible(self) -> list[Finding]:
+        out = self.findings
+        if self.only_unit.isChecked() and self.current_unit:
+            out = [f for f in out if f.unit == self.current_unit]
+        if not self.show_accepted.isChecked():
+            out = [f for f in out if not f.accepted]
+        return out
+
+    def _rebuild(self) -> None:
+        expanded = self._expanded_keys()
+        current = self._current_key()
+        self.tree.clear()
+        open_ = [f for f in self.findings if not f.accepted]
+        errors = sum(1 for f in open_ if f.severity == ERROR)
+        warnings = len(open_) - errors
+        accepted = len(self.findings) - len(open_)
+        if not self.findings:
+            self.summary.setText(self.tr("没有发现问题 ✔"))
+        else:
+            self.summary.setText(self.tr("错误 {0} 个,警告 {1} 个,已接受例外 {2} 个。"
+                                         "点击一条问题可在地图上定位。")
+                                 .format(errors, warnings, accepted))
+        by_rule: dict[str, dict[str, list[Finding]]] = {}
+        for f in self._visible():
+            by_rule.setdefault(f.rule, {}).setdefault(f.unit or "", []).append(f)
+        order = list(RULES)
+
+        def rule_key(rule: str) -> tuple:
+            sev = RULES.get(rule, (ERROR,))[0]
+            return (sev != ERROR, order.index(rule) if rule in order else 999, rule)
+
+        units = self.dataset.units if self.dataset is not None else {}
+        restore = None
+        for rule in sorted(by_rule, key=rule_key):
+            groups = by_rule[rule]
+            n = sum(len(v) for v in groups.values())
+            sev = RULES.get(rule, (ERROR,))[0]
+            r_item = QTreeWidgetItem(self.tree, [rule_title(rule), str(n)])
+            r_item.setData(0, ROLE, ("rule", rule))
+            r_item.setForeground(0, _RED if sev == ERROR else _ORANGE)
+            r_item.setToolTip(0, self.tr("错误") if sev == ERROR else self.tr("警告"))
+            f0 = QFont(r_item.font(0))
+            f0.setBold(True)
+            r_item.setFont(0, f0)
+            for unit_code in sorted(groups):
+                items = groups[unit_code]
+                u = units.get(unit_code)
+                label = u.name if u else (unit_code or self.tr("(不属于管理单元)"))
+                u_item = QTreeWidgetItem(r_item, [label, str(len(items))])
+                u_item.setData(0, ROLE, ("unit", f"{rule}|{unit_code}"))
+                for f in items:
+                    text = pick(f.message_zh, f.message_en)
+                    if f.accepted:
+                        text = self.tr("[已接受例外] {0}").format(text)
+                    f_item = QTreeWidgetItem(u_item, [text, ""])
+                    f_item.setData(0, ROLE, ("finding", f))
+                    tip = text
+                    if f.accepted and f.accept_reason:
+                        tip += "\n" + self.tr("原因:{0}").format(f.accept_reason)
+                    if f.fix is not None and (f.fix.zh or f.fix.en):
+                        tip += "\n" + self.tr("建议:{0}").format(pick(f.fix.zh, f.fix.en))
+                    f_item.setToolTip(0, tip)
+                    if f.accepted:
+                        f_item.setForeground(0, _GREY)
+                    if current is not None and f.key == current:
+                        restore = f_item
+                if f"{rule}|{unit_code}" in expanded:
+                    u_item.setExpanded(True)
+            if rule in expanded or len(by_rule) == 1:
+                r_item.setExpanded(True)
+        if restore is not None:
+            self.tree.setCurrentItem(restore)
+        self._update_buttons()
+
+    def _expanded_keys(self) -> set[str]:
+        keys: set[str] = set()
+        for i in range(self.tree.topLevelItemCount()):
+            r = self.tree.topLevelItem(i)
+            if r.isExpanded():
+                keys.add(r.data(0, ROLE)[1])
+            for j in range(r.childCount()):
+                u = r.child(j)
+                if u.isExpanded():
+                    keys.add(u.data(0, ROLE)[1])
+        return keys
+
+    def _current_key(self) -> str | None:
+        f = self.current_finding()
+        return f.key if f is not None else None
+
+    def current_finding(self) -> Finding | None:
+        item = self.tree.currentItem()
+        if item is None:
+            return None
+        kind, value = item.data(0, ROLE)
+        return value if kind == "finding" else None
+
+    def finding_items(self) -> list[QTreeWidgetItem]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            r = self.tree.topLevelItem(i)
+            for j in range(r.childCount()):
+                u = r.child(j)
+                out.extend(u.child(k) for k in range(u.childCount()))
+        return out
+
+    # -- interaction ------------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        f = self.current_finding()
+        self.accept_button.setEnabled(f is not None and not f.accepted)
+
+    def _on_click(self, item: QTreeWidgetItem, _col: int = 0) -> None:
+        kind, value = item.data(0, ROLE)
+        if kind == "finding":
+            self.findingActivated.emit(value)
+
+    def _accept_current(self) -> None:
+        f = self.current_finding()
+        if f is not None and not f.accepted:
+            self.acceptRequested.emit(f)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None:
+            return
+        kind, value = item.data(0, ROLE)
+        if kind != "finding":
+            return
+        menu = QMenu(self)
+        zoom = menu.addAction(self.tr("在地图上定位"))
+        zoom.triggered.connect(lambda: self.findingActivated.emit(value))
+        acc = menu.addAction(self.tr("标记为例外…"))
+        acc.setEnabled(not value.accepted)
+        acc.triggered.connect(lambda: self.acceptRequested.emit(value))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))

@@ -1,0 +1,647 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+    <context>
+        <name>AttributePanel</name>
+        <message>
+            <source>在地图或左侧列表中点选一个微网格</source>
+            <translation>Click a micro-grid on the map or in the list on the left</translation>
+        </message>
+        <message>
+            <source>只列出本管理单元类型允许的类别;悬停查看划分原则</source>
+            <translation>Only the categories allowed for this unit type; hover to see the rule</translation>
+        </message>
+        <message>
+            <source>条线责任部门;双击修改</source>
+            <translation>Responsible departments; double-click to edit</translation>
+        </message>
+        <message>
+            <source>添加</source>
+            <translation>Add</translation>
+        </message>
+        <message>
+            <source>删除</source>
+            <translation>Remove</translation>
+        </message>
+        <message>
+            <source>恢复默认</source>
+            <translation>Defaults</translation>
+        </message>
+        <message>
+            <source>按类别填入默认的条线责任部门</source>
+            <translation>Fill in the category's default departments</translation>
+        </message>
+        <message>
+            <source>整数,小区/村组应在 300–500 户</source>
+            <translation>Whole number; 300–500 for residential grids</translation>
+        </message>
+        <message>
+            <source>整数,可不填</source>
+            <translation>Whole number, optional</translation>
+        </message>
+        <message>
+            <source>编码</source>
+            <translation>Code</translation>
+        </message>
+        <message>
+            <source>管理单元</source>
+            <translation>Management units</translation>
+        </message>
+        <message>
+            <source>名称</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>类别</source>
+            <translation>Category</translation>
+        </message>
+        <message>
+            <source>条线部门</source>
+            <translation>Departments</translation>
+        </message>
+        <message>
+            <source>户数</source>
+            <translation>Households</translation>
+        </message>
+        <message>
+            <source>人口</source>
+            <translation>Population</translation>
+        </message>
+        <message>
+            <source>东</source>
+            <translation>E</translation>
+        </message>
+        <message>
+            <source>南</source>
+            <translation>S</translation>
+        </message>
+        <message>
+            <source>西</source>
+            <translation>W</translation>
+        </message>
+        <message>
+            <source>北</source>
+            <translation>N</translation>
+        </message>
+        <message>
+            <source>四至</source>
+            <translation>Boundaries</translation>
+        </message>
+        <message>
+            <source>备注</source>
+            <translation>Notes</translation>
+        </message>
+        <message>
+            <source>已选择 {0} 个微网格;请只选一个来修改属性</source>
+            <translation>{0} micro-grids selected; select one to edit its properties</translation>
+        </message>
+        <message>
+            <source>(不在任何管理单元)</source>
+            <translation>(in no management unit)</translation>
+        </message>
+        <message>
+            <source>所在管理单元已锁定,如需修改请先解锁(编辑 → 锁定/解锁管理单元)</source>
+            <translation>The unit is locked; unlock it first (Edit → Lock/unlock unit)</translation>
+        </message>
+        <message>
+            <source>例如:{0}</source>
+            <translation>e.g. {0}</translation>
+        </message>
+        <message>
+            <source>{0}(不适用于本单元类型)</source>
+            <translation>{0} (not allowed for this unit type)</translation>
+        </message>
+        <message>
+            <source>名称不能为空</source>
+            <translation>The name cannot be empty</translation>
+        </message>
+        <message>
+            <source>{0}必须是不小于 0 的整数(也可以不填)</source>
+            <translation>{0} must be a whole number of 0 or more (or empty)</translation>
+        </message>
+        <message>
+            <source>新部门</source>
+            <translation>New department</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingsPanel</name>
+        <message>
+            <source>只看当前管理单元</source>
+            <translation>Current unit only</translation>
+        </message>
+        <message>
+            <source>只列出在左侧选中的管理单元中的问题</source>
+            <translation>List only the problems of the unit selected on the left</translation>
+        </message>
+        <message>
+            <source>显示已接受的例外</source>
+            <translation>Show accepted exceptions</translation>
+        </message>
+        <message>
+            <source>问题</source>
+            <translation>Problem</translation>
+        </message>
+        <message>
+            <source>数量</source>
+            <translation>Count</translation>
+        </message>
+        <message>
+            <source>标记为例外…</source>
+            <translation>Accept as exception…</translation>
+        </message>
+        <message>
+            <source>确认这个问题是实际情况(例如楼栋确实跨越两个小区),填写原因后不再计为错误</source>
+            <translation>Confirm that this is how things really are (e.g. a building does span two compounds); with a reason it no longer counts as an error</translation>
+        </message>
+        <message>
+            <source>没有发现问题 ✔</source>
+            <translation>No problems found ✔</translation>
+        </message>
+        <message>
+            <source>错误 {0} 个,警告 {1} 个,已接受例外 {2} 个。点击一条问题可在地图上定位。</source>
+            <translation>{0} errors, {1} warnings, {2} accepted exceptions. Click a problem to find it on the map.</translation>
+        </message>
+        <message>
+            <source>错误</source>
+            <translation>Error</translation>
+        </message>
+        <message>
+            <source>警告</source>
+            <translation>Warning</translation>
+        </message>
+        <message>
+            <source>(不属于管理单元)</source>
+            <translation>(no unit)</translation>
+        </message>
+        <message>
+            <source>[已接受例外] {0}</source>
+            <translation>[accepted exception] {0}</translation>
+        </message>
+        <message>
+            <source>原因:{0}</source>
+            <translation>Reason: {0}</translation>
+        </message>
+        <message>
+            <source>建议:{0}</source>
+            <translation>Suggestion: {0}</translation>
+        </message>
+        <message>
+            <source>在地图上定位</source>
+            <translation>Show on map</translation>
+        </message>
+    </context>
+    <context>
+        <name>HouseholdChart</name>
+        <message>
+            <source>选择一个管理单元查看各微网格户数</source>
+            <translation>Select a management unit to see households per micro-grid</translation>
+        </message>
+        <message>
+            <source>户数</source>
+            <translation>Households</translation>
+        </message>
+        <message>
+            <source>在合理范围内</source>
+            <translation>within the band</translation>
+        </message>
+        <message>
+            <source>超出范围</source>
+            <translation>outside the band</translation>
+        </message>
+        <message>
+            <source>不要求户数的类别</source>
+            <translation>category without household band</translation>
+        </message>
+        <message>
+            <source>合理范围</source>
+            <translation>band</translation>
+        </message>
+        <message>
+            <source>{0}:各微网格户数(合理范围 {1}–{2} 户)</source>
+            <translation>{0}: households per micro-grid (band {1}–{2})</translation>
+        </message>
+        <message>
+            <source>微网格(编码末三位)</source>
+            <translation>micro-grid (last 3 digits of code)</translation>
+        </message>
+    </context>
+    <context>
+        <name>LayerPanel</name>
+        <message>
+            <source>勾选显示图层;上面的图层画在上面</source>
+            <translation>Tick to show a layer; layers higher in the list are drawn on top</translation>
+        </message>
+        <message>
+            <source>上移</source>
+            <translation>Up</translation>
+        </message>
+        <message>
+            <source>下移</source>
+            <translation>Down</translation>
+        </message>
+        <message>
+            <source>把选中的图层移到上面一层</source>
+            <translation>Move the selected layer up</translation>
+        </message>
+        <message>
+            <source>把选中的图层移到下面一层</source>
+            <translation>Move the selected layer down</translation>
+        </message>
+        <message>
+            <source>选中图层的不透明度</source>
+            <translation>Opacity of the selected layer</translation>
+        </message>
+        <message>
+            <source>不透明度</source>
+            <translation>Opacity</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>微网格编辑器</source>
+            <translation>Micro-grid editor</translation>
+        </message>
+        <message>
+            <source>管理单元</source>
+            <translation>Management units</translation>
+        </message>
+        <message>
+            <source>图层</source>
+            <translation>Layers</translation>
+        </message>
+        <message>
+            <source>属性</source>
+            <translation>Properties</translation>
+        </message>
+        <message>
+            <source>检查结果</source>
+            <translation>Findings</translation>
+        </message>
+        <message>
+            <source>户数平衡</source>
+            <translation>Household balance</translation>
+        </message>
+        <message>
+            <source>坐标:—</source>
+            <translation>Position: —</translation>
+        </message>
+        <message>
+            <source>鼠标位置:投影坐标(米)和经纬度</source>
+            <translation>Mouse position: projected metres and longitude/latitude</translation>
+        </message>
+        <message>
+            <source>当前单元:—</source>
+            <translation>Unit: —</translation>
+        </message>
+        <message>
+            <source>打开检查结果</source>
+            <translation>Open the findings</translation>
+        </message>
+        <message>
+            <source>新建(从管理单元文件)…</source>
+            <translation>New (from units file)…</translation>
+        </message>
+        <message>
+            <source>读入管理单元 GeoJSON,新建一个项目文件</source>
+            <translation>Read a units GeoJSON file and create a project file</translation>
+        </message>
+        <message>
+            <source>打开…</source>
+            <translation>Open…</translation>
+        </message>
+        <message>
+            <source>打开一个微网格项目(.gpkg)</source>
+            <translation>Open a micro-grid project (.gpkg)</translation>
+        </message>
+        <message>
+            <source>导入微网格…</source>
+            <translation>Import micro-grids…</translation>
+        </message>
+        <message>
+            <source>把微网格 GeoJSON 导入当前项目(可撤销)</source>
+            <translation>Import a micro-grid GeoJSON into this project (undoable)</translation>
+        </message>
+        <message>
+            <source>导出 GeoJSON…</source>
+            <translation>Export GeoJSON…</translation>
+        </message>
+        <message>
+            <source>先显示检查结果,再导出 units.geojson 和 grids.geojson</source>
+            <translation>Shows the check summary, then writes units.geojson and grids.geojson</translation>
+        </message>
+        <message>
+            <source>退出</source>
+            <translation>Quit</translation>
+        </message>
+        <message>
+            <source>撤销</source>
+            <translation>Undo</translation>
+        </message>
+        <message>
+            <source>重做</source>
+            <translation>Redo</translation>
+        </message>
+        <message>
+            <source>删除微网格</source>
+            <translation>Delete micro-grid</translation>
+        </message>
+        <message>
+            <source>删除选中的微网格(可撤销)</source>
+            <translation>Delete the selected micro-grids (undoable)</translation>
+        </message>
+        <message>
+            <source>锁定/解锁管理单元</source>
+            <translation>Lock/unlock unit</translation>
+        </message>
+        <message>
+            <source>锁定后该单元的微网格不能再修改</source>
+            <translation>A locked unit's micro-grids cannot be changed</translation>
+        </message>
+        <message>
+            <source>全图</source>
+            <translation>Full extent</translation>
+        </message>
+        <message>
+            <source>显示整个街道</source>
+            <translation>Show the whole street</translation>
+        </message>
+        <message>
+            <source>缩放到所选</source>
+            <translation>Zoom to selection</translation>
+        </message>
+        <message>
+            <source>缩放到选中的微网格或管理单元</source>
+            <translation>Zoom to the selected micro-grids or unit</translation>
+        </message>
+        <message>
+            <source>放大</source>
+            <translation>Zoom in</translation>
+        </message>
+        <message>
+            <source>缩小</source>
+            <translation>Zoom out</translation>
+        </message>
+        <message>
+            <source>按类别着色</source>
+            <translation>Colour by category</translation>
+        </message>
+        <message>
+            <source>微网格按类别填色</source>
+            <translation>Fill micro-grids by category</translation>
+        </message>
+        <message>
+            <source>按检查状态着色</source>
+            <translation>Colour by check state</translation>
+        </message>
+        <message>
+            <source>有错误的微网格红色,有警告的橙色,通过的绿色</source>
+            <translation>Red: errors, orange: warnings, green: passed</translation>
+        </message>
+        <message>
+            <source>使用说明</source>
+            <translation>How to use</translation>
+        </message>
+        <message>
+            <source>关于</source>
+            <translation>About</translation>
+        </message>
+        <message>
+            <source>文件(&amp;F)</source>
+            <translation>&amp;File</translation>
+        </message>
+        <message>
+            <source>最近打开</source>
+            <translation>Recent files</translation>
+        </message>
+        <message>
+            <source>编辑(&amp;E)</source>
+            <translation>&amp;Edit</translation>
+        </message>
+        <message>
+            <source>视图(&amp;V)</source>
+            <translation>&amp;View</translation>
+        </message>
+        <message>
+            <source>面板</source>
+            <translation>Panels</translation>
+        </message>
+        <message>
+            <source>语言 / Language</source>
+            <translation>Language / 语言</translation>
+        </message>
+        <message>
+            <source>帮助(&amp;H)</source>
+            <translation>&amp;Help</translation>
+        </message>
+        <message>
+            <source>常用</source>
+            <translation>Main</translation>
+        </message>
+        <message>
+            <source>撤销(Ctrl+Z)</source>
+            <translation>Undo (Ctrl+Z)</translation>
+        </message>
+        <message>
+            <source>重做(Ctrl+Y)</source>
+            <translation>Redo (Ctrl+Y)</translation>
+        </message>
+        <message>
+            <source>无法打开项目</source>
+            <translation>Cannot open project</translation>
+        </message>
+        <message>
+            <source>不能完成这个修改</source>
+            <translation>This change cannot be made</translation>
+        </message>
+        <message>
+            <source>已{0}(可按 Ctrl+Z 撤销)</source>
+            <translation>Done: {0} (Ctrl+Z undoes)</translation>
+        </message>
+        <message>
+            <source>请先选择一个管理单元</source>
+            <translation>Select a management unit first</translation>
+        </message>
+        <message>
+            <source>标记为例外</source>
+            <translation>Accept as exception</translation>
+        </message>
+        <message>
+            <source>请说明为什么这个问题可以保留(例如:楼栋确实跨两个小区,已与居委会核实):</source>
+            <translation>Why can this problem stay? (e.g. the building really spans two compounds, checked with the committee):</translation>
+        </message>
+        <message>
+            <source>请填写原因,以便以后核查。</source>
+            <translation>Please give a reason so it can be reviewed later.</translation>
+        </message>
+        <message>
+            <source>当前单元:{0}</source>
+            <translation>Unit: {0}</translation>
+        </message>
+        <message>
+            <source>X {0:.1f} 米  Y {1:.1f} 米</source>
+            <translation>X {0:.1f} m  Y {1:.1f} m</translation>
+        </message>
+        <message>
+            <source>(无)</source>
+            <translation>(none)</translation>
+        </message>
+        <message>
+            <source>文件已不存在:{0}
+The file no longer exists.</source>
+            <translation>The file no longer exists: {0}</translation>
+        </message>
+        <message>
+            <source>打开项目</source>
+            <translation>Open project</translation>
+        </message>
+        <message>
+            <source>选择管理单元文件(units.geojson)</source>
+            <translation>Choose the units file (units.geojson)</translation>
+        </message>
+        <message>
+            <source>新项目保存为</source>
+            <translation>Save the new project as</translation>
+        </message>
+        <message>
+            <source>无法新建项目</source>
+            <translation>Cannot create project</translation>
+        </message>
+        <message>
+            <source>新建项目</source>
+            <translation>New project</translation>
+        </message>
+        <message>
+            <source>选择微网格文件(grids.geojson)</source>
+            <translation>Choose the micro-grid file (grids.geojson)</translation>
+        </message>
+        <message>
+            <source>无法导入微网格</source>
+            <translation>Cannot import micro-grids</translation>
+        </message>
+        <message>
+            <source>导入微网格</source>
+            <translation>Import micro-grids</translation>
+        </message>
+        <message>
+            <source>文件中没有可导入的微网格。</source>
+            <translation>The file holds no micro-grids to import.</translation>
+        </message>
+        <message>
+            <source>已导入 {0} 个微网格,可按 Ctrl+Z 撤销。</source>
+            <translation>Imported {0} micro-grids; Ctrl+Z undoes the import.</translation>
+        </message>
+        <message>
+            <source>检查结果:错误 {0} 个,警告 {1} 个。</source>
+            <translation>Check result: {0} errors, {1} warnings.</translation>
+        </message>
+        <message>
+            <source>还有错误没有处理,导出的文件可能被上级系统退回。仍要导出吗?</source>
+            <translation>Errors remain; the platform may reject the files. Export anyway?</translation>
+        </message>
+        <message>
+            <source>导出 GeoJSON</source>
+            <translation>Export GeoJSON</translation>
+        </message>
+        <message>
+            <source>继续导出吗?</source>
+            <translation>Export now?</translation>
+        </message>
+        <message>
+            <source>选择导出文件夹</source>
+            <translation>Choose the export folder</translation>
+        </message>
+        <message>
+            <source>导出失败</source>
+            <translation>Export failed</translation>
+        </message>
+        <message>
+            <source>已导出到 {0}:{1}</source>
+            <translation>Exported to {0}: {1}</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;微网格编辑器&lt;/b&gt; {0}&lt;br&gt;为街道办事处绘制、检查和导出微网格(一网统管)。&lt;br&gt;数据保存在本机的项目文件(.gpkg)中,每次修改立即保存,可随时撤销。</source>
+            <translation>&lt;b&gt;Micro-grid editor&lt;/b&gt; {0}&lt;br&gt;Draw, check and export micro-grids for street offices.&lt;br&gt;Data lives in a project file (.gpkg) on this computer; every change is saved at once and can be undone.</translation>
+        </message>
+        <message>
+            <source>错误 {0} / 警告 {1}</source>
+            <translation>Errors {0} / Warnings {1}</translation>
+        </message>
+        <message>
+            <source>解锁管理单元</source>
+            <translation>Unlock unit</translation>
+        </message>
+        <message>
+            <source>锁定管理单元</source>
+            <translation>Lock unit</translation>
+        </message>
+    </context>
+    <context>
+        <name>UnitTreePanel</name>
+        <message>
+            <source>按名称或编码查找管理单元…</source>
+            <translation>Find a unit by name or code…</translation>
+        </message>
+        <message>
+            <source>名称</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>网格数</source>
+            <translation>Grids</translation>
+        </message>
+        <message>
+            <source>覆盖率 %</source>
+            <translation>Coverage %</translation>
+        </message>
+        <message>
+            <source>户数合计</source>
+            <translation>Households</translation>
+        </message>
+        <message>
+            <source>错误数</source>
+            <translation>Errors</translation>
+        </message>
+        <message>
+            <source>街道 → 责任网格 → 管理单元 → 微网格;双击可在地图上定位</source>
+            <translation>Street → responsibility grid → unit → micro-grid; double-click to zoom</translation>
+        </message>
+        <message>
+            <source>管理单元内的微网格个数</source>
+            <translation>Number of micro-grids in the unit</translation>
+        </message>
+        <message>
+            <source>微网格覆盖管理单元面积的比例,应为 100%</source>
+            <translation>Share of the unit covered by micro-grids; should be 100%</translation>
+        </message>
+        <message>
+            <source>管理单元内各微网格户数之和</source>
+            <translation>Sum of households of the unit's micro-grids</translation>
+        </message>
+        <message>
+            <source>尚未处理的错误(不含已接受的例外)</source>
+            <translation>Open errors (accepted exceptions not counted)</translation>
+        </message>
+        <message>
+            <source>街道</source>
+            <translation>Street</translation>
+        </message>
+        <message>
+            <source>责任网格 {0}</source>
+            <translation>Responsibility grid {0}</translation>
+        </message>
+        <message>
+            <source>(未归属责任网格)</source>
+            <translation>(no responsibility grid)</translation>
+        </message>
+        <message>
+            <source>{0}({1},编码 {2}){3}</source>
+            <translation>{0} ({1}, code {2}){3}</translation>
+        </message>
+        <message>
+            <source>,已锁定</source>
+            <translation>, locked</translation>
+        </message>
+    </context>
+</TS>
