@@ -127,6 +127,10 @@ def test_villager_group_cut():
     f = check(ds)
     assert rules(f) == {"villager-group-cut": 1}
     assert f[0].features == [f"{U1}002"] and f[0].area_m2 == 1000.0
+    # a grid made of two whole groups is fine
+    ds.grids[1].geometry = rect(0, 0, 100, 100)
+    del ds.grids[2]
+    assert rules(check(ds)) == {}
 
 
 def test_accepted_exception_is_not_an_error():

@@ -82,7 +82,10 @@ def building_findings(eng: Checker, bidx: np.ndarray) -> dict[int, list[Finding]
 
 def villager_group_findings(eng: Checker, fids: list[int]) -> dict[int, list[Finding]]:
     """A 村组 grid with significant area (same thresholds as buildings, against the grid's
-    area) in two or more villager groups; location: the part outside its main group."""
+    area) in two or more villager groups, at least one of which it cuts (a significant part
+    of that group lies outside the grid). Grids made of whole groups are fine: seed 000 makes
+    the villager group the basic unit. Location: the grid's part in the groups it cuts (other
+    than its main group, else in its main group)."""
     layer = eng.dataset.base("villager_groups")
     s = eng.settings
     out: dict[int, list[Finding]] = {}
@@ -106,25 +109,35 @@ def villager_group_findings(eng: Checker, fids: list[int]) -> dict[int, list[Fin
         if sig[k]:
             by_g.setdefault(int(qi[k]), []).append((float(inter[k]), int(vi[k])))
     names = layer.column("name", "")
+    vg_area = shapely.area(vg)
     for i, groups in by_g.items():
         if len(groups) < 2:
+            continue
+        # Whole villager groups may be merged into one grid (the group is the basic unit);
+        # the grid is wrong when its boundary cuts a group: part of the group lies outside.
+        partial = [v for a, v in groups
+                   if vg_area[v] - a >= s.building_cut_min_area_m2
+                   and vg_area[v] - a >= s.building_cut_min_share * vg_area[v]]
+        if not partial:
             continue
         groups.sort(key=lambda t: (-t[0], t[1]))
         main = groups[0][1]
         fid = fids[i]
         label = eng.label(fid)
         mname = names[main] or f"村民小组 {main + 1}"
-        others = "、".join(names[v] or f"村民小组 {v + 1}" for _, v in groups[1:])
+        cut = [v for v in partial if v != main] or [main]
+        cname = "、".join(names[v] or f"村民小组 {v + 1}" for v in cut)
+        zone = vg[cut[0]] if len(cut) == 1 else shapely.union_all(vg[cut])
         res = []
-        for piece in problem_pieces(shapely.difference(gg[i], vg[main]), s):
+        for piece in problem_pieces(shapely.intersection(gg[i], zone), s):
             a = piece.area
             res.append(make(
                 "villager-group-cut", [label], eng._assign.get(fid), a,
-                f"村组微网格 {label} 跨村民小组:{fmt_area(a)} 平方米在 {mname} 之外({others})",
-                f"村组 micro-grid {label} crosses villager groups: {fmt_area(a)} m² lie "
-                f"outside {mname}", piece,
-                Fix("clip-to-unit", eng.code_of(fid), f"将 {label} 裁剪到 {mname} 内",
-                    f"clip {label} to villager group {mname}"), fids=[fid]))
+                f"村组微网格 {label} 跨村民小组:{fmt_area(a)} 平方米切入 {cname}(主要属于 {mname})",
+                f"村组 micro-grid {label} crosses villager groups: {fmt_area(a)} m² cut into "
+                f"{cname} (mainly in {mname})", piece,
+                Fix("clip-to-unit", eng.code_of(fid), f"将 {label} 的边界调整到村民小组界线",
+                    f"align {label} with the villager-group boundary"), fids=[fid]))
         if res:
             out[fid] = res
     return out
