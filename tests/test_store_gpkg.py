@@ -468,3 +468,38 @@ def test_store_passes_gdal_geopackage_validator(tmp_path: Path) -> None:
     out = subprocess.run([*_gdal_validator(), str(path)], capture_output=True, text=True,
                          encoding="utf-8", timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_store_refuses_to_write_over_another_programs_edit(project_path: Path) -> None:
+    GpkgStore.create(project_path, tiny_dataset()).close()
+    with GpkgStore.open(project_path) as a, GpkgStore.open(project_path) as b:
+        a.write_changes(ChangeSet("甲", "a", [GridChange(None, _new_grid("310118001004001"))]))
+        stale = _new_grid("310118001004002")
+        with pytest.raises(StoreError) as err:
+            b.write_changes(ChangeSet("乙", "b", [GridChange(None, stale)]))
+        assert "其他程序" in err.value.zh and "another program" in err.value.en
+        assert stale.fid is None
+        assert len(b.load().grids) == 13  # reloading brings b up to date ...
+        b.write_changes(ChangeSet("乙", "b", [GridChange(None, stale)]))  # ... and it may write
+        assert stale.fid == 14
+
+
+def test_store_busy_file_gives_clear_error(project_path: Path) -> None:
+    GpkgStore.create(project_path, tiny_dataset()).close()
+    other = sqlite3.connect(project_path, timeout=0.1, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program is writing: reads work, writes wait
+    try:
+        with _open_quick(project_path) as store:
+            assert store.counts()["units"] == 4
+            with pytest.raises(StoreError) as err:
+                store.set_unit_locked("310118001001", True)
+        assert "占用" in err.value.zh and "locked by another program" in err.value.en
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def _open_quick(path: Path) -> GpkgStore:
+    """A store on a connection with a short busy timeout (the normal one waits 10 s)."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0.2)
+    return GpkgStore(path, conn)

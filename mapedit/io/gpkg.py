@@ -281,9 +281,12 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 @contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls back and propagates."""
-    conn.execute("BEGIN IMMEDIATE")
+def _transaction(conn: sqlite3.Connection, mode: str = "IMMEDIATE"
+                 ) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (a write lock from the start, so two writers never
+    deadlock half-way); any exception rolls back and propagates. ``DEFERRED`` gives a read
+    snapshot."""
+    conn.execute(f"BEGIN {mode}")
     try:
         yield conn
     except BaseException:
@@ -322,6 +325,14 @@ class GpkgStore:
         row = conn.execute("SELECT srs_id FROM gpkg_geometry_columns "
                            "WHERE table_name='micro_grids'").fetchone()
         self.srs_id: int = int(row[0]) if row else 0
+        self._seen_edit = self._last_edit()
+        """The newest edit-log id this store knows of. If another program (a second editor
+        window, ``mapedit import``) logs an edit, our in-memory dataset is stale and writing
+        over it would lose that edit, so :meth:`write_changes` refuses until reloaded."""
+
+    def _last_edit(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM mapedit_edit_log")
+                   .fetchone()[0])
 
     # -- create ----------------------------------------------------------------------------
     @classmethod
@@ -475,7 +486,8 @@ class GpkgStore:
     # -- load ------------------------------------------------------------------------------
     def load(self) -> Dataset:
         """Everything in the project as a :class:`Dataset`."""
-        with self._read("读取项目", "reading the project"):
+        with self._read("读取项目", "reading the project"), _transaction(self.conn, "DEFERRED"):
+            self._seen_edit = self._last_edit()  # same snapshot as the data read below
             return self._load()
 
     def _load(self) -> Dataset:
@@ -563,6 +575,10 @@ class GpkgStore:
         assigned: list[MicroGrid] = []
         try:
             with self._read("保存编辑", "saving the edit"), _transaction(self.conn) as c:
+                if self._last_edit() != self._seen_edit:
+                    raise StoreError(
+                        f"项目文件 {self.path} 已被其他程序修改,请重新打开后再编辑",
+                        f"{self.path} was changed by another program; reopen it before editing")
                 edit = int(c.execute("SELECT COALESCE(MAX(edit), 0) + 1 FROM "
                                      "mapedit_edit_log").fetchone()[0])
                 at = now_iso()
@@ -570,6 +586,8 @@ class GpkgStore:
                     self._write_change(c, ch, edit, at, who, changeset, assigned)
                 c.execute("UPDATE gpkg_contents SET last_change=? WHERE table_name="
                           "'micro_grids'", (_timestamp(),))
+                seen = self._last_edit()
+            self._seen_edit = seen
         except BaseException:
             for g in assigned:
                 g.fid = None
