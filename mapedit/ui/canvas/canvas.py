@@ -1,0 +1,614 @@
+"""MapCanvas: the map widget of the editor (layers, navigation, selection, tool routing).
+
+A ``pg.GraphicsView`` with one ``ViewBox`` (aspect locked, y up, axes hidden). Each layer is one
+batched item (see :mod:`mapedit.ui.canvas.tiled`); hit-testing goes through a shapely STRtree,
+never through Qt items. Mouse/key events are handled at the view so that an active
+:class:`~mapedit.ui.tools.base.MapTool` receives them in map coordinates before pyqtgraph's
+own panning sees them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+import shapely
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsView, QVBoxLayout, QWidget
+
+from mapedit.model.dataset import Dataset
+from mapedit.rules.findings import ERROR, WARNING, Finding
+from mapedit.ui.canvas import style as S
+from mapedit.ui.canvas.items import (
+    FindingsLayer,
+    LabelLayer,
+    PointLayer,
+    SelectionLayer,
+    ToolOverlay,
+    label_entries,
+    label_font,
+    nice_scale_length,
+)
+from mapedit.ui.canvas.tiled import TiledLayer
+from mapedit.ui.tools.base import MapTool
+
+pg.setConfigOptions(useOpenGL=False)
+
+CLICK_SLOP_PX = 4
+"""A press and release closer than this (pixels) is a click, not a pan."""
+
+Z_SELECTION = 1000
+Z_OVERLAY = 2000
+
+
+class _MapView(pg.GraphicsView):
+    """The graphics view: routes input to the active tool or to navigation/selection, and paints
+    the fixed scale bar and north arrow."""
+
+    def __init__(self, canvas: MapCanvas) -> None:
+        super().__init__(background=S.BACKGROUND)
+        self.canvas = canvas
+        self._press_pos: QPointF | None = None
+        self._press_button = Qt.MouseButton.NoButton
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setAntialiasing(False)
+        self.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+
+    # -- input -----------------------------------------------------------------------------
+    def _tool_gets(self, button: Qt.MouseButton) -> bool:
+        return self.canvas.tool() is not None and button != Qt.MouseButton.MiddleButton
+
+    def mousePressEvent(self, ev) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self._press_pos = ev.position()
+        self._press_button = ev.button()
+        if self._tool_gets(ev.button()):
+            x, y = self.canvas.map_from_widget(ev.position())
+            self.canvas.tool().mouse_press(x, y, ev.button(), ev.modifiers())
+            ev.accept()
+            return
+        super().mousePressEvent(ev)
+
+    def mouseMoveEvent(self, ev) -> None:
+        x, y = self.canvas.map_from_widget(ev.position())
+        self.canvas.cursorMoved.emit(x, y)
+        tool = self.canvas.tool()
+        if tool is not None:
+            tool.mouse_move(x, y, ev.modifiers())
+            if not ev.buttons() & Qt.MouseButton.MiddleButton:
+                ev.accept()
+                return
+        super().mouseMoveEvent(ev)
+
+    def mouseReleaseEvent(self, ev) -> None:
+        if self._tool_gets(ev.button()):
+            x, y = self.canvas.map_from_widget(ev.position())
+            self.canvas.tool().mouse_release(x, y, ev.button(), ev.modifiers())
+            ev.accept()
+            return
+        super().mouseReleaseEvent(ev)
+        press = self._press_pos
+        self._press_pos = None
+        if (self.canvas.tool() is None and ev.button() == Qt.MouseButton.LeftButton
+                and press is not None
+                and (ev.position() - press).manhattanLength() <= CLICK_SLOP_PX):
+            self.canvas._clicked(ev.position(), ev.modifiers())
+
+    def mouseDoubleClickEvent(self, ev) -> None:
+        if self._tool_gets(ev.button()):
+            x, y = self.canvas.map_from_widget(ev.position())
+            self.canvas.tool().mouse_double_click(x, y, ev.button(), ev.modifiers())
+            ev.accept()
+            return
+        super().mouseDoubleClickEvent(ev)
+
+    def event(self, ev) -> bool:
+        # Keys a busy tool needs (Esc, Backspace, Enter, Delete...) must reach keyPressEvent
+        # before the window's shortcuts take them.
+        if ev.type() == QEvent.Type.ShortcutOverride:
+            tool = self.canvas.tool()
+            if tool is not None and tool.wants_key(ev.key(), ev.modifiers()):
+                ev.accept()
+                return True
+        return super().event(ev)
+
+    def keyPressEvent(self, ev) -> None:
+        tool = self.canvas.tool()
+        if tool is not None:
+            handled = tool.key_press(ev.key(), ev.modifiers())
+            if not handled and ev.key() == Qt.Key.Key_Escape:
+                tool.cancel()
+                handled = True
+            if handled:
+                ev.accept()
+                return
+        super().keyPressEvent(ev)
+
+    # -- fixed overlays --------------------------------------------------------------------
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawForeground(painter, rect)
+        if not self.canvas.overlays_visible:
+            return
+        px = self.canvas.pixel_size()
+        if not math.isfinite(px) or px <= 0:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        w = self.viewport().width()
+        h = self.viewport().height()
+        self._draw_scale_bar(painter, px, h)
+        self._draw_north_arrow(painter, w)
+        painter.restore()
+
+    def _draw_scale_bar(self, painter: QPainter, px: float, h: int) -> None:
+        metres = nice_scale_length(px * 160)
+        if metres <= 0:
+            return
+        length = metres / px
+        text = f"{metres / 1000:g} 千米" if metres >= 1000 else f"{metres:g} 米"
+        x0, y0 = 16.0, h - 18.0
+        font = label_font(9.0)
+        painter.setFont(font)
+        box = QRectF(x0 - 8, y0 - 30, length + 16, 40)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 200))
+        painter.drawRoundedRect(box, 4, 4)
+        half = length / 2
+        painter.setPen(QPen(QColor("#222222"), 1))
+        painter.setBrush(QColor("#222222"))
+        painter.drawRect(QRectF(x0, y0 - 5, half, 5))
+        painter.setBrush(QColor("#ffffff"))
+        painter.drawRect(QRectF(x0 + half, y0 - 5, half, 5))
+        painter.setPen(QColor("#222222"))
+        painter.drawText(QRectF(x0, y0 - 28, length, 20),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, text)
+
+    def _draw_north_arrow(self, painter: QPainter, w: int) -> None:
+        cx, top = w - 30.0, 14.0
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 200))
+        painter.drawRoundedRect(QRectF(cx - 16, top - 4, 32, 52), 4, 4)
+        painter.setPen(QPen(QColor("#222222"), 1))
+        painter.setBrush(QColor("#222222"))
+        painter.drawPolygon(QPolygonF([QPointF(cx, top + 16), QPointF(cx - 8, top + 40),
+                                       QPointF(cx, top + 34)]))
+        painter.setBrush(QColor("#ffffff"))
+        painter.drawPolygon(QPolygonF([QPointF(cx, top + 16), QPointF(cx + 8, top + 40),
+                                       QPointF(cx, top + 34)]))
+        font = QFont(label_font(9.0, bold=True))
+        painter.setFont(font)
+        painter.setPen(QColor("#222222"))
+        painter.drawText(QRectF(cx - 10, top - 2, 20, 18), Qt.AlignmentFlag.AlignCenter, "N")
+
+
+class MapCanvas(QWidget):
+    """The map. See ``docs/architecture.md`` and the module docstring for the contract."""
+
+    gridClicked = Signal(int, bool)
+    """A click inside a micro-grid: its fid, and True when Ctrl was held (add to selection).
+    A click outside every grid sends fid -1 (clear the selection unless Ctrl)."""
+    unitClicked = Signal(str)
+    """A click inside a unit where no grid is (e.g. a gap): the unit's code (after
+    ``gridClicked(-1, ...)``)."""
+    emptyClicked = Signal()
+    """A click on no unit at all (e.g. to clear the selection)."""
+    cursorMoved = Signal(float, float)
+    """Cursor position in the dataset's metric CRS."""
+    viewChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = _MapView(self)
+        self.viewbox = pg.ViewBox(lockAspect=True, enableMenu=False, invertY=False)
+        self.viewbox.setMouseMode(pg.ViewBox.PanMode)
+        self.viewbox.disableAutoRange()
+        self.view.setCentralItem(self.viewbox)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.overlays_visible = True
+        """Scale bar and north arrow."""
+
+        self.dataset: Dataset | None = None
+        self._grid_fill_mode = "category"
+        self._findings: list[Finding] = []
+        self._check_state: dict[int, int] = {}
+        self._selection: set[int] = set()
+        self._highlight: str | None = None
+        self._tool: MapTool | None = None
+        self._grid_tree: shapely.STRtree | None = None
+        self._grid_tree_fids = np.empty(0, dtype=np.int64)
+        self._unit_tree: shapely.STRtree | None = None
+        self._unit_codes: list[str] = []
+
+        self._layers: dict[str, pg.GraphicsObject] = {}
+        self._order: list[str] = list(S.DEFAULT_ORDER)
+        self._opacity: dict[str, float] = {n: 1.0 for n in self._order}
+        self._make_layers()
+        self._selection_item = SelectionLayer()
+        self._selection_item.setZValue(Z_SELECTION)
+        self._overlay = ToolOverlay()
+        self._overlay.setZValue(Z_OVERLAY)
+        self.viewbox.addItem(self._selection_item, ignoreBounds=True)
+        self.viewbox.addItem(self._overlay, ignoreBounds=True)
+        self.viewbox.sigRangeChanged.connect(lambda *_: self.viewChanged.emit())
+
+    # -- layers ------------------------------------------------------------------------------
+    def _make_layers(self) -> None:
+        L = self._layers
+        L["water"] = TiledLayer("water", S.WATER_STYLES)
+        L["buildings"] = TiledLayer("buildings", S.BUILDING_STYLES, max_px=S.BUILDINGS_MAX_PX)
+        L["roads"] = TiledLayer("roads", S.road_styles())
+        L["villager_groups"] = TiledLayer("villager_groups", S.VILLAGER_GROUP_STYLES,
+                                          max_px=S.VILLAGER_GROUPS_MAX_PX)
+        L["committees"] = TiledLayer("committees", S.COMMITTEE_STYLES)
+        L["grids"] = TiledLayer("grids", S.grid_category_styles(), raster_overview=True)
+        L["responsibility_grids"] = TiledLayer("responsibility_grids", S.RESPONSIBILITY_STYLES)
+        L["units"] = TiledLayer("units", S.unit_styles())
+        L["pois"] = PointLayer()
+        L["labels"] = LabelLayer()
+        L["findings"] = FindingsLayer()
+        for name in self._order:
+            self.viewbox.addItem(L[name], ignoreBounds=True)
+        self._apply_order()
+
+    def layer_names(self) -> list[str]:
+        """Layer names in draw order, bottom first."""
+        return list(self._order)
+
+    def layer_label(self, name: str) -> str:
+        return S.LAYER_LABELS[name]
+
+    def layer_item(self, name: str) -> pg.GraphicsObject:
+        """The batched graphics item of a layer (for tests and tools that inspect drawing)."""
+        return self._layers[name]
+
+    def set_layer_visible(self, name: str, visible: bool) -> None:
+        self._layers[name].setVisible(bool(visible))
+
+    def is_layer_visible(self, name: str) -> bool:
+        return self._layers[name].isVisible()
+
+    def set_layer_opacity(self, name: str, opacity: float) -> None:
+        value = min(1.0, max(0.0, float(opacity)))
+        self._opacity[name] = value
+        self._layers[name].setOpacity(value)
+
+    def layer_opacity(self, name: str) -> float:
+        return self._opacity[name]
+
+    def set_layer_order(self, names: Sequence[str]) -> None:
+        """New draw order, bottom first. Layers not named keep their relative order, on top of
+        the named ones would be surprising, so they go underneath."""
+        unknown = [n for n in names if n not in self._layers]
+        if unknown:
+            raise ValueError(f"unknown layers: {unknown}")
+        named = list(dict.fromkeys(names))
+        rest = [n for n in self._order if n not in named]
+        self._order = rest + named
+        self._apply_order()
+
+    def _apply_order(self) -> None:
+        for z, name in enumerate(self._order):
+            self._layers[name].setZValue(z)
+
+    def set_grid_fill_mode(self, mode: str) -> None:
+        """``category`` (colour by kind of category) or ``check`` (green / amber / red)."""
+        if mode not in ("category", "check"):
+            raise ValueError(f"unknown fill mode {mode!r}")
+        if mode == self._grid_fill_mode:
+            return
+        self._grid_fill_mode = mode
+        layer: TiledLayer = self._layers["grids"]
+        layer.set_styles(S.grid_category_styles() if mode == "category" else S.grid_check_styles())
+        self._restyle_all_grids()
+
+    def grid_fill_mode(self) -> str:
+        return self._grid_fill_mode
+
+    # -- data --------------------------------------------------------------------------------
+    def set_dataset(self, dataset: Dataset | None) -> None:
+        """Build every layer from ``dataset`` and frame its extent."""
+        self.dataset = dataset
+        self._selection.clear()
+        self._highlight = None
+        self._findings = []
+        self._check_state = {}
+        L = self._layers
+        empty = np.empty(0, dtype=object)
+        for name in ("water", "buildings", "villager_groups", "committees", "roads"):
+            L[name].set_features([], empty, [])
+        L["pois"].set_points(np.empty((0, 2)), [])
+        if dataset is None:
+            for name in ("grids", "units", "responsibility_grids"):
+                L[name].set_features([], empty, [])
+            L["labels"].set_labels({})
+            L["findings"].set_findings([])
+            self._update_selection_item()
+            self._grid_tree = self._unit_tree = None
+            return
+        for name in ("water", "buildings", "villager_groups", "committees"):
+            base = dataset.base(name)
+            if base is not None:
+                L[name].set_features(range(len(base)), base.geometries, np.zeros(len(base)))
+        roads = dataset.base("roads")
+        if roads is not None:
+            L["roads"].set_features(range(len(roads)), roads.geometries,
+                                    [S.road_class_index(c) for c in roads.column("class")])
+        pois = dataset.base("pois")
+        if pois is not None:
+            pts = shapely.point_on_surface(pois.geometries)
+            L["pois"].set_points(shapely.get_coordinates(pts), [str(k or "") for k in pois.column("kind")])
+        rgs = list(dataset.responsibility_grids.values())
+        L["responsibility_grids"].set_features(
+            range(len(rgs)), np.asarray([r.geometry for r in rgs], dtype=object), np.zeros(len(rgs)))
+        units = list(dataset.units.values())
+        self._unit_codes = [u.code for u in units]
+        unit_geoms = np.asarray([u.geometry for u in units], dtype=object)
+        L["units"].set_features(range(len(units)), unit_geoms,
+                                [S.unit_type_index(u.unit_type) for u in units])
+        self._unit_tree = shapely.STRtree(unit_geoms) if len(units) else None
+        self._unit_geoms = unit_geoms
+        grids = list(dataset.grids.values())
+        L["grids"].set_features([g.fid for g in grids],
+                                np.asarray([g.geometry for g in grids], dtype=object),
+                                [self._grid_style(g) for g in grids])
+        L["labels"].set_labels(label_entries(grids))
+        L["findings"].set_findings([])
+        self._grid_tree = None
+        self._update_selection_item()
+        self.zoom_to_extent()
+
+    def refresh_grids(self, fids: Iterable[int]) -> None:
+        """Redraw after an edit touched these grids (inserted, updated or deleted): only their
+        tiles, labels and the hit-test index are rebuilt."""
+        if self.dataset is None:
+            return
+        fids = set(fids)
+        if not fids:
+            return
+        present = [self.dataset.grids[f] for f in fids if f in self.dataset.grids]
+        gone = [f for f in fids if f not in self.dataset.grids]
+        layer: TiledLayer = self._layers["grids"]
+        layer.remove(gone)
+        layer.upsert([g.fid for g in present], [g.geometry for g in present],
+                     [self._grid_style(g) for g in present])
+        entries: dict[int, tuple | None] = {f: None for f in fids}
+        entries.update(label_entries(present))
+        self._layers["labels"].update_labels(entries)
+        self._grid_tree = None
+        self._selection -= set(gone)
+        if fids & self._selection:
+            self._update_selection_item()
+
+    def set_findings(self, findings: Sequence[Finding]) -> None:
+        """Show the checker's findings (and use them for the ``check`` fill)."""
+        self._findings = list(findings)
+        self._layers["findings"].set_findings(self._findings)
+        code_to_fid = None
+        state: dict[int, int] = {}
+        for f in self._findings:
+            if f.accepted:
+                continue
+            level = 2 if f.severity == ERROR else (1 if f.severity == WARNING else 0)
+            fids = list(f.fids)
+            if not fids and f.features and self.dataset is not None:
+                if code_to_fid is None:
+                    code_to_fid = {g.code: g.fid for g in self.dataset.grids.values()}
+                fids = [code_to_fid[c] for c in f.features if c in code_to_fid]
+            for fid in fids:
+                if level > state.get(fid, 0):
+                    state[fid] = level
+        changed = state != self._check_state
+        self._check_state = state
+        if changed and self._grid_fill_mode == "check":
+            self._restyle_all_grids()
+
+    def findings(self) -> list[Finding]:
+        return list(self._findings)
+
+    def _grid_style(self, g) -> int:
+        if self._grid_fill_mode == "check":
+            return self._check_state.get(g.fid, 0)
+        assert self.dataset is not None
+        return S.KIND_ORDER.index(S.category_kind(self.dataset.catalogue, g.category))
+
+    def _restyle_all_grids(self) -> None:
+        if self.dataset is None:
+            return
+        layer: TiledLayer = self._layers["grids"]
+        grids = self.dataset.grids
+        styles = [self._grid_style(grids[k]) if k in grids else 0 for k in layer.keys().tolist()]
+        layer.restyle(all_styles=np.asarray(styles, dtype=np.int32))
+
+    # -- hit testing -------------------------------------------------------------------------
+    def _ensure_grid_tree(self) -> None:
+        if self._grid_tree is not None or self.dataset is None:
+            return
+        grids = [g for g in self.dataset.grids.values() if g.geometry is not None]
+        self._grid_tree_fids = np.asarray([g.fid for g in grids], dtype=np.int64)
+        self._grid_tree_geoms = np.asarray([g.geometry for g in grids], dtype=object)
+        self._grid_tree = shapely.STRtree(self._grid_tree_geoms)
+
+    def query_grids(self, geometry, predicate: str | None = "intersects") -> list[int]:
+        """Fids of grids meeting ``geometry`` (STRtree; for tools: snapping, tracing, picking)."""
+        self._ensure_grid_tree()
+        if self._grid_tree is None:
+            return []
+        idx = self._grid_tree.query(geometry, predicate=predicate)
+        return self._grid_tree_fids[idx].tolist()
+
+    def grid_at(self, x: float, y: float) -> int | None:
+        """The grid under a map point; where grids overlap, the smallest (the most specific)."""
+        self._ensure_grid_tree()
+        if self._grid_tree is None:
+            return None
+        idx = self._grid_tree.query(shapely.Point(x, y), predicate="intersects")
+        if len(idx) == 0:
+            return None
+        if len(idx) > 1:
+            idx = idx[np.argsort(shapely.area(self._grid_tree_geoms[idx]))]
+        return int(self._grid_tree_fids[idx[0]])
+
+    def unit_at(self, x: float, y: float) -> str | None:
+        if self._unit_tree is None:
+            return None
+        idx = self._unit_tree.query(shapely.Point(x, y), predicate="intersects")
+        if len(idx) == 0:
+            return None
+        if len(idx) > 1:
+            idx = idx[np.argsort(shapely.area(self._unit_geoms[idx]))]
+        return self._unit_codes[int(idx[0])]
+
+    def _clicked(self, pos: QPointF, modifiers: Qt.KeyboardModifier) -> None:
+        x, y = self.map_from_widget(pos)
+        additive = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+        fid = self.grid_at(x, y)
+        if fid is not None:
+            self.gridClicked.emit(fid, additive)
+            return
+        # No grid here: fid -1 tells the window to clear the selection (unless Ctrl).
+        self.gridClicked.emit(-1, additive)
+        code = self.unit_at(x, y)
+        if code is not None:
+            self.unitClicked.emit(code)
+        else:
+            self.emptyClicked.emit()
+
+    # -- selection ---------------------------------------------------------------------------
+    def set_selection(self, fids: Iterable[int]) -> None:
+        self._selection = {int(f) for f in fids}
+        self._update_selection_item()
+
+    def selection(self) -> set[int]:
+        return set(self._selection)
+
+    def highlight_unit(self, code: str | None) -> None:
+        self._highlight = code
+        self._update_selection_item()
+
+    def _update_selection_item(self) -> None:
+        ds = self.dataset
+        geoms = []
+        unit = None
+        if ds is not None:
+            geoms = [ds.grids[f].geometry for f in self._selection
+                     if f in ds.grids and ds.grids[f].geometry is not None]
+            if self._highlight and self._highlight in ds.units:
+                unit = ds.units[self._highlight].geometry
+        self._selection_item.set_geometries(geoms, unit)
+
+    # -- coordinates and navigation ----------------------------------------------------------
+    def map_from_widget(self, pos: QPointF) -> tuple[float, float]:
+        """Map coordinates of a point in the view's viewport (pixels)."""
+        p = self.viewbox.mapSceneToView(self.view.mapToScene(pos.toPoint()))
+        return float(p.x()), float(p.y())
+
+    def widget_from_map(self, x: float, y: float) -> QPointF:
+        """Viewport pixel position of a map point (for tests and tool hints)."""
+        scene = self.viewbox.mapViewToScene(QPointF(x, y))
+        return QPointF(self.view.mapFromScene(scene))
+
+    def view_bounds(self) -> tuple[float, float, float, float]:
+        r = self.viewbox.viewRect()
+        return (r.left(), r.top(), r.right(), r.bottom())
+
+    def pixel_size(self) -> float:
+        """Metres per screen pixel."""
+        sx, sy = self.viewbox.viewPixelSize()
+        return float(max(sx, sy))
+
+    def snap_tolerance(self) -> float:
+        pixels = self.dataset.settings.snap_pixels if self.dataset is not None else 10
+        return pixels * self.pixel_size()
+
+    def zoom_to_bounds(self, minx: float, miny: float, maxx: float, maxy: float,
+                       margin: float = 0.1) -> None:
+        min_size = 20.0  # metres: a point or a sliver still gets a readable view
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        w = max(maxx - minx, min_size)
+        h = max(maxy - miny, min_size)
+        self.viewbox.setRange(xRange=(cx - w / 2, cx + w / 2), yRange=(cy - h / 2, cy + h / 2),
+                              padding=margin)
+
+    def zoom_to_extent(self) -> None:
+        ext = self.dataset.extent() if self.dataset is not None else None
+        if ext is None and self.dataset is not None and self.dataset.grids:
+            geoms = [g.geometry for g in self.dataset.grids.values() if g.geometry is not None]
+            ext = tuple(shapely.total_bounds(np.asarray(geoms, dtype=object)))
+        if ext is not None:
+            self.zoom_to_bounds(*ext, margin=0.03)
+
+    def zoom_to_unit(self, code: str) -> None:
+        if self.dataset is None or code not in self.dataset.units:
+            return
+        geom = self.dataset.units[code].geometry
+        if geom is not None and not geom.is_empty:
+            self.zoom_to_bounds(*geom.bounds)
+
+    def zoom_to_selection(self) -> None:
+        if self.dataset is None:
+            return
+        geoms = [self.dataset.grids[f].geometry for f in self._selection if f in self.dataset.grids]
+        geoms = [g for g in geoms if g is not None]
+        if geoms:
+            self.zoom_to_bounds(*shapely.total_bounds(np.asarray(geoms, dtype=object)))
+
+    def zoom_to_geometry(self, geometry, margin: float = 0.3) -> None:
+        """Frame a geometry (e.g. a finding's location)."""
+        if geometry is not None and not geometry.is_empty:
+            self.zoom_to_bounds(*geometry.bounds, margin=margin)
+
+    def zoom_in(self) -> None:
+        self.viewbox.scaleBy((0.5, 0.5))
+
+    def zoom_out(self) -> None:
+        self.viewbox.scaleBy((2.0, 2.0))
+
+    # -- tools -------------------------------------------------------------------------------
+    def set_tool(self, tool: MapTool | None) -> None:
+        """Make ``tool`` the active tool (None: back to select/pan)."""
+        if tool is self._tool:
+            return
+        if self._tool is not None:
+            self._tool.deactivate()
+        self._tool = tool
+        if tool is not None:
+            tool.activate(self)
+            self.view.viewport().setCursor(tool.cursor)
+        else:
+            self.view.viewport().unsetCursor()
+            self._overlay.clear_overlay()
+
+    def tool(self) -> MapTool | None:
+        return self._tool
+
+    def overlay(self) -> ToolOverlay:
+        return self._overlay
+
+    # -- output ------------------------------------------------------------------------------
+    def render_image(self, width: int | None = None, height: int | None = None) -> QImage:
+        """The current view rendered into an image (default: the viewport size)."""
+        vp = self.view.viewport()
+        w = width or vp.width()
+        h = height or vp.height()
+        img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(QColor(S.BACKGROUND))
+        p = QPainter(img)
+        try:
+            self.view.render(p, QRectF(0, 0, w, h), vp.rect())
+        finally:
+            p.end()
+        return img
+
+    def grab_image(self, path: str) -> bool:
+        """Save a screenshot of the map (scale bar and north arrow included)."""
+        return self.view.grab().save(str(path))
+
