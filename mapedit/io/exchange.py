@@ -617,6 +617,11 @@ def read_base_layer(path: str | Path, crs: str, name: str) -> tuple[BaseLayer, l
 # --------------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------------
+_TRAILING_ZEROS = re.compile(r"(\.\d*?)0+(?=[,\]])")
+_BARE_POINT = re.compile(r"\.(?=[,\]])")
+_NEGATIVE_ZERO = re.compile(r"(?<=[\[,])-0(?=[,\]])")
+
+
 def _fmt(v: float) -> str:
     """A coordinate with at most 7 decimals, never in exponent notation."""
     s = f"{v:.{DECIMALS}f}".rstrip("0").rstrip(".")
@@ -640,7 +645,12 @@ def _ring_json(coords: np.ndarray, ccw: bool) -> str | None:
         return None
     if (area2 > 0) != ccw:
         c = c[::-1]
-    return "[" + ",".join(f"[{_fmt(a)},{_fmt(b)}]" for a, b in c) + "]"
+    # One %-format for the whole ring, then strip trailing zeros with regexes: ~5x faster
+    # than formatting 800,000 numbers one by one for a city-sized export.
+    text = ("[%.7f,%.7f]," * len(c) % tuple(c.ravel()))[:-1]
+    text = _TRAILING_ZEROS.sub(r"\1", text)
+    text = _BARE_POINT.sub("", text)
+    return "[" + _NEGATIVE_ZERO.sub("0", text) + "]"
 
 
 def _polygon_json(poly: Polygon) -> str | None:
