@@ -167,21 +167,6 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
                 shapely.coverage_union_all(faces2[chunk])
             target[(int(p[0]), int(p[1]))] = geom
 
-    # -- deliberate defects (local frame) --------------------------------------------------------
-    defects_local: list[tuple[str, int, list[int], str]] = []
-    for i, rules in defect_units.items():
-        for rule in rules:
-            d = _apply_defect(rule, i, plan.units[i], grid_geom, unit_geom[i], rng)
-            if d is not None:
-                defects_local.append(d)
-    for i, g in moved_cut.items():
-        defects_local.append(("building-cut", i, [g, g + 1], "相邻微网格分界线穿过楼栋"))
-    committee_split: dict[int, float] = {}
-    for members in committee_defects:
-        jm, xq1, xq2 = members
-        committee_split[jm] = plan.units[xq1].cell[2]
-        defects_local.append(("unit-committee-crossing", jm, [], "街面单元跨两个居委会辖区"))
-
     # -- to EPSG:4549 -----------------------------------------------------------------------------
     cx, cy = plan.width / 2, plan.height / 2
     e0, n0 = shapely.get_coordinates(from_wgs84(shapely.Point(*CENTER_LONLAT), CRS))[0]
@@ -221,7 +206,23 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
     gkeys = sorted(grid_geom)
     local = np.asarray([grid_geom[k] for k in gkeys], dtype=object)
     bounds_words = _four_bounds(plan, gkeys, local, unit_geom)
-    gcrs = to_crs(local)
+    grid_crs = dict(zip(gkeys, to_crs(local), strict=True))
+    # -- deliberate defects (in EPSG:4549, so new vertices are not rounded off the unit edge)-----------------------------------------------------
+    defects_local: list[tuple[str, int, list[int], str]] = []
+    for i, rules in defect_units.items():
+        for rule in rules:
+            d = _apply_defect(rule, i, plan.units[i], grid_crs, units_crs[i], rng)
+            if d is not None:
+                defects_local.append(d)
+    for i, g in moved_cut.items():
+        defects_local.append(("building-cut", i, [g, g + 1], "相邻微网格分界线穿过楼栋"))
+    committee_split: dict[int, float] = {}
+    for members in committee_defects:
+        jm, xq1, xq2 = members
+        committee_split[jm] = plan.units[xq1].cell[2]
+        defects_local.append(("unit-committee-crossing", jm, [], "街面单元跨两个居委会辖区"))
+
+    gcrs = np.asarray([grid_crs[k] for k in gkeys], dtype=object)
     base_time = datetime(2023, 1, 4, 9, 0, tzinfo=UTC)
     created_off = rng.integers(0, 80 * 86400, size=len(gkeys))
     updated_off = rng.integers(0, 40 * 86400, size=len(gkeys))
@@ -471,4 +472,17 @@ def describe(defects: list[Defect]) -> str:
     """One Chinese line per defect (for the CLI's demo command and the docs)."""
     return "\n".join(f"{d.rule}: 单元 {d.unit} {'、'.join(d.grids)} {d.note}" for d in defects)
 
-DEFECTS: list = []
+DEFECTS: list[Defect] = [
+    Defect(rule='overlap', unit='310118005014', grids=('310118005014008', '310118005014005'), note='两个微网格重叠约 3 米宽'),
+    Defect(rule='overlap', unit='310118005021', grids=('310118005021005', '310118005021001'), note='两个微网格重叠约 3 米宽'),
+    Defect(rule='gap', unit='310118005024', grids=('310118005024002', '310118005024001'), note='两个微网格之间留有约 3 米宽的缝隙'),
+    Defect(rule='gap', unit='310118005034', grids=('310118005034019', '310118005034015'), note='两个微网格之间留有约 3 米宽的缝隙'),
+    Defect(rule='unit-crossing', unit='310118005038', grids=('310118005038005',), note='微网格越过管理单元边界约 6 米'),
+    Defect(rule='households-range', unit='310118005033', grids=('310118005033006',), note='户数 574 超出 300-500'),
+    Defect(rule='building-cut', unit='310118005029', grids=('310118005029001', '310118005029002'), note='相邻微网格分界线穿过楼栋'),
+    Defect(rule='unit-committee-crossing', unit='310118005012', grids=(), note='街面单元跨两个居委会辖区'),
+]
+"""The deliberate defects of the bundled street (``generate()``, seed 0), for tests and docs:
+2 overlaps and 2 gaps between neighbouring 小区 grids (3 m wide), a 小区 grid reaching 6 m into
+the next unit, a 街面 cut moved through a building, a 小区 grid with too many households, and a
+街面 unit split between two residents' committees."""
