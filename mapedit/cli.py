@@ -358,7 +358,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         crs = ds.crs
     if args.json:
         report = report_dict(findings, summary, crs)
-        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        _out(json.dumps(report, ensure_ascii=False))
     else:
         _out(report_text(findings, summary, lang=args.lang))
     return EXIT_FINDINGS if summary.get("errors") else EXIT_OK
