@@ -411,3 +411,15 @@ def test_irregular_vertex_tour(irregular: Dataset) -> None:
     x0, y0 = inner[0]
     cs = move_vertex(d, x0, y0, x0 + 3.3, y0 - 2.2)
     apply_and_check(d, cs)
+
+
+def test_fill_leaves_leftovers_that_are_not_slivers(ds: Dataset) -> None:
+    """A leftover connected to a larger uncovered area is not absorbed (module doc)."""
+    ring = [(X + 3, Y + 2), (X + 500, Y + 2), (X + 500, Y + 297), (X + 3, Y + 297)]
+    cs = draw_grid(ds, U, ring, mode="fill", tolerance_m=5.0)
+    new = cs.changes[0].after.geometry
+    # West, south and north slivers (≤ 3 m) absorbed; the east half stays a gap.
+    assert new.bounds[0] == X and new.bounds[1] == Y and new.bounds[3] == Y + 300
+    assert new.bounds[2] == pytest.approx(X + 500)
+    apply_and_check(ds, cs)
+    assert len(unit_gaps(ds, U)) == 1

@@ -136,3 +136,27 @@ def test_traced_draw_is_noded(ds: Dataset) -> None:
     h = unit_health(ds, U)
     assert h.invalid_edge_length == 0 and h.overlap_area == 0
     assert Point(a.x, a.y).coords[0] in list(ds.grids[1].geometry.exterior.coords)
+
+
+def test_draw_from_points_snapped_onto_a_slanted_neighbour_edge() -> None:
+    """A segment snap is a projection, not exactly on the edge; the draw must still leave
+    both grids with the identical vertex (the neighbour receives it)."""
+    from mapedit.model.geometry_ops import apply_to_dataset, draw_grid, unit_health
+
+    d = Dataset(crs="EPSG:4549")
+    d.units[U] = Unit(U, "u", "小区", box(X - 100, Y - 100, X + 1100, Y + 1100))
+    a = Polygon([(X, Y), (X + 713.1234, Y + 37.77), (X + 655.5, Y + 811.9), (X + 3.3, Y + 700.1)])
+    d.grids[1] = MicroGrid(f"{U}001", "a", "小区", a, U, fid=1)
+    s1 = snap_point(d, X + 690, Y + 300, 5)
+    s2 = snap_point(d, X + 670, Y + 600, 5)
+    assert s1.kind == s2.kind == "segment"
+    for mode in ("trim", "fill"):
+        cs = draw_grid(d, U, [(s1.x, s1.y), (X + 900, Y + 300), (X + 900, Y + 600),
+                              (s2.x, s2.y)], mode=mode)
+        assert [c.action for c in cs.changes] == ["insert", "update"]
+        for c in cs.changes:
+            coords = list(c.after.geometry.exterior.coords)
+            assert (s1.x, s1.y) in coords and (s2.x, s2.y) in coords
+    apply_to_dataset(d, cs)
+    h = unit_health(d, U)
+    assert h.invalid_edge_length == 0 and h.overlap_area == 0
