@@ -579,8 +579,11 @@ class GpkgStore:
                     raise StoreError(
                         f"项目文件 {self.path} 已被其他程序修改,请重新打开后再编辑",
                         f"{self.path} was changed by another program; reopen it before editing")
-                edit = int(c.execute("SELECT COALESCE(MAX(edit), 0) + 1 FROM "
-                                     "mapedit_edit_log").fetchone()[0])
+                # the log is append-only, so its last row holds the highest edit number
+                # (a rowid lookup; MAX(edit) would scan the whole log on every edit)
+                last = c.execute("SELECT edit FROM mapedit_edit_log ORDER BY id DESC "
+                                 "LIMIT 1").fetchone()
+                edit = (int(last[0]) if last else 0) + 1
                 at = now_iso()
                 for ch in changeset.changes:
                     self._write_change(c, ch, edit, at, who, changeset, assigned)
