@@ -34,12 +34,8 @@ def building_findings(eng: Checker, bidx: np.ndarray) -> dict[int, list[Finding]
         return {}
     geoms = eng._building_geoms[bidx]
     out: dict[int, list[Finding]] = {}
-    # A cut building overlaps two grids (or contains one): grids that merely touch it or
-    # contain it whole cannot cut it.
-    q1 = eng.index.query_bulk(geoms, "overlaps")
-    q2 = eng.index.query_bulk(geoms, "contains")
-    qi = np.concatenate([q1[0], q2[0]])
-    fids = np.concatenate([q1[1], q2[1]])
+    # Candidates: buildings touching two or more grids, none of which covers them whole.
+    qi, fids = eng.index.query_bulk(geoms, "intersects")
     if len(qi) == 0:
         return out
     counts = np.bincount(qi, minlength=len(geoms))
@@ -49,6 +45,12 @@ def building_findings(eng: Checker, bidx: np.ndarray) -> dict[int, list[Finding]
         return out
     gg = np.empty(len(fids), dtype=object)
     gg[:] = [eng._clean[int(f)] for f in fids]
+    whole = np.zeros(len(geoms), dtype=bool)
+    whole[qi[shapely.covers(gg, geoms[qi])]] = True
+    keep = ~whole[qi]
+    qi, fids, gg = qi[keep], fids[keep], gg[keep]
+    if len(qi) == 0:
+        return out
     inter = shapely.area(shapely.intersection(geoms[qi], gg))
     barea = shapely.area(geoms)
     sig = (inter >= s.building_cut_min_area_m2) & (inter >= s.building_cut_min_share * barea[qi])
@@ -101,7 +103,18 @@ def villager_group_findings(eng: Checker, fids: list[int]) -> dict[int, list[Fin
     if len(qi) == 0:
         return out
     vg = eng._vg_geoms
-    inter = shapely.area(shapely.intersection(gg[qi], vg[vi]))
+    # most grids lie inside one group: no overlay needed for those pairs
+    inter = shapely.area(gg[qi])
+    inside = shapely.covers(vg[vi], gg[qi])
+    whole = ~inside & shapely.covers(gg[qi], vg[vi])  # a whole group inside the grid
+    inter[whole] = shapely.area(vg[vi][whole])
+    rest = ~inside & ~whole
+    if rest.any():
+        # pairs that only touch along a boundary have no common interior: skip the overlay
+        rest[rest] = ~shapely.touches(gg[qi][rest], vg[vi][rest])
+        inter[~inside & ~whole & ~rest] = 0.0
+    if rest.any():
+        inter[rest] = shapely.area(shapely.intersection(gg[qi][rest], vg[vi][rest]))
     garea = shapely.area(gg)
     sig = (inter >= s.building_cut_min_area_m2) & (inter >= s.building_cut_min_share * garea[qi])
     by_g: dict[int, list[tuple[float, int]]] = {}

@@ -30,7 +30,7 @@ from mapedit.rules.attributes import (
     unit_attribute_findings,
 )
 from mapedit.rules.findings import ERROR, RULES, WARNING, Finding, Fix
-from mapedit.rules.geom import clean_polygonal, fmt_area
+from mapedit.rules.geom import clean_array, clean_polygonal, fmt_area
 from mapedit.rules.index import GridIndex
 from mapedit.rules.topology import TopologyRules
 from mapedit.rules.units import (
@@ -173,16 +173,15 @@ class Checker:
         # base layers
         b = ds.base("buildings")
         if b is not None:
-            bg = np.empty(len(b), dtype=object)
-            bg[:] = [clean_polygonal(g) for g in b.geometries]
+            bg = clean_array(b.geometries)
             self._building_geoms = bg
             self._building_tree = shapely.STRtree(bg)
         else:
             self._building_geoms = None
         v = ds.base("villager_groups")
         if v is not None:
-            vg = np.empty(len(v), dtype=object)
-            vg[:] = [clean_polygonal(g) for g in v.geometries]
+            vg = clean_array(v.geometries)
+            shapely.prepare(vg)
             self._vg_geoms = vg
             self._vg_tree = shapely.STRtree(vg)
         else:
@@ -342,7 +341,7 @@ class Checker:
         declared = (g.unit_code or "").strip()
         unit = ds.units.get(a) if a else ds.units.get(declared)
         ucode = unit.code if unit is not None else (declared or None)
-        out = geometry_findings(g, fid, clean, ucode)
+        out = [] if self._valid.get(fid) else geometry_findings(g, fid, clean, ucode)
         if clean is not None and a is None:
             label = grid_label(g, fid)
             ar = clean.area

@@ -70,6 +70,20 @@ def noise_width(settings: Settings) -> float:
     return max(settings.noding_precision_m, getattr(settings, "coordinate_precision_m", 0.0))
 
 
+def clean_array(geoms) -> np.ndarray:
+    """:func:`clean_polygonal` over an array, with vectorised validity so the (usually few)
+    invalid geometries are the only ones handled one by one (180,000 buildings)."""
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    types = shapely.get_type_id(arr)
+    ok = ((types == POLYGON) | (types == MULTIPOLYGON)) & ~shapely.is_empty(arr) & \
+        shapely.is_valid(arr)
+    out = arr.copy()
+    for i in np.flatnonzero(~ok):
+        out[i] = clean_polygonal(arr[i])
+    return out
+
+
 def widths(parts: np.ndarray) -> np.ndarray:
     """Mean width of each polygon, ≈ 2·area/perimeter (exact for long thin strips)."""
     if len(parts) == 0:

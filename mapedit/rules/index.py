@@ -33,6 +33,7 @@ class GridIndex:
         self.geoms = np.empty(len(fids), dtype=object)
         self.geoms[:] = [geoms[f] for f in fids]
         self.tree = shapely.STRtree(self.geoms)
+        shapely.prepare(self.geoms)  # fast covers/intersects against buildings
         self.stale: set[int] = set()
         self.extra: dict[int, BaseGeometry] = {}
         self._source = geoms
