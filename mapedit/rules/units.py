@@ -47,10 +47,10 @@ def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STR
     vidx = np.flatnonzero(valid)
     qi = vidx[qi]
     keep = qi < ti
+    qi, ti = qi[keep], ti[keep]
+    keep = ~shapely.touches(geoms[qi], geoms[ti])  # neighbours share only a boundary
     for a, b in zip(qi[keep], ti[keep], strict=True):
         ga, gb = geoms[a], geoms[b]
-        if shapely.touches(ga, gb):
-            continue
         ca, cb = sorted((codes[a], codes[b]))
         for piece in problem_pieces(shapely.intersection(ga, gb), settings):
             ar = piece.area
@@ -67,10 +67,13 @@ def responsibility_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | No
     responsibility-grid geometries)."""
     out: list[Finding] = []
     rg_clean = {c: clean_polygonal(r.geometry) for c, r in ds.responsibility_grids.items()}
+    for g in rg_clean.values():
+        if g is not None:
+            shapely.prepare(g)
     for code, unit in ds.units.items():
         rg = rg_clean.get(unit.responsibility_grid or "")
         ug = unit_clean.get(code)
-        if rg is None or ug is None:
+        if rg is None or ug is None or shapely.covers(rg, ug):
             continue
         for piece in problem_pieces(shapely.difference(ug, rg), ds.settings):
             a = piece.area
