@@ -101,9 +101,10 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
     bilingual(exc.value)
 
 
-def test_wgs84_crs_member_accepted(tmp_path: Path) -> None:
-    p = write(tmp_path, fc(unit_feature(), crs={"type": "name", "properties": {
-        "name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}))
+@pytest.mark.parametrize("name", ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326",
+                                  "urn:ogc:def:crs:EPSG::4326", "urn:ogc:def:crs:EPSG:6.6:4326"])
+def test_wgs84_crs_member_accepted(tmp_path: Path, name: str) -> None:
+    p = write(tmp_path, fc(unit_feature(), crs={"type": "name", "properties": {"name": name}}))
     units, crs, _ = read_units(p)
     assert len(units) == 1 and crs == "EPSG:4549"
 

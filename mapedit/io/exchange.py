@@ -49,6 +49,8 @@ _WGS84_CRS_NAMES = {
     # CGCS2000 geographic differs from WGS84 by centimetres: the same for a micro-grid.
     "epsg:4490", "urn:ogc:def:crs:epsg::4490",
 }
+_EPSG_URN_LONLAT = re.compile(r"urn:ogc:def:crs:epsg:[\d.]*:(4326|4490)")
+"""Versioned URNs such as ``urn:ogc:def:crs:EPSG:6.6:4326`` (older GDAL and ArcGIS)."""
 _DEPT_SPLIT = re.compile(r"[、,，;；/|\s]+")
 
 
@@ -204,7 +206,8 @@ def _load_collection(path: str | Path) -> tuple[list, str, list[tuple[str, str]]
             props = crs_member.get("properties")
             if isinstance(props, dict):
                 name = str(props.get("name") or props.get("code") or "")
-        if name.strip().lower() not in _WGS84_CRS_NAMES:
+        norm = name.strip().lower()
+        if norm not in _WGS84_CRS_NAMES and not _EPSG_URN_LONLAT.fullmatch(norm):
             shown = name or json.dumps(crs_member, ensure_ascii=False)[:80]
             raise InputError(f"{p.name} 的坐标系为 {shown},不是 WGS84;请导出为 WGS84 经纬度(EPSG:4326)",
                              f"{p.name} declares coordinate system {shown}, not WGS84; "
