@@ -17,22 +17,14 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mapedit.errors import MapeditError
 from mapedit.ui import fonts, i18n
-from mapedit.ui.settings_store import APPLICATION, ORGANISATION, SettingsStore
+from mapedit.ui.settings_store import APPLICATION, ORGANISATION, SettingsStore, data_dir
 
 log = logging.getLogger("mapedit")
-
-
-def data_dir() -> Path:
-    """The per-user data folder (created if needed)."""
-    path = Path(QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.AppDataLocation) or Path.home() / ".mapedit")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def demo_path() -> Path:
@@ -58,12 +50,20 @@ def open_or_create_demo(path: Path | None = None):
     return Project.create(path, generate(), overwrite=True)
 
 
+_log_handler: logging.Handler | None = None
+
+
 def _setup_logging() -> Path | None:
+    """Log to ``mapedit.log`` in the data folder (once per process)."""
+    global _log_handler
+    log_file = data_dir() / "mapedit.log"
+    if _log_handler is not None:
+        return log_file
     try:
-        log_file = data_dir() / "mapedit.log"
         handler = logging.FileHandler(log_file, encoding="utf-8")
     except OSError:
         return None
+    _log_handler = handler
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)

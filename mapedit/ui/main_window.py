@@ -18,7 +18,7 @@ import getpass
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, Qt
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -56,6 +56,7 @@ from mapedit.ui.panels.attributes import AttributePanel
 from mapedit.ui.panels.findings import FindingsPanel
 from mapedit.ui.panels.households import HouseholdChart
 from mapedit.ui.panels.layers import LayerPanel
+from mapedit.ui.panels.legend import MapLegend
 from mapedit.ui.panels.unit_tree import UnitTreePanel
 from mapedit.ui.settings_store import SettingsStore
 
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("微网格编辑器"))
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
+        self.legend = MapLegend(self.canvas)
+        self.canvas.installEventFilter(self)
 
         self.unit_tree = UnitTreePanel(self)
         self.layers = LayerPanel(self)
@@ -119,7 +122,7 @@ class MainWindow(QMainWindow):
         # right: what is this grid (form) above what is wrong (findings).
         self.tabifyDockWidget(self.dock_units, self.dock_layers)
         self.dock_units.raise_()
-        self.resizeDocks([self.dock_units, self.dock_attributes], [400, 380],
+        self.resizeDocks([self.dock_units, self.dock_attributes], [440, 380],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.dock_units, self.dock_households], [560, 240],
                          Qt.Orientation.Vertical)
@@ -211,10 +214,10 @@ class MainWindow(QMainWindow):
         self.act_zoom_out = a(self.tr("缩小"), lambda: self.canvas.zoom_out(),
                               [QKeySequence.StandardKey.ZoomOut, "-"])
         self.act_fill_category = a(self.tr("按类别着色"),
-                                   lambda: self.canvas.set_grid_fill_mode("category"), "Ctrl+1",
+                                   lambda: self.set_fill_mode("category"), "Ctrl+1",
                                    self.tr("微网格按类别填色"), checkable=True)
         self.act_fill_check = a(self.tr("按检查状态着色"),
-                                lambda: self.canvas.set_grid_fill_mode("check"), "Ctrl+2",
+                                lambda: self.set_fill_mode("check"), "Ctrl+2",
                                 self.tr("有错误的微网格红色,有警告的橙色,通过的绿色"),
                                 checkable=True)
         group = QActionGroup(self)
@@ -312,6 +315,7 @@ class MainWindow(QMainWindow):
         c = self.canvas
         c.gridClicked.connect(self._on_grid_clicked)
         c.unitClicked.connect(self._on_unit_clicked)
+        c.emptyClicked.connect(self._on_empty_clicked)
         c.cursorMoved.connect(self._on_cursor)
         self.unit_tree.gridsSelected.connect(lambda fids: self.select_grids(fids, "tree"))
         self.unit_tree.unitSelected.connect(self.set_current_unit)
@@ -360,8 +364,7 @@ class MainWindow(QMainWindow):
         self.attributes.set_project(project)
         self.findings.set_findings(project.findings, ds)
         self.households.set_unit(ds, None)
-        self.canvas.set_grid_fill_mode("check" if self.act_fill_check.isChecked()
-                                       else "category")
+        self.set_fill_mode("check" if self.act_fill_check.isChecked() else "category")
         self.canvas.zoom_to_extent()
         path = getattr(project, "path", None)
         if path:
@@ -542,10 +545,17 @@ class MainWindow(QMainWindow):
         self.select_grids(sel, "canvas")
         self.canvas.set_selection(self.selection)
 
+    def _on_empty_clicked(self) -> None:
+        """A click outside every unit clears the selection (as in any drawing program)."""
+        self.select_grids([], "canvas")
+        self.canvas.set_selection([])
+
     def _on_unit_clicked(self, code: str) -> None:
+        """A click in a unit where no grid is (a gap): that unit becomes current."""
+        self.select_grids([], "canvas")
+        self.canvas.set_selection([])
         self.set_current_unit(code)
-        if not self.selection:
-            self.unit_tree.select_unit(code)
+        self.unit_tree.select_unit(code)
 
     def _on_cursor(self, x: float, y: float) -> None:
         text = self.tr("X {0:.1f} 米  Y {1:.1f} 米").format(x, y)
@@ -556,6 +566,27 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001 - a coordinate readout must never raise
                 pass
         self.coord_label.setText(text)
+
+    def set_fill_mode(self, mode: str) -> None:
+        """Colour grids by category or by check state; the legend follows."""
+        self.canvas.set_grid_fill_mode(mode)
+        self.legend.set_mode(mode)
+        self._place_legend()
+        (self.act_fill_check if mode == "check" else self.act_fill_category).setChecked(True)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if obj is self.canvas and event.type() == QEvent.Type.Resize:
+            self._place_legend()
+        return super().eventFilter(obj, event)
+
+    def _place_legend(self) -> None:
+        """Bottom-right corner of the map (the scale bar is bottom-left, north arrow top-right)."""
+        self.legend.adjustSize()
+        size = self.legend.sizeHint()
+        self.legend.resize(size)
+        self.legend.move(max(0, self.canvas.width() - size.width() - 10),
+                         max(0, self.canvas.height() - size.height() - 10))
+        self.legend.raise_()
 
     # -- navigation ---------------------------------------------------------------------------------
     def zoom_full(self) -> None:

@@ -30,13 +30,31 @@ def _test_scope() -> bool:
     return os.environ.get("MAPEDIT_SETTINGS_SCOPE", "").lower() == "test"
 
 
+def _test_dir_path() -> Path:
+    global _test_dir
+    if _test_dir is None:
+        _test_dir = tempfile.TemporaryDirectory(prefix="mapedit-settings-")
+    return Path(_test_dir.name)
+
+
+def data_dir() -> Path:
+    """The per-user data folder (demo project, log), created if needed; a temporary folder in
+    test scope so tests never write into a clerk's profile."""
+    if _test_scope():
+        path = _test_dir_path() / "data"
+    else:
+        from PySide6.QtCore import QStandardPaths
+
+        loc = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        path = Path(loc) if loc else Path.home() / ".mapedit"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _make_qsettings() -> QSettings:
     """Real per-user settings normally; a throw-away INI file in test scope."""
-    global _test_dir
     if _test_scope():
-        if _test_dir is None:
-            _test_dir = tempfile.TemporaryDirectory(prefix="mapedit-settings-")
-        return QSettings(str(Path(_test_dir.name) / "mapedit.ini"), QSettings.Format.IniFormat)
+        return QSettings(str(_test_dir_path() / "mapedit.ini"), QSettings.Format.IniFormat)
     return QSettings(QSettings.Format.NativeFormat, QSettings.Scope.UserScope,
                      ORGANISATION, APPLICATION)
 

@@ -578,6 +578,61 @@ The file no longer exists.</source>
         </message>
     </context>
     <context>
+        <name>MapLegend</name>
+        <message>
+            <source>图例 ▾</source>
+            <translation>Legend ▾</translation>
+        </message>
+        <message>
+            <source>显示或收起图例</source>
+            <translation>Show or fold the legend</translation>
+        </message>
+        <message>
+            <source>责任网格</source>
+            <translation>responsibility grid</translation>
+        </message>
+        <message>
+            <source>未覆盖区域</source>
+            <translation>not covered</translation>
+        </message>
+        <message>
+            <source>重叠</source>
+            <translation>overlap</translation>
+        </message>
+        <message>
+            <source>跨出单元</source>
+            <translation>outside its unit</translation>
+        </message>
+        <message>
+            <source>切割楼栋/小组</source>
+            <translation>cuts building/group</translation>
+        </message>
+        <message>
+            <source>选中的微网格</source>
+            <translation>selected</translation>
+        </message>
+        <message>
+            <source>微网格(按类别)</source>
+            <translation>Micro-grids (by category)</translation>
+        </message>
+        <message>
+            <source>微网格(按检查状态)</source>
+            <translation>Micro-grids (by check state)</translation>
+        </message>
+        <message>
+            <source>管理单元边界(按类型)</source>
+            <translation>Unit outlines (by type)</translation>
+        </message>
+        <message>
+            <source>检查发现的问题</source>
+            <translation>Problems found</translation>
+        </message>
+        <message>
+            <source>图例 ▸</source>
+            <translation>Legend ▸</translation>
+        </message>
+    </context>
+    <context>
         <name>UnitTreePanel</name>
         <message>
             <source>按名称或编码查找管理单元…</source>

@@ -51,6 +51,8 @@ class HouseholdChart(QWidget):
         self.brushes: list[str] = []
         self.values: list[int] = []
         self.unit_code: str | None = None
+        self.plot.hide()
+        self.legend.hide()
 
     def set_unit(self, dataset, unit_code: str | None) -> None:
         """Draw the unit's grids in code order (the numbering follows reading order)."""
@@ -61,7 +63,11 @@ class HouseholdChart(QWidget):
         self.values = []
         if dataset is None or not unit_code or unit_code not in dataset.units:
             self.title.setText(self.tr("选择一个管理单元查看各微网格户数"))
+            self.plot.hide()  # an empty 0–1 chart only puzzles
+            self.legend.hide()
             return
+        self.plot.show()
+        self.legend.show()
         unit = dataset.units[unit_code]
         cat = dataset.catalogue
         lo = dataset.settings.households_min
@@ -92,7 +98,8 @@ class HouseholdChart(QWidget):
                                     brushes=[pg.mkBrush(b) for b in brushes],
                                     pens=[pg.mkPen(b) for b in brushes])
         self.plot.addItem(self.bars)
-        step = max(1, len(ticks) // 20)
+        width_px = max(200, self.plot.width())
+        step = max(1, -(-len(ticks) * 34 // width_px))  # about 34 px per label
         self.plot.getAxis("bottom").setTicks([ticks[::step]])
         self.plot.setLabel("bottom", self.tr("微网格(编码末三位)"))
         self.plot.setXRange(-0.6, len(grids) - 0.4, padding=0)

@@ -117,7 +117,9 @@ class LayerPanel(QWidget):
         if name is None:
             return
         self._loading = True
-        value = int(round(self._opacity.get(name, 1.0) * 100))
+        getter = getattr(self.canvas, "layer_opacity", None)
+        current = getter(name) if callable(getter) else self._opacity.get(name, 1.0)
+        value = int(round(current * 100))
         self.opacity.setValue(value)
         self.opacity_label.setText(f"{value}%")
         self._loading = False

@@ -115,6 +115,11 @@ class UnitTreePanel(QWidget):
                     QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
                 self._unit_items[code] = item
             root.setExpanded(True)
+            if len(self._unit_items) <= 200:  # a normal street: show its units at once
+                for item in rg_items.values():
+                    item.setExpanded(True)
+                if orphan is not None:
+                    orphan.setExpanded(True)
             self.refresh_units(None)
         finally:
             self._syncing = False

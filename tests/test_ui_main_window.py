@@ -1,0 +1,401 @@
+"""Main window behaviour on the demo street (pytest-qt, offscreen).
+
+One project per test (built with ``mapedit.demo.generate`` + ``Project.create`` in tmp_path) so
+edits in one test cannot leak into another.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from mapedit.project import Project
+from mapedit.ui.main_window import MainWindow
+from mapedit.ui.settings_store import SettingsStore
+
+
+@pytest.fixture(scope="module")
+def demo_dataset():
+    from mapedit.demo import generate
+
+    return generate()
+
+
+@pytest.fixture
+def project(tmp_path, demo_dataset):
+    p = Project.create(tmp_path / "demo.gpkg", demo_dataset)
+    yield p
+    try:
+        p.close()
+    except Exception:  # noqa: BLE001 - the window may have closed it already
+        pass
+
+
+@pytest.fixture
+def window(qtbot, project):
+    w = MainWindow(project, SettingsStore())
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _band_grid(project, hh_ok: bool = True):
+    """A residential grid (households band applies) whose unit is not locked."""
+    ds = project.dataset
+    for g in sorted(ds.grids.values(), key=lambda g: g.fid):
+        unit = ds.units.get(g.unit_code)
+        if unit is None or unit.locked or not ds.catalogue.needs_households(g.category):
+            continue
+        if not hh_ok or (g.households is not None and 300 <= g.households <= 500):
+            return g
+    raise AssertionError("demo has no residential grid")
+
+
+def _rules_of(project, fid):
+    return {f.rule for f in project.findings if fid in f.fids and not f.accepted}
+
+
+def test_select_from_tree_selects_on_map_and_in_form(window, project):
+    g = _band_grid(project)
+    tree = window.unit_tree
+    unit_item = tree._unit_items[g.unit_code]
+    unit_item.setExpanded(True)  # grid rows are created lazily on expand
+    item = tree._grid_items[g.fid]
+    tree.tree.setCurrentItem(item)
+    assert window.selection == [g.fid]
+    assert set(window.canvas.selection()) == {g.fid}
+    assert window.attributes.name.text() == g.name
+    assert window.attributes.households.text() == str(g.households)
+    assert window.current_unit == g.unit_code
+    assert project.dataset.units[g.unit_code].name in window.unit_label.text()
+
+
+def test_select_from_map_selects_in_tree(window, project):
+    g = _band_grid(project)
+    window.canvas.gridClicked.emit(g.fid, False)
+    assert window.selection == [g.fid]
+    assert window.unit_tree.selected_fids() == [g.fid]
+    assert window.attributes.code.text() == g.code
+    other = next(x for x in project.dataset.grids_of_unit(g.unit_code) if x.fid != g.fid)
+    window.canvas.gridClicked.emit(other.fid, True)  # Ctrl/Shift-click adds
+    assert set(window.selection) == {g.fid, other.fid}
+    assert set(window.unit_tree.selected_fids()) == {g.fid, other.fid}
+    assert "2" in window.attributes.header.text()  # "已选择 2 个微网格"
+    assert not window.attributes.households.isEnabled()
+
+
+def test_edit_households_updates_findings_and_undo(window, project):
+    g = _band_grid(project)
+    assert "households-range" not in _rules_of(project, g.fid)
+    window.select_grids([g.fid])
+    before_rows = len(window.findings.finding_items())
+    window.attributes.households.setText("50")
+    window.attributes.households.editingFinished.emit()
+    assert project.dataset.grids[g.fid].households == 50
+    assert "households-range" in _rules_of(project, g.fid)
+    texts = [i.text(0) for i in window.findings.finding_items()]
+    assert len(texts) == before_rows + 1
+    assert window.undo_stack.count() == 1
+    assert "户数" in window.undo_stack.undoText()
+    window.undo_stack.undo()
+    assert project.dataset.grids[g.fid].households == g.households
+    assert "households-range" not in _rules_of(project, g.fid)
+    assert len(window.findings.finding_items()) == before_rows
+    assert window.attributes.households.text() == str(g.households)
+    window.undo_stack.redo()
+    assert project.dataset.grids[g.fid].households == 50
+    # the change is in the file, not only in memory
+    reopened = Project.open(project.path)
+    try:
+        assert reopened.dataset.grids[g.fid].households == 50
+    finally:
+        reopened.close()
+
+
+@pytest.mark.parametrize("text", ["-5", "12.5", "abc", "三百"])
+def test_invalid_households_refused_inline(window, project, text):
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    window.attributes.households.setText(text)
+    window.attributes.households.editingFinished.emit()
+    assert window.undo_stack.count() == 0
+    assert project.dataset.grids[g.fid].households == g.households
+    assert "整数" in window.attributes.message.text()
+    assert not window.attributes.message.isHidden()
+
+
+def test_fullwidth_digits_accepted(window, project):
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    window.attributes.households.setText("４２０")
+    window.attributes.households.editingFinished.emit()
+    assert project.dataset.grids[g.fid].households == 420
+
+
+def test_category_combobox_only_offers_allowed(window, project):
+    ds = project.dataset
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    combo = window.attributes.category
+    unit_type = ds.units[g.unit_code].unit_type
+    offered = [combo.itemData(i) for i in range(combo.count())]
+    allowed = [c.name for c in ds.catalogue.allowed(unit_type)]
+    assert offered == allowed
+    forbidden = [c.name for c in ds.catalogue.categories.values() if c.name not in allowed]
+    assert forbidden and not set(forbidden) & set(offered)
+    # the tooltip explains the seed's 划分原则
+    i = offered.index(g.category)
+    assert combo.itemData(i, Qt.ItemDataRole.ToolTipRole) == \
+        ds.catalogue.get(g.category).principle or True
+
+
+def test_category_change_fills_default_departments_in_one_step(window, project):
+    ds = project.dataset
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    combo = window.attributes.category
+    target = next(i for i in range(combo.count()) if combo.itemData(i) not in (g.category, None))
+    new_cat = combo.itemData(target)
+    combo.setCurrentIndex(target)
+    combo.activated.emit(target)
+    after = ds.grids[g.fid]
+    assert after.category == new_cat
+    assert after.departments == ds.catalogue.default_departments(new_cat)
+    assert window.attributes.current_departments() == after.departments
+    assert window.undo_stack.count() == 1
+    window.undo_stack.undo()
+    assert ds.grids[g.fid].category == g.category
+    assert ds.grids[g.fid].departments == g.departments
+
+
+def test_layers_toggle(window):
+    panel = window.layers
+    names = window.canvas.layer_names()
+    assert panel.list.count() == len(names)
+    item = panel.list.item(0)
+    name = item.data(Qt.ItemDataRole.UserRole)
+    assert window.canvas.is_layer_visible(name)
+    item.setCheckState(Qt.CheckState.Unchecked)
+    assert not window.canvas.is_layer_visible(name)
+    item.setCheckState(Qt.CheckState.Checked)
+    assert window.canvas.is_layer_visible(name)
+    # labels are Chinese, not internal names
+    assert all(not panel.list.item(i).text().isascii() for i in range(panel.list.count()))
+    panel.list.setCurrentRow(1)
+    panel.up.click()
+    assert panel.layer_order()[-1] == panel.list.item(0).data(Qt.ItemDataRole.UserRole)
+
+
+def test_accept_finding_as_exception(window, project, monkeypatch):
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    window.attributes.households.setText("50")
+    window.attributes.households.editingFinished.emit()
+    finding = next(f for f in project.findings
+                   if f.rule == "households-range" and g.fid in f.fids)
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda *a, **k: ("老年公寓,户数确实少", True)))
+    window.findings.acceptRequested.emit(finding)
+    current = next(f for f in project.findings if f.key == finding.key)
+    assert current.accepted
+    assert project.summary()["warnings"] == 0 or "households-range" not in \
+        _rules_of(project, g.fid)
+    texts = [i.text(0) for i in window.findings.finding_items()]
+    assert any("已接受例外" in t for t in texts)
+    window.undo_stack.undo()
+    assert not next(f for f in project.findings if f.key == finding.key).accepted
+
+
+def test_click_finding_selects_its_grids(window, project):
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    window.attributes.households.setText("900")
+    window.attributes.households.editingFinished.emit()
+    window.select_grids([])
+    item = next(i for i in window.findings.finding_items()
+                if g.fid in i.data(0, Qt.ItemDataRole.UserRole)[1].fids)
+    window.findings.tree.setCurrentItem(item)
+    window.findings._on_click(item)
+    assert window.selection == [g.fid]
+    assert set(window.canvas.selection()) == {g.fid}
+
+
+def test_delete_grid_and_undo(window, project):
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    window.act_delete.trigger()
+    assert g.fid not in project.dataset.grids
+    assert window.selection == []
+    window.undo_stack.undo()
+    assert project.dataset.grids[g.fid].code == g.code
+
+
+def test_locked_unit_refuses_edit_with_message(window, project, monkeypatch):
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    window.act_lock.trigger()
+    assert project.dataset.units[g.unit_code].locked
+    assert not window.attributes.households.isEnabled()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        staticmethod(lambda parent, title, text, *a: shown.append(text)))
+    window.push_changeset(__import__("mapedit.model.changes", fromlist=["x"]).ChangeSet(
+        "测试", "test", [__import__("mapedit.model.changes", fromlist=["x"]).GridChange(
+            g, g.replace(households=1))]))
+    assert shown and "锁定" in shown[0]
+    assert window.undo_stack.count() == 1  # only the lock
+    window.undo_stack.undo()
+    assert not project.dataset.units[g.unit_code].locked
+
+
+def test_export_via_file_action(window, project, tmp_path, monkeypatch):
+    out = tmp_path / "export"
+    out.mkdir()
+    asked = []
+
+    def answer(*args, **kwargs):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(answer))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: str(out)))
+    window.act_export.trigger()
+    assert asked and "错误" in asked[0]  # the check summary came first
+    units = json.loads((out / "units.geojson").read_text(encoding="utf-8"))
+    grids = json.loads((out / "grids.geojson").read_text(encoding="utf-8"))
+    assert len(units["features"]) == len(project.dataset.units)
+    assert len(grids["features"]) == len(project.dataset.grids)
+
+
+def test_export_cancelled_when_errors_and_clerk_says_no(window, project, tmp_path, monkeypatch):
+    if project.summary()["errors"] == 0:
+        pytest.skip("demo has no errors")
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    called = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: called.append(1) or str(tmp_path)))
+    assert window.export_geojson() is False
+    assert not called
+
+
+def test_shortcuts_shown_in_tooltips(window):
+    assert window.act_open.shortcut().toString()
+    assert "Ctrl+E" in window.act_export.toolTip()
+    assert "Ctrl+Z" in window.act_undo.toolTip()
+    assert "Home" in window.act_full.toolTip()
+    assert window.act_delete.shortcut().toString() in ("Del", "Delete")
+
+
+def test_status_bar_coordinates_and_summary(window, project):
+    ext = project.dataset.extent()
+    x, y = (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2
+    window.canvas.cursorMoved.emit(x, y)
+    text = window.coord_label.text()
+    assert "米" in text and "°E" in text and "°N" in text
+    s = project.summary()
+    assert f"错误 {s['errors']}" in window.summary_button.text()
+
+
+def test_unit_tree_progress_columns(window, project):
+    tree = window.unit_tree
+    code = next(iter(sorted(project.dataset.units)))
+    item = tree._unit_items[code]
+    grids = project.dataset.grids_of_unit(code)
+    assert item.text(1) == str(len(grids))
+    assert item.text(3) == str(sum(g.households or 0 for g in grids))
+    assert 0.0 <= float(item.text(2)) <= 100.0
+
+
+def test_household_chart_follows_unit(window, project):
+    g = _band_grid(project)
+    window.select_grids([g.fid])
+    chart = window.households
+    assert chart.unit_code == g.unit_code
+    assert len(chart.values) == len(project.dataset.grids_of_unit(g.unit_code))
+    window.attributes.households.setText("50")
+    window.attributes.households.editingFinished.emit()
+    from mapedit.ui.panels.households import OUT_OF_BAND
+
+    assert OUT_OF_BAND in chart.brushes
+
+
+@pytest.fixture
+def exchange_dir(tmp_path, demo_dataset):
+    from mapedit.io.exchange import write_exchange
+
+    out = tmp_path / "exchange"
+    write_exchange(demo_dataset, out)
+    return out
+
+
+def test_new_from_units_then_import_grids(window, project, exchange_dir, tmp_path, monkeypatch):
+    infos = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda *a, **k: infos.append(a[2]) or
+                                     QMessageBox.StandardButton.Ok))
+    new_path = tmp_path / "新项目.gpkg"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(exchange_dir / "units.geojson"), "")))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(new_path), "")))
+    window.act_new.trigger()
+    assert window.project is not project
+    assert window.project.path == new_path and new_path.exists()
+    assert len(window.project.dataset.units) == len(project.dataset.units)
+    assert not window.project.dataset.grids
+    assert window.settings.recent_files()[0].endswith("新项目.gpkg")
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(exchange_dir / "grids.geojson"), "")))
+    window.act_import.trigger()
+    n = len(project.dataset.grids)
+    assert len(window.project.dataset.grids) == n
+    assert infos and str(n) in infos[-1]
+    assert window.unit_tree._unit_items  # tree rebuilt with progress
+    window.undo_stack.undo()  # the whole import is one undo step
+    assert not window.project.dataset.grids
+
+
+def test_open_recent_file(window, project, tmp_path, monkeypatch, demo_dataset):
+    other = Project.create(tmp_path / "other.gpkg", demo_dataset)
+    other.close()
+    window.settings.add_recent_file(tmp_path / "other.gpkg")
+    window.menu_recent.aboutToShow.emit()
+    acts = [a for a in window.menu_recent.actions() if "other.gpkg" in a.text()]
+    assert acts
+    acts[0].trigger()
+    assert window.project.path.name == "other.gpkg"
+
+
+def test_language_choice_is_stored_for_restart(window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda *a, **k: shown.append(a[2])))
+    try:
+        window.act_lang_en.trigger()
+        assert window.settings.language() == "en"
+        assert shown and "重新启动" in shown[0] and "restart" in shown[0]
+    finally:
+        window.settings.set_language("zh_CN")
+
+
+def test_window_layout_persists(qtbot, project):
+    s = SettingsStore()
+    w = MainWindow(project, s)
+    qtbot.addWidget(w)
+    w.show()
+    w.dock_households.hide()
+    w.close()
+    w2 = MainWindow(None, SettingsStore())
+    qtbot.addWidget(w2)
+    w2.show()
+    assert not w2.dock_households.isVisible()
+    w2.dock_households.show()
+    w2.close()
