@@ -18,10 +18,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mapedit import __version__
 from mapedit.errors import MapeditError
+
+if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
+    from mapedit.io.gpkg import GpkgStore
+    from mapedit.model.dataset import Dataset
+    from mapedit.project import Project
 
 COMMANDS = ("demo", "new", "import", "export", "info", "check", "editor")
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -168,20 +173,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_summary(project) -> dict[str, Any]:
+def _print_summary(project: Project) -> dict[str, Any]:
     summary = _project_summary(project)
     _out(_summary_line(summary))
     return summary
 
 
-def _project_summary(project) -> dict[str, Any]:
+def _project_summary(project: Project) -> dict[str, Any]:
     summary = getattr(project, "summary", None)
     if callable(summary):
         return dict(summary())
     return dict(project.checker.summary())
 
 
-def _close(project) -> None:
+def _close(project: Project | GpkgStore) -> None:
     close = getattr(project, "close", None)
     if callable(close):
         close()
@@ -240,7 +245,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _quick_facts(store) -> tuple[str, dict[str, int]]:
+def _quick_facts(store: GpkgStore) -> tuple[str, dict[str, int]]:
     """Street name and units per type with two indexed SQL queries (no geometry decoding)."""
     import sqlite3
 
@@ -300,7 +305,8 @@ def _code_pattern(spec: str, codes: list[str]) -> str:
 
 
 def exchange_dataset(units_path: str, grids_path: str, buildings: str | None = None,
-                     villager_groups: str | None = None, code_pattern: str = "default"):
+                     villager_groups: str | None = None, code_pattern: str = "default"
+                     ) -> tuple[Dataset, list[str]]:
     """A Dataset made from exchange files for ``check``: lenient reading (the checker reports
     what is wrong), grids keyed 1..n in file order. Returns (dataset, reading messages)."""
     from mapedit.io.exchange import read_base_layer, read_grids, read_units
@@ -442,8 +448,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             args = build_parser().parse_args(args_list)
-            if not getattr(args, "command", None):
-                args = build_parser().parse_args(["editor"])
             return int(args.func(args))
         except OSError as exc:
             raise _os_error(exc) from exc
