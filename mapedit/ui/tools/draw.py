@@ -1,0 +1,214 @@
+"""Draw a new micro-grid by clicking its outline (labelme-like).
+
+Click adds a vertex, Backspace or Ctrl+Z removes the last one, Esc cancels, double-click or
+Enter closes the shape. The outline is clipped to the unit the drawing started in and either
+trimmed against the existing grids (default: never overlap) or filled up to them (the new grid
+closes the gap exactly); :func:`mapedit.model.geometry_ops.draw_grid` does the geometry, this
+tool only collects clicks. Holding T (or the 追踪 toggle) follows the ring between two snapped
+clicks instead of requiring every vertex to be clicked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from mapedit.ui.tools.context import EditContext
+from mapedit.ui.tools.edit_base import EditTool, is_ctrl, is_key
+from mapedit.ui.tools.sketch import Sketch
+from mapedit.ui.tools.snapping import EDIT_SNAP_LAYERS
+
+MODES_ZH: dict[str, str] = {
+    "trim": "避让已有微网格(裁剪)",
+    "fill": "贴合相邻微网格(填满空隙)",
+}
+
+
+class TraceState:
+    """Whether tracing is on: the toolbar toggle or T held down (shared by draw and split)."""
+
+    def __init__(self) -> None:
+        self.toggled = False
+        self.key_held = False
+
+    @property
+    def on(self) -> bool:
+        return self.toggled or self.key_held
+
+
+class SketchTool(EditTool):
+    """A tool whose input is a clicked sketch (polygon or line); subclasses implement
+    :meth:`finish_sketch`."""
+
+    closed = True
+    min_points = 3
+    snap_layers = EDIT_SNAP_LAYERS
+
+    def __init__(self, ctx: EditContext, trace: TraceState | None = None) -> None:
+        super().__init__(ctx)
+        self.trace = trace or TraceState()
+        self.sketch = Sketch(ctx, self.snapper, closed=self.closed)
+        self.unit_code: str | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.sketch.active
+
+    # -- mouse -----------------------------------------------------------------------------
+    def mouse_move(self, x: float, y: float, modifiers: Any = None, **_: Any) -> None:
+        snap = self.snapper.snap(x, y, modifiers)
+        if self.sketch.active:
+            self.sketch.move(snap)
+
+    def mouse_press(self, x: float, y: float, button: Any = None, modifiers: Any = None,
+                    **_: Any) -> bool:
+        if button is not None and button != Qt.MouseButton.LeftButton:
+            if button == Qt.MouseButton.RightButton and self.sketch.active:
+                self.undo_point()
+                return True
+            return False
+        snap = self.snapper.snap(x, y, modifiers)
+        if not self.sketch.active:
+            if not self.begin(snap.x, snap.y):
+                return True
+            self.start()
+        self.sketch.add(snap, trace=self.trace.on)
+        self.after_click()
+        return True
+
+    def mouse_double_click(self, x: float, y: float, button: Any = None, modifiers: Any = None,
+                           **_: Any) -> bool:
+        if button is not None and button != Qt.MouseButton.LeftButton:
+            return False
+        if not self.sketch.active:
+            return False
+        # The press before the double-click already added this point; a stray second press
+        # at the same place is dropped by the sketch itself.
+        snap = self.snapper.snap(x, y, modifiers, show=False)
+        last = self.sketch.points[-1]
+        if abs(last[0] - snap.x) > 1e-9 or abs(last[1] - snap.y) > 1e-9:
+            self.sketch.add(snap, trace=self.trace.on)
+        self.finish()
+        return True
+
+    # -- keys ------------------------------------------------------------------------------
+    def wants_key(self, key: int, modifiers: Any) -> bool:
+        if is_key(key, Qt.Key.Key_T):
+            return True
+        if not self.sketch.active:
+            return False
+        if is_key(key, Qt.Key.Key_Escape, Qt.Key.Key_Backspace, Qt.Key.Key_Return,
+                  Qt.Key.Key_Enter):
+            return True
+        return is_key(key, Qt.Key.Key_Z) and is_ctrl(modifiers)
+
+    def key_press(self, key: int, modifiers: Any = None, auto_repeat: bool = False,
+                  **_: Any) -> bool:
+        if is_key(key, Qt.Key.Key_T):
+            if not self.trace.key_held:
+                self.trace.key_held = True
+                self.ctx.message("追踪已开启:在同一条边线上吸附两点,将沿边线连接。", 0)
+            return True
+        if is_key(key, Qt.Key.Key_Escape):
+            if self.sketch.active:
+                self.cancel()
+                self.ctx.message("已取消绘制。")
+                self.ctx.hint(self.hint_zh)
+                return True
+            return False
+        if is_key(key, Qt.Key.Key_Backspace) or (is_key(key, Qt.Key.Key_Z) and is_ctrl(modifiers)):
+            if self.sketch.active:
+                self.undo_point()
+                return True
+            return False
+        if is_key(key, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.sketch.active:
+                self.finish()
+                return True
+        return False
+
+    def key_release(self, key: int, modifiers: Any = None, auto_repeat: bool = False,
+                    **_: Any) -> bool:
+        if is_key(key, Qt.Key.Key_T) and not auto_repeat:
+            self.trace.key_held = False
+            self.ctx.hint(self.hint_zh)
+            return True
+        return False
+
+    # -- sketch lifecycle -----------------------------------------------------------------
+    def begin(self, x: float, y: float) -> bool:
+        """Start a sketch at the first click; False refuses it (with a message)."""
+        return True
+
+    def after_click(self) -> None:
+        n = len(self.sketch)
+        if n < self.min_points:
+            self.ctx.hint(f"已添加 {n} 个节点,至少需要 {self.min_points} 个。{self.hint_zh}")
+        else:
+            self.ctx.hint(f"已添加 {n} 个节点。{self.hint_zh}")
+
+    def undo_point(self) -> None:
+        self.sketch.pop()
+        if not self.sketch.active:
+            self.cancel()
+            self.ctx.hint(self.hint_zh)
+        else:
+            self.after_click()
+
+    def reset(self) -> None:
+        self.sketch.reset()
+        self.unit_code = None
+
+    def finish(self) -> None:
+        """Close the sketch and hand the coordinates to :meth:`finish_sketch` (too few
+        points: say how many are missing and keep drawing)."""
+        coords = self.sketch.coords()
+        if len(coords) < self.min_points:
+            self.ctx.message(f"至少需要 {self.min_points} 个节点才能完成,请继续单击,"
+                             f"或按 Esc 取消。")
+            return
+        unit = self.unit_code
+        super().finish()
+        self.finish_sketch(coords, unit)
+        self.ctx.hint(self.hint_zh)
+
+    def finish_sketch(self, coords: list[tuple[float, float]], unit_code: str | None) -> None:
+        raise NotImplementedError
+
+
+class DrawGridTool(SketchTool):
+    """绘制微网格: new grid from a clicked outline, clipped to its unit."""
+
+    name = "draw"
+    title_zh = "绘制微网格"
+    shortcut = "D"
+    hint_zh = ("单击添加节点,双击或回车完成,Backspace 删除上一个节点,Esc 取消;"
+               "按住 Shift 不吸附,按住 T 沿已有边线追踪")
+
+    def __init__(self, ctx: EditContext, trace: TraceState | None = None,
+                 mode: str = "trim") -> None:
+        super().__init__(ctx, trace)
+        self.mode = mode
+
+    def begin(self, x: float, y: float) -> bool:
+        ds = self.ctx.dataset
+        if ds is None:
+            self.ctx.message("请先打开一个项目。")
+            return False
+        code = self.ctx.unit_at(x, y)
+        if code is None:
+            self.ctx.message("⚠ 请在管理单元内开始绘制:新微网格属于第一个节点所在的管理单元。")
+            return False
+        if not self.ctx.check_unit_unlocked(code):
+            return False
+        self.unit_code = code
+        return True
+
+    def finish_sketch(self, coords: list[tuple[float, float]], unit_code: str | None) -> None:
+        from mapedit.model.geometry_ops import draw_grid
+
+        ds = self.ctx.dataset
+        if ds is None or unit_code is None:
+            return
+        self.ctx.run(draw_grid, ds, unit_code, coords, mode=self.mode, settings=ds.settings)

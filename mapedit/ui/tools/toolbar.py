@@ -1,0 +1,277 @@
+"""The 编辑 toolbar and menu: installs the editing tools into the main window.
+
+``install_tools(window)`` is the only thing the window calls. It builds one
+:class:`EditContext` around the window's canvas, project and undo stack, creates the tools and
+their actions (shortcut letters shown in the tooltips), and a status-bar hint that always says
+what to do next with the active tool, in Chinese. Keys a tool needs while it is busy (Backspace,
+Ctrl+Z, Enter, Delete, T) are claimed through ``ShortcutOverride`` so the window's shortcuts
+(Ctrl+Z = undo, Del = delete grid) do not fire in the middle of a drawing.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QToolBar
+
+from mapedit.ui.tools.context import EditContext
+from mapedit.ui.tools.draw import DrawGridTool, TraceState
+from mapedit.ui.tools.edit_base import EditTool
+from mapedit.ui.tools.fill_gap import FillGapTool, fill_all_gaps_of_unit
+from mapedit.ui.tools.households import show_households
+from mapedit.ui.tools.merge import merge_selected
+from mapedit.ui.tools.split import SplitByRoadTool, SplitTool
+from mapedit.ui.tools.vertex import VertexTool
+
+SELECT_HINT = "选择:单击微网格查看属性,Ctrl+单击多选;拖动平移,滚轮缩放"
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some Windows setups
+        return ""
+
+
+class _KeyRouter(QObject):
+    """Gives the active tool the keys it claims, before the window's shortcuts see them."""
+
+    def __init__(self, manager: ToolManager) -> None:
+        super().__init__(manager.window)
+        self.manager = manager
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        tool = self.manager.active
+        if tool is None:
+            return False
+        et = event.type()
+        if et == QEvent.Type.ShortcutOverride:
+            if tool.wants_key(event.key(), event.modifiers()):
+                event.accept()
+                return True
+        elif et == QEvent.Type.KeyRelease and hasattr(tool, "key_release"):
+            if tool.key_release(event.key(), event.modifiers(),
+                                auto_repeat=event.isAutoRepeat()):
+                return True
+        return False
+
+
+class ToolManager(QObject):
+    """Owns the editing tools and actions of one main window."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.canvas = window.canvas
+        self.hint_label = QLabel(SELECT_HINT, window)
+        self.hint_label.setObjectName("tool_hint")
+        window.statusBar().addWidget(self.hint_label, 1)
+        self.ctx = EditContext(
+            canvas=self.canvas,
+            project_getter=lambda: getattr(window, "project", None),
+            undo_stack=window.undo_stack,
+            show_message=self._show_message,
+            select_grids=self._select,
+            command_factory=self._command,
+        )
+        self.trace = TraceState()
+        self.draw = DrawGridTool(self.ctx, self.trace)
+        self.split = SplitTool(self.ctx, self.trace)
+        self.split_road = SplitByRoadTool(self.ctx)
+        self.vertex = VertexTool(self.ctx)
+        self.fill_gap = FillGapTool(self.ctx)
+        self.tools: list[EditTool] = [self.draw, self.split, self.split_road, self.vertex,
+                                      self.fill_gap]
+        self.active: EditTool | None = None
+        self.actions: dict[str, QAction] = {}
+        self._build_actions()
+        self.router = _KeyRouter(self)
+        for w in {self.canvas, _viewport(self.canvas)}:
+            if w is not None:
+                w.installEventFilter(self.router)
+
+    # -- plumbing --------------------------------------------------------------------------
+    @staticmethod
+    def _command(project: Any, changeset: Any) -> Any:
+        from mapedit.ui.commands import ChangeSetCommand
+
+        return ChangeSetCommand(project, changeset, who=_who())
+
+    def _show_message(self, text: str, timeout: int = 0) -> None:
+        if timeout:
+            self.window.statusBar().showMessage(text, timeout)
+        else:
+            self.window.statusBar().clearMessage()
+            self.hint_label.setText(text)
+
+    def _select(self, fids: list[int]) -> None:
+        select = getattr(self.window, "select_grids", None)
+        if select is not None:
+            select(list(fids), "command")
+        else:
+            self.canvas.set_selection(list(fids))
+
+    def selection(self) -> list[int]:
+        sel = getattr(self.window, "selection", None)
+        if sel is None:
+            sel = self.canvas.selection()
+        return list(sel or [])
+
+    def _action(self, text: str, shortcut: str | None, tip: str, slot: Any = None,
+                checkable: bool = False, key: str = "") -> QAction:
+        act = QAction(text, self.window)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setCheckable(checkable)
+        keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        act.setToolTip(f"{text}({keys})\n{tip}" if keys else f"{text}\n{tip}")
+        act.setStatusTip(tip)
+        if slot is not None:
+            act.triggered.connect(slot)
+        self.actions[key or text] = act
+        return act
+
+    # -- actions ---------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        w = self.window
+        group = QActionGroup(w)
+        group.setExclusive(True)
+        self.act_select = self._action("选择", None, SELECT_HINT,
+                                       lambda: self.activate(None), True, "select")
+        self.act_select.setChecked(True)
+        group.addAction(self.act_select)
+        self.tool_actions: dict[str, QAction] = {}
+        for tool in self.tools:
+            act = self._action(tool.title_zh, tool.shortcut, tool.hint_zh,
+                               lambda _c=False, t=tool: self.activate(t), True, tool.name)
+            group.addAction(act)
+            self.tool_actions[tool.name] = act
+        self.act_trace = self._action(
+            "追踪", None, "开启后,在同一条边线(单元边界、相邻微网格、道路)上先后吸附两点,"
+            "将沿这条边线自动补齐中间节点;绘制时按住 T 也可临时开启",
+            lambda on: setattr(self.trace, "toggled", bool(on)), True, "trace")
+        self.act_fill_mode = self._action(
+            "贴合邻居", None, "开启:新微网格自动填满与相邻微网格之间的细缝;"
+            "关闭(默认):新微网格只裁去与已有微网格重叠的部分",
+            self._set_fill_mode, True, "fill_mode")
+        self.act_merge = self._action("合并", "M", "把选中的两个或多个相邻微网格合并为一个",
+                                      self.merge, key="merge")
+        self.act_fill_all = self._action("填补本单元全部空隙", "Shift+F",
+                                         "把当前管理单元内所有未覆盖的空隙并入公共边最长的"
+                                         "相邻微网格", self.fill_all, key="fill_all")
+        self.act_households = self._action("由楼栋计算户数", "H",
+                                           "按底图楼栋计算选中微网格的户数,与已录入的户数对照",
+                                           self.households, key="households")
+        tb = QToolBar("编辑", w)
+        tb.setObjectName("toolbar_edit")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.addAction(self.act_select)
+        for name in ("draw", "split", "split_road", "vertex", "fill_gap"):
+            tb.addAction(self.tool_actions[name])
+        tb.addSeparator()
+        tb.addAction(self.act_trace)
+        tb.addAction(self.act_fill_mode)
+        tb.addSeparator()
+        tb.addAction(self.act_merge)
+        tb.addAction(self.act_fill_all)
+        tb.addAction(self.act_households)
+        for extra in ("act_delete", "act_lock"):
+            act = getattr(w, extra, None)
+            if act is not None:
+                tb.addAction(act)
+        w.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.toolbar = tb
+
+        menu = _edit_menu(w)
+        menu.addSeparator()
+        tools_menu = menu.addMenu("编辑工具")
+        tools_menu.addAction(self.act_select)
+        for name in ("draw", "split", "split_road", "vertex", "fill_gap"):
+            tools_menu.addAction(self.tool_actions[name])
+        tools_menu.addSeparator()
+        tools_menu.addAction(self.act_trace)
+        tools_menu.addAction(self.act_fill_mode)
+        menu.addAction(self.act_merge)
+        menu.addAction(self.act_fill_all)
+        menu.addAction(self.act_households)
+        self.menu = menu
+        # Esc with no drawing in progress returns to the select tool.
+        self.act_escape = QAction(w)
+        self.act_escape.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.act_escape.triggered.connect(lambda: self.activate(None))
+        w.addAction(self.act_escape)
+
+    # -- tool switching --------------------------------------------------------------------
+    def activate(self, tool: EditTool | None) -> None:
+        """Make ``tool`` the canvas tool (None: back to selecting)."""
+        if tool is self.active:
+            return
+        if self.active is not None:
+            self.active.cancel()
+        self.active = tool
+        self.canvas.set_tool(tool)
+        if tool is None:
+            self.act_select.setChecked(True)
+            self.ctx.hint(SELECT_HINT)
+        else:
+            self.tool_actions[tool.name].setChecked(True)
+            self.ctx.hint(tool.hint_zh)
+            self.canvas.setFocus()
+
+    def _set_fill_mode(self, on: bool) -> None:
+        self.draw.mode = "fill" if on else "trim"
+        self.ctx.message("绘制方式:" + ("贴合相邻微网格,自动填满细缝" if on
+                                        else "避让已有微网格,重叠部分裁去"))
+
+    # -- one-shot actions ------------------------------------------------------------------
+    def merge(self) -> None:
+        fid = merge_selected(self.ctx, self.selection())
+        if fid is not None:
+            self._select([fid])
+
+    def current_unit(self) -> str | None:
+        code = getattr(self.window, "current_unit", None)
+        if code:
+            return code
+        ds = self.ctx.dataset
+        sel = self.selection()
+        if ds is not None and sel and sel[0] in ds.grids:
+            return ds.grids[sel[0]].unit_code
+        return None
+
+    def fill_all(self) -> None:
+        fill_all_gaps_of_unit(self.ctx, self.current_unit())
+
+    def households(self) -> None:
+        show_households(self.ctx, self.selection(), self.window)
+
+
+def _viewport(canvas: Any) -> Any:
+    vp = getattr(canvas, "viewport", None)
+    try:
+        return vp() if callable(vp) else vp
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _edit_menu(window: QMainWindow) -> QMenu:
+    for act in window.menuBar().actions():
+        m = act.menu()
+        if m is not None and act.text().replace("&", "").startswith("编辑"):
+            return m
+    return window.menuBar().addMenu("编辑(&E)")
+
+
+def install_tools(window: QMainWindow) -> ToolManager:
+    """Create the 编辑 toolbar, menu entries and tools for ``window`` (kept as
+    ``window.edit_tools``; calling it twice returns the same manager)."""
+    existing = getattr(window, "edit_tools", None)
+    if isinstance(existing, ToolManager):
+        return existing
+    manager = ToolManager(window)
+    window.edit_tools = manager
+    return manager
