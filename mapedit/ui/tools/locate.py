@@ -83,6 +83,15 @@ def grid_at(ds: Dataset, x: float, y: float) -> int | None:
     return fids[0] if fids else None
 
 
+def grids_near(ds: Dataset, x: float, y: float, distance: float) -> list[int]:
+    """Fids of the grids within ``distance`` of the point."""
+    idx = _grids(ds)
+    if idx.tree is None:
+        return []
+    hits = idx.tree.query(shapely.Point(x, y), predicate="dwithin", distance=distance)
+    return [idx.keys[i] for i in sorted(hits)]
+
+
 def grids_crossed(ds: Dataset, coords: list[tuple[float, float]]) -> list[int]:
     """Fids of the grids whose interior a polyline passes through (split candidates)."""
     if len(coords) < 2:

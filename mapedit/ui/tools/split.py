@@ -22,16 +22,19 @@ from mapedit.ui.tools.snapping import EDIT_SNAP_LAYERS
 
 
 def split_grids(ctx: EditContext, coords: list[tuple[float, float]],
-                road: int | None = None) -> list[int]:
+                road: int | None = None, near: set[int] | None = None) -> list[int]:
     """Split each grid the line crosses (along road ``road`` of the base layer when given);
     returns the fids of the resulting grids, selected afterwards so the clerk sees the
-    parts."""
+    parts. ``near`` limits the split to those grids (a road runs through many units; the
+    clerk means the grid where they clicked it)."""
     from mapedit.model.geometry_ops import split_grid, split_grid_by_road
 
     ds = ctx.dataset
     if ds is None:
         return []
     targets = locate.grids_crossed(ds, coords)
+    if near is not None:
+        targets = [f for f in targets if f in near]
     if not targets:
         ctx.message("⚠ 分割线没有穿过任何微网格:请从微网格外侧开始,穿过它,到另一侧结束。")
         return []
@@ -96,12 +99,13 @@ class SplitTool(SketchTool):
 
 
 class SplitByRoadTool(EditTool):
-    """沿道路分割: click a road of the base layer; the grids it crosses are split along it."""
+    """沿道路分割: click a road of the base layer inside a grid; that grid (or the grids
+    meeting the click, where the road runs between two) is split along the road."""
 
     name = "split_road"
     title_zh = "沿道路分割"
     shortcut = "R"
-    hint_zh = "单击一条道路,沿这条道路分割它穿过的微网格"
+    hint_zh = "单击微网格中的一条道路,沿这条道路把该微网格分割开"
 
     def mouse_move(self, x: float, y: float, modifiers: Any = None, **_: Any) -> None:
         ds = self.ctx.dataset
@@ -127,7 +131,9 @@ class SplitByRoadTool(EditTool):
             return True
         layer = ds.base_layers["roads"]
         name = (layer.attributes[road].get("name") if road < len(layer.attributes) else "") or ""
-        fids = split_grids(self.ctx, _line_coords(layer.geometries[road]), road=road)
+        near = set(locate.grids_near(ds, x, y, self.ctx.snap_tolerance_m()))
+        fids = split_grids(self.ctx, _line_coords(layer.geometries[road]), road=road,
+                           near=near)
         if fids:
             self.ctx.message(f"已沿道路{name}分割,得到 {len(fids)} 个微网格(可按 Ctrl+Z 撤销)")
             if self.ctx.select_grids is not None:
