@@ -248,10 +248,12 @@ class MapCanvas(QWidget):
         L["roads"] = TiledLayer("roads", S.road_styles())
         L["villager_groups"] = TiledLayer("villager_groups", S.VILLAGER_GROUP_STYLES,
                                           max_px=S.VILLAGER_GROUPS_MAX_PX)
-        L["committees"] = TiledLayer("committees", S.COMMITTEE_STYLES)
+        # Layers with thousands of outlines use the raster pyramid at overview scales.
+        L["committees"] = TiledLayer("committees", S.COMMITTEE_STYLES, raster_overview=True)
         L["grids"] = TiledLayer("grids", S.grid_category_styles(), raster_overview=True)
-        L["responsibility_grids"] = TiledLayer("responsibility_grids", S.RESPONSIBILITY_STYLES)
-        L["units"] = TiledLayer("units", S.unit_styles())
+        L["responsibility_grids"] = TiledLayer("responsibility_grids", S.RESPONSIBILITY_STYLES,
+                                               raster_overview=True)
+        L["units"] = TiledLayer("units", S.unit_styles(), raster_overview=True)
         L["pois"] = PointLayer()
         L["labels"] = LabelLayer()
         L["findings"] = FindingsLayer()

@@ -15,7 +15,17 @@ import numpy as np
 import pyqtgraph as pg
 import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QStaticText,
+)
 
 from mapedit.ui.canvas import style as S
 from mapedit.ui.canvas.paths import geoms_to_path
@@ -124,14 +134,26 @@ class PointLayer(_MapItem):
 
 class LabelLayer(_MapItem):
     """Grid names and household counts, drawn only when zoomed in enough that they are legible
-    and not too many (a wall of overlapping text helps nobody)."""
+    and not too many (a wall of overlapping text helps nobody).
+
+    Text is laid out once per label (``QStaticText``, kept in a bounded cache) because laying
+    out Chinese text with font fallback on every paint costs milliseconds per label. Each label
+    sits on a translucent white tag (all tags are one path, one draw call) instead of a text
+    halo, which would need several draws per label."""
+
+    CACHE_SIZE = 4000
 
     def __init__(self, max_px: float = S.LABELS_MAX_PX, max_labels: int = S.MAX_LABELS) -> None:
         super().__init__()
         self.max_px = max_px
         self.max_labels = max_labels
-        self._entries: dict[int, tuple[float, float, float, str, str]] = {}
-        self._arrays: tuple[np.ndarray, ...] | None = None
+        self._row: dict[int, int] = {}
+        self._x = np.empty(0)
+        self._y = np.empty(0)
+        self._w = np.empty(0)
+        self._text: list[tuple[str, str]] = []
+        self._static: dict[tuple[str, str], tuple[QStaticText | None, QStaticText | None,
+                                                  float, float]] = {}
         self._name_font = label_font(9.0, bold=True)
         self._sub_font = label_font(8.0)
         self.last_count = 0
@@ -139,75 +161,120 @@ class LabelLayer(_MapItem):
 
     def set_labels(self, entries: dict[int, tuple[float, float, float, str, str]]) -> None:
         """``fid → (x, y, width_m, name, second line)``."""
-        self._entries = dict(entries)
-        self._refresh()
+        self._row = {fid: i for i, fid in enumerate(entries)}
+        vals = list(entries.values())
+        self._x = np.array([v[0] for v in vals], dtype=float)
+        self._y = np.array([v[1] for v in vals], dtype=float)
+        self._w = np.array([v[2] for v in vals], dtype=float)
+        self._text = [(v[3], v[4]) for v in vals]
+        self._refresh_rect()
 
     def update_labels(self, entries: dict[int, tuple[float, float, float, str, str] | None]) -> None:
+        """Change some labels in place (None removes one); cheap on 35,000 labels."""
+        new = []
         for fid, e in entries.items():
+            row = self._row.get(fid)
             if e is None:
-                self._entries.pop(fid, None)
-            else:
-                self._entries[fid] = e
-        self._refresh()
+                if row is not None:
+                    self._w[row] = 0.0  # never fits: hidden
+                continue
+            if row is None:
+                new.append((fid, e))
+                continue
+            self._x[row], self._y[row], self._w[row] = e[0], e[1], e[2]
+            self._text[row] = (e[3], e[4])
+        if new:
+            start = len(self._text)
+            for i, (fid, _) in enumerate(new):
+                self._row[fid] = start + i
+            self._x = np.concatenate([self._x, [e[0] for _, e in new]])
+            self._y = np.concatenate([self._y, [e[1] for _, e in new]])
+            self._w = np.concatenate([self._w, [e[2] for _, e in new]])
+            self._text.extend((e[3], e[4]) for _, e in new)
+        self._refresh_rect()
 
-    def _refresh(self) -> None:
-        self._arrays = None
-        if self._entries:
-            xs = [e[0] for e in self._entries.values()]
-            ys = [e[1] for e in self._entries.values()]
-            self._set_rect(QRectF(min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1))
+    def _refresh_rect(self) -> None:
+        if len(self._x):
+            self._set_rect(QRectF(self._x.min(), self._y.min(), np.ptp(self._x) + 1,
+                                  np.ptp(self._y) + 1))
         else:
             self._set_rect(QRectF())
 
-    def _get_arrays(self) -> tuple[np.ndarray, ...]:
-        if self._arrays is None:
-            vals = list(self._entries.values())
-            self._arrays = (np.array([v[0] for v in vals], dtype=float),
-                            np.array([v[1] for v in vals], dtype=float),
-                            np.array([v[2] for v in vals], dtype=float),
-                            np.array([v[3] for v in vals], dtype=object),
-                            np.array([v[4] for v in vals], dtype=object))
-        return self._arrays
+    def _layout(self, text: tuple[str, str]):
+        got = self._static.get(text)
+        if got is None:
+            if len(self._static) >= self.CACHE_SIZE:
+                self._static.clear()
+            name, sub = text
+            st_name = st_sub = None
+            wn = ws = 0.0
+            if name:
+                st_name = QStaticText(name)
+                st_name.setTextFormat(Qt.TextFormat.PlainText)
+                st_name.prepare(font=self._name_font)
+                wn = QFontMetricsF(self._name_font).horizontalAdvance(name)
+            if sub:
+                st_sub = QStaticText(sub)
+                st_sub.setTextFormat(Qt.TextFormat.PlainText)
+                st_sub.prepare(font=self._sub_font)
+                ws = QFontMetricsF(self._sub_font).horizontalAdvance(sub)
+            got = self._static[text] = (st_name, st_sub, wn, ws)
+        return got
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         self.last_count = 0
-        if not self._entries:
+        if not len(self._x):
             return
         px = painter_pixel_size(painter)
         if px > self.max_px:
             return
-        x, y, w, names, subs = self._get_arrays()
-        m = _in_view(painter_view_rect(painter), x, y) & (w / px >= 56)
-        n = int(m.sum())
-        if n == 0 or n > self.max_labels:
+        idx = np.nonzero(_in_view(painter_view_rect(painter), self._x, self._y)
+                         & (self._w / px >= 56))[0]
+        if len(idx) == 0 or len(idx) > self.max_labels:
             return
-        dx, dy = _device_xy(painter, x[m], y[m])
+        dx, dy = _device_xy(painter, self._x[idx], self._y[idx])
+        fm = QFontMetricsF(self._name_font)
+        fs = QFontMetricsF(self._sub_font)
+        hn, hs = fm.height(), fs.height()
+        placed: list[QRectF] = []
+        draws = []
+        wpx = self._w[idx] / px
+        # Widest grids first: they have room, and small ones yield when crowded.
+        for j in np.argsort(-wpx).tolist():
+            st_name, st_sub, wn, ws = self._layout(self._text[idx[j]])
+            tw = max(wn, ws)
+            if tw == 0 or tw > wpx[j] * 1.05:
+                continue  # nothing to say, or it does not fit inside its grid
+            cx, cy = float(dx[j]), float(dy[j])
+            h = hn + (hs if st_sub is not None else 0.0)
+            box = QRectF(cx - tw / 2 - 3, cy - hn, tw + 6, h + 1)
+            if any(box.intersects(r) for r in placed):
+                continue
+            placed.append(box)
+            draws.append((cx, cy, st_name, st_sub, wn, ws))
+        if not placed:
+            return
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        halo = QPen(QColor(255, 255, 255, 230))
-        halo.setWidthF(3.0)
-        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        fill = QBrush(QColor("#202020"))
-        sub_fill = QBrush(QColor("#37474f"))
-        path = QPainterPath()
-        sub_path = QPainterPath()
-        from PySide6.QtGui import QFontMetricsF
-
-        fm = QFontMetricsF(self._name_font)
-        fs = QFontMetricsF(self._sub_font)
-        for px_, py_, name, sub in zip(dx.tolist(), dy.tolist(), names[m].tolist(),
-                                       subs[m].tolist(), strict=True):
-            if name:
-                path.addText(QPointF(px_ - fm.horizontalAdvance(name) / 2, py_ - 2), self._name_font, name)
-            if sub:
-                sub_path.addText(QPointF(px_ - fs.horizontalAdvance(sub) / 2, py_ + fs.ascent()),
-                                 self._sub_font, sub)
-        for p, b in ((path, fill), (sub_path, sub_fill)):
-            painter.strokePath(p, halo)
-            painter.fillPath(p, b)
+        tags = QPainterPath()
+        for box in placed:
+            tags.addRoundedRect(box, 3, 3)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 170))
+        painter.drawPath(tags)
+        painter.setPen(QColor("#1c1c1c"))
+        painter.setFont(self._name_font)
+        for cx, cy, st_name, _, wn, _ in draws:
+            if st_name is not None:
+                painter.drawStaticText(QPointF(cx - wn / 2, cy - hn), st_name)
+        painter.setPen(QColor("#455a64"))
+        painter.setFont(self._sub_font)
+        for cx, cy, _, st_sub, _, ws in draws:
+            if st_sub is not None:
+                painter.drawStaticText(QPointF(cx - ws / 2, cy), st_sub)
         painter.restore()
-        self.last_count = n
+        self.last_count = len(placed)
 
 
 class FindingsLayer(_MapItem):
@@ -312,6 +379,8 @@ class SelectionLayer(_MapItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if not self._unit.isEmpty():
+            # A wide translucent halo: distinct from every outline colour, and the unit's own
+            # type-coloured outline still shows through it.
             painter.setPen(S.HIGHLIGHT_PEN)
             painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
             painter.drawPath(self._unit)

@@ -40,8 +40,8 @@ ROAD_CLASSES: tuple[str, ...] = ("支路", "次干道", "主干道")
 BUILDINGS_MAX_PX = 3.0
 LABELS_MAX_PX = 2.5
 POIS_MAX_PX = 6.0
-VILLAGER_GROUPS_MAX_PX = 12.0
-MAX_LABELS = 500
+VILLAGER_GROUPS_MAX_PX = 4.0
+MAX_LABELS = 300
 """Above this many grids in view, labels are too dense to read and are hidden."""
 
 
@@ -172,7 +172,7 @@ def finding_styles(accepted: bool) -> dict[str, Style]:
             "cut": Style(cosmetic_pen(grey, 1.0, Qt.PenStyle.DotLine)),
             "sliver": Style(cosmetic_pen(grey, 1.0, Qt.PenStyle.DotLine)),
         }
-    hatch = QBrush(QColor("#c2185b"), Qt.BrushStyle.BDiagPattern)
+    hatch = QBrush(QColor(194, 24, 91, 150), Qt.BrushStyle.BDiagPattern)
     return {
         "gap": Style(cosmetic_pen("#c2185b", 1.5), hatch),
         "overlap": Style(cosmetic_pen("#d50000", 1.5), _brush("#ff1744", 150)),
@@ -187,7 +187,7 @@ MARKER_COLORS = {"gap": "#c2185b", "overlap": "#d50000", "crossing": "#ff8f00",
 
 SELECTION_PEN = cosmetic_pen("#0057ff", 3.0)
 SELECTION_BRUSH = _brush("#2979ff", 60)
-HIGHLIGHT_PEN = cosmetic_pen("#ff6d00", 4.0)
+HIGHLIGHT_PEN = cosmetic_pen("#ffc40088", 8.0)
 RUBBER_PEN = cosmetic_pen("#e91e63", 2.0)
 RUBBER_CLOSE_PEN = cosmetic_pen("#e91e63", 1.5, Qt.PenStyle.DashLine)
 RUBBER_BRUSH = _brush("#e91e63", 40)

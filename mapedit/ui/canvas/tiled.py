@@ -66,6 +66,10 @@ view always covers a handful of tiles."""
 
 LOD_PIXEL_FACTOR = 0.8
 
+SOLID_ABOVE_PX = 3.0
+"""Above this many m/px dashed pens are drawn solid: Qt dashes a path on every paint, which costs
+tens of ms on thousands of outlines, and dashes are unreadable at that scale anyway."""
+
 RASTER_MIN_PX = 6.0
 """Raster pyramid levels are 6, 12, 24 ... m/px; below 6 m/px a layer is drawn as vectors."""
 RASTER_MAX_SIDE = 4096
@@ -481,7 +485,11 @@ class TiledLayer(pg.GraphicsObject):
             style = self.styles[s]
             if px > style.max_px:
                 continue
-            painter.setPen(style.pen)
+            pen = style.pen
+            if px > SOLID_ABOVE_PX and pen.style() != Qt.PenStyle.SolidLine:
+                pen = QPen(pen)
+                pen.setStyle(Qt.PenStyle.SolidLine)
+            painter.setPen(pen)
             painter.setBrush(style.brush if style.brush is not None else no_brush)
             for path in by_style[s]:
                 painter.drawPath(path)

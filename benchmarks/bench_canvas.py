@@ -1,0 +1,157 @@
+"""Frame-time benchmark of the map canvas (a script that prints figures, not a test).
+
+Offscreen, a 1600×1000 canvas, the ``--units 3000`` demo (~35,000 grids, ~150,000 buildings).
+A frame = rendering the view into a QImage (what a repaint costs: items, overlays, scale bar).
+Scenarios: full extent, street scale (~3 km wide), unit scale (~300 m), pans and zoom steps at
+each. Target: median < 30 ms per frame.
+
+    python benchmarks/bench_canvas.py [--units 3000] [--synthetic] [--frames 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pyqtgraph as pg  # noqa: E402
+
+from mapedit.ui.canvas import MapCanvas  # noqa: E402
+from mapedit.ui.canvas.synthetic import synthetic_dataset  # noqa: E402
+
+TARGET_MS = 30.0
+
+
+def load(units: int, synthetic: bool):
+    if not synthetic:
+        try:
+            from mapedit.demo import generate
+
+            return generate(units=units), f"demo generate(units={units})"
+        except ImportError:
+            pass
+    return synthetic_dataset(units=units), f"synthetic_dataset(units={units})"
+
+
+def frame_ms(canvas: MapCanvas) -> float:
+    t = time.perf_counter()
+    canvas.render_image()
+    return (time.perf_counter() - t) * 1000.0
+
+
+def run(canvas: MapCanvas, name: str, steps, frames: int) -> tuple[str, list[float], float]:
+    """``steps``: callables changing the view; one frame is timed after each. The first
+    frame at a new place (cold tile/raster caches) is reported separately."""
+    times = []
+    cold = None
+    for i in range(frames):
+        steps[i % len(steps)]()
+        ms = frame_ms(canvas)
+        if cold is None:
+            cold = ms
+        else:
+            times.append(ms)
+    return name, times, cold or 0.0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--units", type=int, default=3000)
+    ap.add_argument("--synthetic", action="store_true", help="use the canvas's synthetic street")
+    ap.add_argument("--frames", type=int, default=15)
+    args = ap.parse_args()
+
+    app = pg.mkQApp()
+    t = time.perf_counter()
+    ds, label = load(args.units, args.synthetic)
+    gen_s = time.perf_counter() - t
+    n_b = len(ds.base_layers["buildings"]) if "buildings" in ds.base_layers else 0
+    print(f"dataset: {label}: {len(ds.units)} units, {len(ds.grids)} grids, {n_b} buildings "
+          f"(generated in {gen_s:.1f} s)")
+
+    canvas = MapCanvas()
+    canvas.resize(1600, 1000)
+    canvas.show()
+    app.processEvents()
+    t = time.perf_counter()
+    canvas.set_dataset(ds)
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    canvas.render_image()
+    first_s = time.perf_counter() - t
+    print(f"layer build (set_dataset): {build_s * 1000:.0f} ms; "
+          f"first full-extent frame (builds overview raster): {first_s * 1000:.0f} ms")
+
+    x0, y0, x1, y1 = ds.extent()
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    vb = canvas.viewbox
+
+    def frame_at(w: float):
+        def go():
+            canvas.zoom_to_bounds(cx - w / 2, cy - w * 0.3, cx + w / 2, cy + w * 0.3, margin=0)
+        return go
+
+    def pan(dx_frac: float, dy_frac: float):
+        def go():
+            r = vb.viewRect()
+            vb.translateBy(x=r.width() * dx_frac, y=r.height() * dy_frac)
+        return go
+
+    def zoom(f: float):
+        def go():
+            vb.scaleBy((f, f))
+        return go
+
+    pans = [pan(0.1, 0), pan(0, 0.1), pan(-0.1, 0), pan(0, -0.1)]
+    results = []
+    canvas.zoom_to_extent()
+    results.append(run(canvas, "full extent (static)", [lambda: None], args.frames))
+    results.append(run(canvas, "full extent pans", pans, args.frames))
+    results.append(run(canvas, "full extent zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
+    frame_at(3000)()
+    results.append(run(canvas, "street ~3 km (static)", [lambda: None], args.frames))
+    results.append(run(canvas, "street ~3 km pans", pans, args.frames))
+    results.append(run(canvas, "street ~3 km zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
+    frame_at(300)()
+    results.append(run(canvas, "unit ~300 m (static)", [lambda: None], args.frames))
+    results.append(run(canvas, "unit ~300 m pans", pans, args.frames))
+    results.append(run(canvas, "unit ~300 m zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
+    frame_at(10000)()
+    results.append(run(canvas, "district ~10 km pans", pans, args.frames))
+    canvas.set_grid_fill_mode("check")
+    canvas.zoom_to_extent()
+    results.append(run(canvas, "full extent, check fill", [zoom(0.8), zoom(1.25)], args.frames))
+
+    # Edit + redraw at unit scale (what issue 6 budgets at 50 ms incl. the checker).
+    fid = next(iter(ds.grids))
+    g = ds.grids[fid]
+    canvas.zoom_to_bounds(*g.geometry.bounds, margin=1.0)
+    canvas.render_image()
+    edit_times = []
+    for i in range(args.frames):
+        ds.grids[fid] = g.replace(geometry=g.geometry.buffer(-0.5 * (i % 2)))
+        t = time.perf_counter()
+        canvas.refresh_grids({fid})
+        canvas.render_image()
+        edit_times.append((time.perf_counter() - t) * 1000.0)
+
+    print(f"\n{'scenario':34s} {'median':>8s} {'max':>8s} {'cold':>8s}  (ms; target median < {TARGET_MS:.0f})")
+    worst = 0.0
+    for name, times, cold in results:
+        med = statistics.median(times)
+        worst = max(worst, med)
+        flag = "ok" if med < TARGET_MS else "SLOW"
+        print(f"{name:34s} {med:8.1f} {max(times):8.1f} {cold:8.1f}  {flag}")
+    med = statistics.median(edit_times)
+    print(f"{'refresh_grids(1 fid) + frame':34s} {med:8.1f} {max(edit_times):8.1f} {'':8s}  "
+          f"{'ok' if med < 50 else 'SLOW'} (budget 50 incl. checker)")
+    print(f"\nworst median: {worst:.1f} ms -> {'meets' if worst < TARGET_MS else 'misses'} target")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
