@@ -183,7 +183,7 @@ class DrawGridTool(SketchTool):
     name = "draw"
     title_zh = "绘制微网格"
     shortcut = "D"
-    hint_zh = ("单击添加节点,双击或回车完成,Backspace 删除上一个节点,Esc 取消;"
+    hint_zh = ("单击添加节点,双击或回车完成,Esc 取消;Backspace 删除上一个节点;"
                "按住 Shift 不吸附,按住 T 沿已有边线追踪")
 
     def __init__(self, ctx: EditContext, trace: TraceState | None = None,
