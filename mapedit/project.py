@@ -376,9 +376,11 @@ class UnitProgress:
         self.errors = errors
 
 
-def unit_progress(dataset: Dataset, findings: list[Finding],
-                  codes: list[str] | None = None) -> dict[str, UnitProgress]:
-    """Progress of the units ``codes`` (all when None), for the GUI's unit tree and reports."""
+def unit_progress(dataset: Dataset, findings: list[Finding], codes: list[str] | None = None,
+                  coverage: bool = True) -> dict[str, UnitProgress]:
+    """Progress of the units ``codes`` (all when None), for the GUI's unit tree and reports.
+    ``coverage=False`` skips the geometric union (coverage reported as NaN) for callers that
+    only need counts, e.g. refreshing error counts of units an edit did not touch."""
     import numpy as np
 
     codes = list(dataset.units) if codes is None else list(codes)
@@ -394,13 +396,13 @@ def unit_progress(dataset: Dataset, findings: list[Finding],
     for c in codes:
         unit = dataset.units[c]
         gs = by_unit[c]
-        coverage = 0.0
+        share = 0.0 if coverage else float("nan")
         geoms = [g.geometry for g in gs if g.geometry is not None and not g.geometry.is_empty]
-        if unit.geometry is not None and unit.geometry.area > 0 and geoms:
+        if coverage and unit.geometry is not None and unit.geometry.area > 0 and geoms:
             try:
                 union = shapely.union_all(np.asarray(geoms, dtype=object))
-                coverage = min(1.0, union.intersection(unit.geometry).area / unit.geometry.area)
+                share = min(1.0, union.intersection(unit.geometry).area / unit.geometry.area)
             except shapely.errors.GEOSException:  # invalid geometries: the checker reports them
-                coverage = float("nan")
-        out[c] = UnitProgress(len(gs), coverage, sum(g.households or 0 for g in gs), errors[c])
+                share = float("nan")
+        out[c] = UnitProgress(len(gs), share, sum(g.households or 0 for g in gs), errors[c])
     return out

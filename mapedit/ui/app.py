@@ -138,6 +138,7 @@ def main(path: str | None = None) -> int:
     except (MapeditError, OSError) as exc:
         show_error(window, "无法打开项目 / Cannot open project", exc)
         project = None
+    window.statusBar().clearMessage()
     if project is not None:
         window.set_project(project)
     if log_file is not None:

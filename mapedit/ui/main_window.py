@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.indexChanged.connect(self._refresh_after_command)
         self._syncing = False
+        self._units_with_findings: set[str] = set()
 
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("微网格编辑器"))
@@ -134,7 +135,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._connect()
-        self._restore_layout()
+        self._install_edit_tools()
+        self._restore_layout()  # after every toolbar exists, so their positions come back
         if project is not None:
             self.set_project(project)
         else:
@@ -325,6 +327,22 @@ class MainWindow(QMainWindow):
         self.findings.findingActivated.connect(self.focus_finding)
         self.findings.acceptRequested.connect(self.accept_finding)
 
+    def _install_edit_tools(self) -> None:
+        """The 编辑 toolbar and map tools (mapedit.ui.tools); a failure there must not cost the
+        clerk the viewer, so it is logged and the window opens without them."""
+        try:
+            from mapedit.ui.tools.toolbar import install_tools
+
+            install_tools(self)
+        except Exception:  # noqa: BLE001
+            log.exception("editing tools could not be installed")
+            return
+        # Editing tools get their own row: one long row would hide buttons behind "»".
+        others = [tb for tb in self.findChildren(QToolBar) if tb is not self.toolbar
+                  and self.toolBarArea(tb) == Qt.ToolBarArea.TopToolBarArea]
+        if others:
+            self.insertToolBarBreak(others[0])
+
     def _restore_layout(self) -> None:
         geom = self.settings.window_geometry()
         state = self.settings.window_state()
@@ -357,6 +375,7 @@ class MainWindow(QMainWindow):
             return
         project.add_listener(self._on_project_changed)
         ds = project.dataset
+        self._units_with_findings = {f.unit for f in project.findings if f.unit}
         self.canvas.set_dataset(ds)
         self.canvas.set_findings(project.findings)
         self.layers.set_canvas(self.canvas)
@@ -418,12 +437,16 @@ class MainWindow(QMainWindow):
         findings = self.project.findings
         self.canvas.set_findings(findings)
         self.findings.set_findings(findings, self.project.dataset)
-        # Unit errors may change in units not touched (e.g. an overlap removed next door).
-        changed = set(units or ())
-        changed |= {f.unit for f in findings if f.unit}
-        changed |= getattr(self, "_units_with_findings", set())
-        self._units_with_findings = {f.unit for f in findings if f.unit}
-        self.unit_tree.refresh_units(sorted(c for c in changed if c))
+        # Units whose grids changed get full progress (coverage needs a union); error counts
+        # may also change next door (an overlap removed), which costs no geometry.
+        touched = {c for c in (units or ()) if c}
+        with_findings = {f.unit for f in findings if f.unit}
+        others = (with_findings | self._units_with_findings) - touched
+        self._units_with_findings = with_findings
+        if touched:
+            self.unit_tree.refresh_units(sorted(touched))
+        if others:
+            self.unit_tree.refresh_errors(sorted(others))
         self.unit_tree.select_grids(self.selection)
         self._update_summary()
 
@@ -580,13 +603,7 @@ class MainWindow(QMainWindow):
         return super().eventFilter(obj, event)
 
     def _place_legend(self) -> None:
-        """Bottom-right corner of the map (the scale bar is bottom-left, north arrow top-right)."""
-        self.legend.adjustSize()
-        size = self.legend.sizeHint()
-        self.legend.resize(size)
-        self.legend.move(max(0, self.canvas.width() - size.width() - 10),
-                         max(0, self.canvas.height() - size.height() - 10))
-        self.legend.raise_()
+        self.legend.place()
 
     # -- navigation ---------------------------------------------------------------------------------
     def zoom_full(self) -> None:

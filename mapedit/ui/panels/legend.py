@@ -53,7 +53,10 @@ class MapLegend(QFrame):
         self.setObjectName("MapLegend")
         self.setStyleSheet("#MapLegend { background: rgba(255,255,255,225); border: 1px solid "
                            "#b0b0b0; border-radius: 4px; } QLabel { font-size: 9pt; }")
-        self.toggle = QToolButton(self)
+        # The key must never block clicks on the map under it, so the frame lets mouse events
+        # through; only the fold button (a sibling on the map, drawn over the frame) takes them.
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.toggle = QToolButton(parent)
         self.toggle.setText(self.tr("图例 ▾"))
         self.toggle.setToolTip(self.tr("显示或收起图例"))
         self.toggle.setAutoRaise(True)
@@ -68,7 +71,8 @@ class MapLegend(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(0)
-        layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        self.spacer = QWidget(self)  # room for the fold button
+        layout.addWidget(self.spacer)
         layout.addWidget(self.body)
         self.mode = ""
         self.set_mode("category")
@@ -121,5 +125,27 @@ class MapLegend(QFrame):
 
     def _fold(self, shown: bool) -> None:
         self.body.setVisible(shown)
+        self.setVisible(shown)
         self.toggle.setText(self.tr("图例 ▾") if shown else self.tr("图例 ▸"))
+        self.place()
+
+    def place(self) -> None:
+        """Bottom-right corner of the parent (the map): scale bar is bottom-left and the north
+        arrow top-right there."""
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        self.toggle.adjustSize()
+        self.spacer.setFixedHeight(self.toggle.sizeHint().height())
         self.adjustSize()
+        size = self.sizeHint()
+        self.resize(size)
+        width = max(size.width(), self.toggle.sizeHint().width()) if self.isVisible() \
+            else self.toggle.sizeHint().width()
+        height = size.height() if self.isVisible() else self.toggle.sizeHint().height()
+        x = max(0, parent.width() - width - 10)
+        y = max(0, parent.height() - height - 10)
+        self.move(x, y)
+        self.toggle.move(x + 4, y + 2)
+        self.raise_()
+        self.toggle.raise_()

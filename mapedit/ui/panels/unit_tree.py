@@ -124,6 +124,21 @@ class UnitTreePanel(QWidget):
         finally:
             self._syncing = False
 
+    def refresh_errors(self, codes: Iterable[str]) -> None:
+        """Only the error counts of ``codes`` (findings elsewhere changed; grids did not)."""
+        if self.project is None:
+            return
+        codes = [c for c in codes if c in self._unit_items]
+        progress = unit_progress(self.project.dataset, self.project.findings, codes,
+                                 coverage=False)
+        for code in codes:
+            item = self._unit_items[code]
+            errors = progress[code].errors
+            item.setText(COL_ERRORS, str(errors))
+            item.setForeground(COL_ERRORS, _ERROR_BRUSH if errors else _DONE_BRUSH)
+            if code in self._populated:
+                self._populate(code, force=True)
+
     def refresh_units(self, codes: Iterable[str] | None) -> None:
         """Recompute progress for ``codes`` (all units when None) and refresh grid rows."""
         if self.project is None:
