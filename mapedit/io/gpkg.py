@@ -46,7 +46,9 @@ FORMAT_VERSION = 1
 """Bumped when the schema changes incompatibly; a newer file is refused with a clear message."""
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
-GPKG_USER_VERSION = 10400  # GeoPackage 1.4.0
+GPKG_USER_VERSION = 10300
+"""GeoPackage 1.3: the file uses nothing newer, and GDAL < 3.7 (older QGIS on office PCs) warns
+that 1.4 "may only be partially supported"."""
 _OLD_GPKG_IDS = {0x47503130, 0x47503131}  # "GP10", "GP11" (GeoPackage 1.0/1.1)
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
