@@ -410,6 +410,16 @@ def _props(feat: Any) -> dict:
     return p if isinstance(p, dict) else {}
 
 
+def _open_collection(p: Path) -> tuple[list, str, _Messages]:
+    """Load a FeatureCollection and start its message list with the file-level notes
+    (e.g. an encoding fallback), which every reader reports the same way."""
+    features, cs, notes = _load_collection(p)
+    msgs = _Messages(p.name)
+    for zh, en in notes:
+        msgs.add(None, "", zh, en, fatal=False)
+    return features, cs, msgs
+
+
 def read_units(path: str | Path, lenient: bool = False
                ) -> tuple[list[Unit], str, list[str]]:
     """Read ``units.geojson``: (units in the metric CRS, that CRS, messages).
@@ -418,10 +428,7 @@ def read_units(path: str | Path, lenient: bool = False
     created from this file measures in metres where its data lies.
     """
     p = Path(path)
-    features, cs, notes = _load_collection(p)
-    msgs = _Messages(p.name)
-    for zh, en in notes:
-        msgs.add(None, "", zh, en, fatal=False)
+    features, cs, msgs = _open_collection(p)
     units: list[Unit] = []
     geoms: list[BaseGeometry] = []
     labels: list[str] = []
@@ -505,10 +512,7 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
     cat = catalogue or Catalogue.default()
     unit_list = [u for u in (units or []) if u.geometry is not None and not u.geometry.is_empty]
     unit_codes = {u.code for u in (units or [])}
-    features, cs, notes = _load_collection(p)
-    msgs = _Messages(p.name)
-    for zh, en in notes:
-        msgs.add(None, "", zh, en, fatal=False)
+    features, cs, msgs = _open_collection(p)
     grids: list[MicroGrid] = []
     grid_index: dict[int, int] = {}  # id(grid) -> feature number, for late messages
     labels: list[str] = []
@@ -587,10 +591,7 @@ def read_base_layer(path: str | Path, crs: str, name: str) -> tuple[BaseLayer, l
     """Read a reference layer (buildings, villager groups) for ``check``: every polygonal
     feature is kept with all its properties; ``households``/``floors`` become integers."""
     p = Path(path)
-    features, cs, notes = _load_collection(p)
-    msgs = _Messages(p.name)
-    for zh, en in notes:
-        msgs.add(None, "", zh, en, fatal=False)
+    features, cs, msgs = _open_collection(p)
     geoms: list[BaseGeometry] = []
     attrs: list[dict] = []
     labels: list[str] = []
