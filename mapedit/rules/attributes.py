@@ -12,7 +12,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mapedit.model.catalogue import Catalogue, normalize_category
-from mapedit.model.codes import CodePattern
+from mapedit.model.codes import UNIT_CODE_RE, CodePattern
 from mapedit.model.hierarchy import MicroGrid, Unit
 from mapedit.model.settings import Settings
 from mapedit.rules.findings import RULES, Finding, Fix
@@ -128,6 +128,69 @@ def attribute_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
                         f"micro-grid {label} has {hh} households, outside {lo}-{hi}",
                         loc, fids=[fid]))
     return out
+
+
+class AttributeScreen:
+    """A cheap proof that a grid has no attribute finding, so a full check of 36,000 grids
+    builds findings (and runs :func:`attribute_findings`) only for the few that may have one.
+
+    It is conservative: whenever a value is unusual (not a plain string, an unknown category,
+    a code that is not 15 ASCII digits, ...) it answers "maybe" and the caller runs the exact
+    function, so results are those of :func:`attribute_findings` by construction. Per-category
+    facts are looked up once per distinct category string, not once per grid.
+    """
+
+    def __init__(self, catalogue: Catalogue, settings: Settings, pattern: CodePattern) -> None:
+        self.catalogue = catalogue
+        self.lo, self.hi = settings.households_min, settings.households_max
+        self.pattern = pattern
+        self.active = pattern.active
+        self.default = pattern.spec == "default"
+        # category string -> (unit types it is allowed in, needs households) or None if unknown
+        self._cats: dict[str, tuple[tuple[str, ...], bool] | None] = {}
+        self._unit_ok: dict[str, bool] = {}
+
+    def _category(self, raw: str) -> tuple[tuple[str, ...], bool] | None:
+        cat = normalize_category(raw)
+        known = self.catalogue.get(cat) if cat else None
+        info = None if known is None else (known.unit_types,
+                                           self.catalogue.needs_households(cat))
+        self._cats[raw] = info
+        return info
+
+    def _code_ok(self, code: str, unit_code: str | None) -> bool:
+        if not self.default or not (len(code) == 15 and code.isascii() and code.isdigit()):
+            return self.pattern.grid_ok(code, unit_code)
+        if unit_code:
+            ok = self._unit_ok.get(unit_code)
+            if ok is None:
+                ok = self._unit_ok[unit_code] = bool(UNIT_CODE_RE.match(unit_code))
+            if ok:
+                return code[:12] == unit_code and code[12:] != "000"
+        return True
+
+    def clean(self, grid: MicroGrid, unit: Unit | None) -> bool:
+        """True when :func:`attribute_findings` would return nothing for ``grid`` in ``unit``
+        (False means "maybe": run the exact function)."""
+        code, name, cat = grid.code, grid.name, grid.category
+        if type(code) is not str or type(name) is not str or type(cat) is not str:
+            return False
+        code = code.strip()
+        if not code or not name.strip():
+            return False
+        info = self._cats[cat] if cat in self._cats else self._category(cat)
+        if info is None:  # empty or unknown category
+            return False
+        types, needs_hh = info
+        if unit is not None and unit.unit_type not in types:
+            return False
+        if needs_hh:
+            hh = grid.households
+            if type(hh) is not int or not (self.lo <= hh <= self.hi):
+                return False
+        if self.active:
+            return self._code_ok(code, unit.code if unit is not None else (grid.unit_code or None))
+        return True
 
 
 def duplicate_code_finding(code: str, members: list[tuple[int, MicroGrid, BaseGeometry | None,

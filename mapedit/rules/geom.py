@@ -70,18 +70,26 @@ def noise_width(settings: Settings) -> float:
     return max(settings.noding_precision_m, getattr(settings, "coordinate_precision_m", 0.0))
 
 
-def clean_array(geoms) -> np.ndarray:
+def clean_array_valid(geoms) -> tuple[np.ndarray, np.ndarray]:
     """:func:`clean_polygonal` over an array, with vectorised validity so the (usually few)
-    invalid geometries are the only ones handled one by one (180,000 buildings)."""
+    invalid geometries are the only ones handled one by one (180,000 buildings). Returns the
+    cleaned array and the mask of inputs that were already valid polygons (those are returned
+    as they are, so callers can skip per-item work for them)."""
     arr = np.empty(len(geoms), dtype=object)
     arr[:] = list(geoms)
     types = shapely.get_type_id(arr)
-    ok = ((types == POLYGON) | (types == MULTIPOLYGON)) & ~shapely.is_empty(arr) & \
-        shapely.is_valid(arr)
+    ok = (types == POLYGON) | (types == MULTIPOLYGON)
+    ok[ok] = ~shapely.is_empty(arr[ok])
+    ok[ok] = shapely.is_valid(arr[ok])
     out = arr.copy()
     for i in np.flatnonzero(~ok):
         out[i] = clean_polygonal(arr[i])
-    return out
+    return out, ok
+
+
+def clean_array(geoms) -> np.ndarray:
+    """:func:`clean_array_valid` without the mask."""
+    return clean_array_valid(geoms)[0]
 
 
 def widths(parts: np.ndarray) -> np.ndarray:
