@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields
 class Settings:
     noding_precision_m: float = 0.001
     """Vertices closer than this are the same vertex; pieces thinner than this are float noise."""
-    coordinate_precision_m: float = 0.02
+    coordinate_precision_m: float = 0.01
     """How exact the coordinates are: exchange files carry WGS84 with 7 decimals (about 1 cm), so
     a vertex may move up to ~7 mm on a round trip. The checker treats pieces thinner than
     max(noding_precision_m, coordinate_precision_m) as noise and vertices that close as one."""

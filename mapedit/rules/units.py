@@ -48,6 +48,14 @@ def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STR
     qi = vidx[qi]
     keep = qi < ti
     qi, ti = qi[keep], ti[keep]
+    # Units normally tile the street: one GEOS coverage check flags every unit whose edges
+    # overlap, cross or duplicate another's (a unit inside another flags the inner one), so
+    # only pairs with a flagged unit can share area; the touches test then runs on those few
+    # pairs instead of on every pair of neighbours.
+    flagged = np.zeros(len(geoms), dtype=bool)
+    flagged[vidx] = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms[valid]))
+    keep = flagged[qi] | flagged[ti]
+    qi, ti = qi[keep], ti[keep]
     keep = ~shapely.touches(geoms[qi], geoms[ti])  # neighbours share only a boundary
     for a, b in zip(qi[keep], ti[keep], strict=True):
         ga, gb = geoms[a], geoms[b]
@@ -98,10 +106,21 @@ def committee_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]) 
     ok = np.array([g is not None for g in cg], dtype=bool)
     tree = shapely.STRtree(np.where(ok, cg, None))
     names = layer.column("name", "")
+    # Pre-pass over all 街面 units at once: a committee that merely touches a unit shares no
+    # area with it, so a unit with fewer than two non-touching committees can have fewer than
+    # two significant ones and is skipped exactly, without an overlay per pair.
+    codes = [c for c, u in ds.units.items()
+             if u.unit_type == STREET_FRONT and unit_clean.get(c) is not None]
+    ug_arr = np.empty(len(codes), dtype=object)
+    ug_arr[:] = [unit_clean[c] for c in codes]
+    qi, ti = tree.query(ug_arr, predicate="intersects")
+    shapely.prepare(cg[ti])
+    share = ~shapely.touches(cg[ti], ug_arr[qi])
+    maybe = {codes[i] for i in np.flatnonzero(np.bincount(qi[share], minlength=len(codes)) >= 2)}
     for code, unit in ds.units.items():
-        ug = unit_clean.get(code)
-        if unit.unit_type != STREET_FRONT or ug is None:
+        if code not in maybe:
             continue
+        ug = unit_clean[code]
         idx = tree.query(ug, predicate="intersects")
         if len(idx) < 2:
             continue
