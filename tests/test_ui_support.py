@@ -21,9 +21,10 @@ UI = Path(i18n.__file__).resolve().parent
 
 
 def _tr_sources() -> set[str]:
-    """Every literal passed to ``self.tr(...)`` in the application's own UI modules."""
+    """Every literal passed to ``self.tr(...)`` in the application's own UI modules (the
+    editing toolbar included: its buttons are the first thing an English user reads)."""
     out: set[str] = set()
-    files = [*UI.glob("*.py"), *(UI / "panels").glob("*.py")]
+    files = [*UI.glob("*.py"), *(UI / "panels").glob("*.py"), UI / "tools" / "toolbar.py"]
     for f in files:
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

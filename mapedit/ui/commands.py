@@ -108,6 +108,28 @@ class AcceptFindingCommand(ProjectCommand):
         self.project.unaccept(self.finding, who=self.who)
 
 
+class UnacceptFindingCommand(ProjectCommand):
+    """Withdraw an accepted exception, so the finding counts again; undo accepts it again
+    with the reason it had. A separate command (not just "undo the accept") because the accept
+    may be from an earlier session, long gone from the undo stack."""
+
+    def __init__(self, project, finding: Finding, who: str = "") -> None:
+        title = finding.message_zh or finding.rule
+        super().__init__(project, pick(f"撤销例外:{title}",
+                                       f"withdraw exception: {finding.message_en}"))
+        self.finding = finding
+        self.reason = finding.accept_reason or ""
+        self.who = who
+
+    def _do(self) -> None:
+        self.project.unaccept(self.finding, who=self.who)
+
+    def _undo(self) -> None:
+        # accept_finding insists on a reason; an exception accepted without one (imported,
+        # older file) gets a placeholder rather than staying withdrawn after undo.
+        self.project.accept_finding(self.finding, self.reason or "(撤销后恢复)", who=self.who)
+
+
 class LockUnitCommand(ProjectCommand):
     """Lock or unlock a management unit (a locked unit's grids refuse edits)."""
 

@@ -50,6 +50,7 @@ from mapedit.ui.commands import (
     ChangeSetCommand,
     LockUnitCommand,
     ProjectCommand,
+    UnacceptFindingCommand,
 )
 from mapedit.ui.i18n import current_language, pick
 from mapedit.ui.panels.attributes import AttributePanel
@@ -247,8 +248,10 @@ class MainWindow(QMainWindow):
                 act.setToolTip(tip)
 
     def _build_menus(self) -> None:
+        """The menus are kept as attributes (``menu_file``, ``menu_edit`` …) so the editing
+        tools add to the 编辑 menu without looking for it by its title, which is translated."""
         mb = self.menuBar()
-        m_file = mb.addMenu(self.tr("文件(&F)"))
+        self.menu_file = m_file = mb.addMenu(self.tr("文件(&F)"))
         m_file.addAction(self.act_new)
         m_file.addAction(self.act_open)
         self.menu_recent = m_file.addMenu(self.tr("最近打开"))
@@ -259,34 +262,47 @@ class MainWindow(QMainWindow):
         m_file.addAction(self.act_export)
         m_file.addSeparator()
         m_file.addAction(self.act_quit)
-        m_edit = mb.addMenu(self.tr("编辑(&E)"))
+        self.menu_edit = m_edit = mb.addMenu(self.tr("编辑(&E)"))
         m_edit.addAction(self.act_undo)
         m_edit.addAction(self.act_redo)
         m_edit.addSeparator()
         m_edit.addAction(self.act_delete)
         m_edit.addAction(self.act_lock)
-        m_view = mb.addMenu(self.tr("视图(&V)"))
+        self.menu_view = m_view = mb.addMenu(self.tr("视图(&V)"))
         for act in (self.act_full, self.act_zoom_sel, self.act_zoom_in, self.act_zoom_out):
             m_view.addAction(act)
         m_view.addSeparator()
         m_view.addAction(self.act_fill_category)
         m_view.addAction(self.act_fill_check)
         m_view.addSeparator()
-        m_panels = m_view.addMenu(self.tr("面板"))
+        self.menu_panels = m_panels = m_view.addMenu(self.tr("面板"))
         for dock in (self.dock_units, self.dock_layers, self.dock_attributes,
                      self.dock_findings, self.dock_households):
             m_panels.addAction(dock.toggleViewAction())
-        m_lang = m_view.addMenu(self.tr("语言 / Language"))
+        self.menu_language = m_lang = m_view.addMenu(self.tr("语言 / Language"))
         m_lang.addAction(self.act_lang_zh)
         m_lang.addAction(self.act_lang_en)
-        m_help = mb.addMenu(self.tr("帮助(&H)"))
+        self.menu_help = m_help = mb.addMenu(self.tr("帮助(&H)"))
         m_help.addAction(self.act_help)
         m_help.addAction(self.act_about)
 
     def _build_toolbar(self) -> None:
-        tb = QToolBar(self.tr("常用"), self)
+        """Two rows grouped like the menus: 文件/视图 (open, export, where to look, how to
+        colour) above 编辑 (undo/redo, the map tools, delete, lock). One long row hid the
+        editing buttons behind "»" on a laptop screen, and undo belongs beside the edits."""
+        tb = QToolBar(self.tr("文件和视图"), self)
         tb.setObjectName("toolbar_main")
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for act in (self.act_open, self.act_export, None,
+                    self.act_full, self.act_zoom_sel, self.act_zoom_in, self.act_zoom_out, None,
+                    self.act_fill_category, self.act_fill_check):
+            if act is None:
+                tb.addSeparator()
+            else:
+                tb.addAction(act)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.toolbar = tb
+
         # The stack's own undo action renames itself after the last edit ("撤销 修改…"), which
         # makes toolbar buttons jump around; the toolbar gets short-named twins instead.
         self.tb_undo = self._action(self.tr("撤销"), self.undo_stack.undo, None)
@@ -296,15 +312,19 @@ class MainWindow(QMainWindow):
         self.undo_stack.undoTextChanged.connect(self._toolbar_undo_tips)
         self.undo_stack.redoTextChanged.connect(self._toolbar_undo_tips)
         self._toolbar_undo_tips()
-        for act in (self.act_open, self.act_export, None, self.tb_undo, self.tb_redo, None,
-                    self.act_full, self.act_zoom_sel, self.act_zoom_in, self.act_zoom_out, None,
-                    self.act_fill_category, self.act_fill_check):
-            if act is None:
-                tb.addSeparator()
-            else:
-                tb.addAction(act)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
-        self.toolbar = tb
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        edit = QToolBar(self.tr("编辑"), self)
+        edit.setObjectName("toolbar_edit")
+        edit.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        edit.addAction(self.tb_undo)
+        edit.addAction(self.tb_redo)
+        edit.addSeparator()
+        # install_tools puts the map tools here, between undo/redo and delete/lock.
+        self.edit_tools_anchor = edit.addSeparator()
+        edit.addAction(self.act_delete)
+        edit.addAction(self.act_lock)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, edit)
+        self.toolbar_edit = edit
 
     def _toolbar_undo_tips(self, _text: str = "") -> None:
         self.tb_undo.setEnabled(self.undo_stack.canUndo())
@@ -326,6 +346,8 @@ class MainWindow(QMainWindow):
         self.attributes.editRequested.connect(self.push_changeset)
         self.findings.findingActivated.connect(self.focus_finding)
         self.findings.acceptRequested.connect(self.accept_finding)
+        self.findings.unacceptRequested.connect(self.unaccept_finding)
+        self.households.gridClicked.connect(self._on_chart_clicked)
 
     def _install_edit_tools(self) -> None:
         """The 编辑 toolbar and map tools (mapedit.ui.tools); a failure there must not cost the
@@ -336,12 +358,6 @@ class MainWindow(QMainWindow):
             install_tools(self)
         except Exception:  # noqa: BLE001
             log.exception("editing tools could not be installed")
-            return
-        # Editing tools get their own row: one long row would hide buttons behind "»".
-        others = [tb for tb in self.findChildren(QToolBar) if tb is not self.toolbar
-                  and self.toolBarArea(tb) == Qt.ToolBarArea.TopToolBarArea]
-        if others:
-            self.insertToolBarBreak(others[0])
 
     def _restore_layout(self) -> None:
         geom = self.settings.window_geometry()
@@ -430,6 +446,7 @@ class MainWindow(QMainWindow):
         self.attributes.show_grids(self.selection)
         if self.current_unit in units:
             self.households.set_unit(ds, self.current_unit)
+            self.households.set_selection(self.selection)
 
     def _refresh_findings(self, units: set[str] | None) -> None:
         if self.project is None:
@@ -516,6 +533,13 @@ class MainWindow(QMainWindow):
             return
         self.push_command(AcceptFindingCommand(self.project, finding, reason, _who()))
 
+    def unaccept_finding(self, finding: Finding) -> None:
+        """Withdraw an accepted exception (undoable); the finding counts again at once."""
+        if self.project is None or not finding.accepted:
+            return
+        if self.push_command(UnacceptFindingCommand(self.project, finding, _who())):
+            self.statusBar().showMessage(self.tr("已撤销例外,可按 Ctrl+Z 恢复"), 5000)
+
     # -- selection ----------------------------------------------------------------------------------
     def select_grids(self, fids: list[int], source: str = "") -> None:
         """The one place selection changes; updates map, tree, form and current unit."""
@@ -532,6 +556,7 @@ class MainWindow(QMainWindow):
             self.attributes.show_grids(self.selection)
             if self.selection:
                 self.set_current_unit(ds.grids[self.selection[0]].unit_code)
+            self.households.set_selection(self.selection)
         finally:
             self._syncing = False
         self._update_actions()
@@ -567,6 +592,19 @@ class MainWindow(QMainWindow):
             sel = [fid]
         self.select_grids(sel, "canvas")
         self.canvas.set_selection(self.selection)
+
+    def _on_chart_clicked(self, fid: int) -> None:
+        """A bar of the 户数平衡 chart: select that grid; if it is off screen, show it (the
+        clerk clicked the bar to find the grid)."""
+        if self.project is None or fid not in self.project.dataset.grids:
+            return
+        self.select_grids([fid], "chart")
+        geom = self.project.dataset.grids[fid].geometry
+        if geom is not None and not geom.is_empty:
+            ax, ay, bx, by = self.canvas.view_bounds()
+            c = geom.representative_point()
+            if not (min(ax, bx) <= c.x <= max(ax, bx) and min(ay, by) <= c.y <= max(ay, by)):
+                self.canvas.zoom_to_selection()
 
     def _on_empty_clicked(self) -> None:
         """A click outside every unit clears the selection (as in any drawing program)."""

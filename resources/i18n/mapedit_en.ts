@@ -45,7 +45,7 @@
         </message>
         <message>
             <source>管理单元</source>
-            <translation>Management units</translation>
+            <translation>Unit</translation>
         </message>
         <message>
             <source>名称</source>
@@ -123,6 +123,26 @@
             <source>新部门</source>
             <translation>New department</translation>
         </message>
+        <message>
+            <source>按底图楼栋计算:中心点落在本微网格内的各楼栋户数之和(每栋楼只计一次)</source>
+            <translation>From the building layer: the households of the buildings whose centre lies in this grid (each building counted once)</translation>
+        </message>
+        <message>
+            <source>采用</source>
+            <translation>Use</translation>
+        </message>
+        <message>
+            <source>把户数改为楼栋合计(可撤销)</source>
+            <translation>Set households to the buildings' total (undoable)</translation>
+        </message>
+        <message>
+            <source>楼栋合计:无户数</source>
+            <translation>Buildings: no households</translation>
+        </message>
+        <message>
+            <source>楼栋合计 {0} 户</source>
+            <translation>Buildings: {0}</translation>
+        </message>
     </context>
     <context>
         <name>FindingsPanel</name>
@@ -190,6 +210,14 @@
             <source>在地图上定位</source>
             <translation>Show on map</translation>
         </message>
+        <message>
+            <source>撤销例外</source>
+            <translation>Withdraw exception</translation>
+        </message>
+        <message>
+            <source>这个问题不再作为例外:重新计为错误或警告(可撤销)</source>
+            <translation>No longer treat this problem as an exception: it counts as an error or warning again (undoable)</translation>
+        </message>
     </context>
     <context>
         <name>HouseholdChart</name>
@@ -224,6 +252,10 @@
         <message>
             <source>微网格(编码末三位)</source>
             <translation>micro-grid (last 3 digits of code)</translation>
+        </message>
+        <message>
+            <source>单击柱子,在地图和列表中选中该微网格</source>
+            <translation>Click a bar to select that grid on the map and in the list</translation>
         </message>
     </context>
     <context>
@@ -576,6 +608,18 @@ The file no longer exists.</source>
             <source>锁定管理单元</source>
             <translation>Lock unit</translation>
         </message>
+        <message>
+            <source>文件和视图</source>
+            <translation>File and view</translation>
+        </message>
+        <message>
+            <source>编辑</source>
+            <translation>Edit</translation>
+        </message>
+        <message>
+            <source>已撤销例外,可按 Ctrl+Z 恢复</source>
+            <translation>Exception withdrawn; press Ctrl+Z to restore it</translation>
+        </message>
     </context>
     <context>
         <name>MapLegend</name>
@@ -697,6 +741,113 @@ The file no longer exists.</source>
         <message>
             <source>,已锁定</source>
             <translation>, locked</translation>
+        </message>
+    </context>
+    <context>
+        <name>ToolManager</name>
+        <message>
+            <source>选择</source>
+            <translation>Select</translation>
+        </message>
+        <message>
+            <source>选择:单击微网格查看属性,Ctrl+单击多选;拖动平移,滚轮缩放</source>
+            <translation>Select: click a micro-grid to see its properties, Ctrl+click to select several; drag to pan, wheel to zoom</translation>
+        </message>
+        <message>
+            <source>绘制微网格</source>
+            <translation>Draw grid</translation>
+        </message>
+        <message>
+            <source>单击添加节点,双击或回车完成,Esc 取消;Backspace 删除上一个节点;按住 Shift 不吸附,按住 T 沿已有边线追踪</source>
+            <translation>Click to add vertices, double-click or Enter to finish, Esc to cancel; Backspace removes the last vertex; hold Shift to stop snapping, hold T to trace an existing edge</translation>
+        </message>
+        <message>
+            <source>分割微网格</source>
+            <translation>Split grid</translation>
+        </message>
+        <message>
+            <source>从微网格外侧单击开始画分割线,穿过微网格后双击或回车完成;Backspace 删除上一个节点,Esc 取消</source>
+            <translation>Click outside the grid to start the split line, cross the grid, then double-click or press Enter; Backspace removes the last vertex, Esc cancels</translation>
+        </message>
+        <message>
+            <source>沿道路分割</source>
+            <translation>Split by road</translation>
+        </message>
+        <message>
+            <source>单击微网格中的一条道路,沿这条道路把该微网格分割开</source>
+            <translation>Click a road inside a grid to split the grid along that road</translation>
+        </message>
+        <message>
+            <source>编辑节点</source>
+            <translation>Edit vertices</translation>
+        </message>
+        <message>
+            <source>拖动节点移动它(公共节点在相邻微网格中一起移动);Ctrl+单击边线添加节点;Delete 或右键删除节点;Esc 取消拖动</source>
+            <translation>Drag a vertex to move it (a shared vertex moves in the neighbouring grids too); Ctrl+click an edge to add a vertex; Delete or right-click removes a vertex; Esc cancels a drag</translation>
+        </message>
+        <message>
+            <source>填补空隙</source>
+            <translation>Fill gap</translation>
+        </message>
+        <message>
+            <source>单击管理单元内未被微网格覆盖的空白处,选择“新建微网格”或“并入相邻微网格”</source>
+            <translation>Click an uncovered spot inside a unit, then choose “new grid” or “add to a neighbour”</translation>
+        </message>
+        <message>
+            <source>追踪</source>
+            <translation>Trace</translation>
+        </message>
+        <message>
+            <source>开启后,在同一条边线(单元边界、相邻微网格、道路)上先后吸附两点,将沿这条边线自动补齐中间节点;绘制时按住 T 也可临时开启</source>
+            <translation>When on, snapping to two points on the same edge (unit boundary, neighbouring grid, road) fills in the vertices along that edge; hold T while drawing to trace just once</translation>
+        </message>
+        <message>
+            <source>追踪(绘制时按住 T)</source>
+            <translation>Trace (hold T while drawing)</translation>
+        </message>
+        <message>
+            <source>贴合邻居</source>
+            <translation>Fit to neighbours</translation>
+        </message>
+        <message>
+            <source>开启:新微网格自动填满与相邻微网格之间的细缝;关闭(默认):新微网格只裁去与已有微网格重叠的部分</source>
+            <translation>On: a new grid fills the narrow gaps up to its neighbours; off (default): a new grid only loses the parts that overlap existing grids</translation>
+        </message>
+        <message>
+            <source>合并</source>
+            <translation>Merge</translation>
+        </message>
+        <message>
+            <source>把选中的两个或多个相邻微网格合并为一个</source>
+            <translation>Merge the two or more selected neighbouring grids into one</translation>
+        </message>
+        <message>
+            <source>填补本单元全部空隙</source>
+            <translation>Fill all gaps of unit</translation>
+        </message>
+        <message>
+            <source>把当前管理单元内所有未覆盖的空隙并入公共边最长的相邻微网格</source>
+            <translation>Give every uncovered gap of the current unit to the neighbouring grid with the longest shared edge</translation>
+        </message>
+        <message>
+            <source>由楼栋计算户数</source>
+            <translation>Households from buildings</translation>
+        </message>
+        <message>
+            <source>按底图楼栋计算选中微网格的户数,与已录入的户数对照</source>
+            <translation>Compute the selected grid's households from the building layer and compare with the entered value</translation>
+        </message>
+        <message>
+            <source>编辑</source>
+            <translation>Edit</translation>
+        </message>
+        <message>
+            <source>编辑工具</source>
+            <translation>Editing tools</translation>
+        </message>
+        <message>
+            <source>编辑(&amp;E)</source>
+            <translation>&amp;Edit</translation>
         </message>
     </context>
 </TS>

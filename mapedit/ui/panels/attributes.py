@@ -78,6 +78,17 @@ class AttributePanel(QWidget):
         self.dep_default.setToolTip(self.tr("按类别填入默认的条线责任部门"))
         self.households = QLineEdit(self)
         self.households.setPlaceholderText(self.tr("整数,小区/村组应在 300–500 户"))
+        # Beside the entered value: what the building layer says (issue 6). Shown, never
+        # applied silently; "采用" turns it into one ordinary, undoable attribute edit.
+        self.households_computed = QLabel(self)
+        self.households_computed.setObjectName("households_computed")
+        self.households_computed.setStyleSheet("color: #757575;")
+        self.households_computed.setToolTip(self.tr(
+            "按底图楼栋计算:中心点落在本微网格内的各楼栋户数之和(每栋楼只计一次)"))
+        self.households_adopt = QPushButton(self.tr("采用"), self)
+        self.households_adopt.setToolTip(self.tr("把户数改为楼栋合计(可撤销)"))
+        self.households_adopt.clicked.connect(self._adopt_computed_households)
+        self.computed_households: int | None = None
         self.population = QLineEdit(self)
         self.population.setPlaceholderText(self.tr("整数,可不填"))
         self.bounds = {k: QLineEdit(self) for k in FOUR_BOUND_KEYS}
@@ -100,7 +111,11 @@ class AttributePanel(QWidget):
             row.addWidget(b)
         deps.addLayout(row)
         form.addRow(self.tr("条线部门"), deps)
-        form.addRow(self.tr("户数"), self.households)
+        hh = QHBoxLayout()
+        hh.addWidget(self.households, 1)
+        hh.addWidget(self.households_computed)
+        hh.addWidget(self.households_adopt)
+        form.addRow(self.tr("户数"), hh)
         form.addRow(self.tr("人口"), self.population)
         four = QGridLayout()
         labels = {"east": self.tr("东"), "south": self.tr("南"), "west": self.tr("西"),
@@ -180,6 +195,7 @@ class AttributePanel(QWidget):
                 self.unit.clear()
                 self.category.clear()
                 self.departments.clear()
+                self._show_computed_households(None)
                 return
             ds = self.project.dataset
             unit = ds.units.get(g.unit_code)
@@ -201,10 +217,43 @@ class AttributePanel(QWidget):
             locked = bool(unit and unit.locked)
             for w in self._editors:
                 w.setEnabled(not locked)
+            self._show_computed_households(g, locked)
             if locked:
                 self._show_message(self.tr("所在管理单元已锁定,如需修改请先解锁(编辑 → 锁定/解锁管理单元)"))
         finally:
             self._loading = False
+
+    def _show_computed_households(self, g: MicroGrid | None, locked: bool = False) -> None:
+        """Show the building layer's households for ``g`` beside the entered value; hidden
+        when no grid is shown or the project has no buildings (nothing to compare with).
+        The sum itself is :func:`~mapedit.model.geometry_ops.households_from_buildings`."""
+        from mapedit.model.geometry_ops import households_from_buildings
+
+        ds = self.project.dataset if self.project is not None else None
+        if g is None or ds is None or ds.base("buildings") is None or g.geometry is None:
+            self.computed_households = None
+            self.households_computed.hide()
+            self.households_adopt.hide()
+            return
+        value = households_from_buildings(ds, g.geometry)
+        self.computed_households = value
+        if value is None:
+            self.households_computed.setText(self.tr("楼栋合计:无户数"))
+        else:
+            self.households_computed.setText(self.tr("楼栋合计 {0} 户").format(value))
+        self.households_computed.show()
+        self.households_adopt.show()
+        self.households_adopt.setEnabled(not locked and value is not None
+                                         and value != g.households)
+
+    def _adopt_computed_households(self) -> None:
+        g = self.grid()
+        value = self.computed_households
+        if g is None or value is None or value == g.households or self._loading:
+            return
+        self._emit(g.replace(households=value),
+                   f"按楼栋设置 {g.name or g.code} 的户数为 {value}",
+                   f"set households of {g.code} to {value} from buildings")
 
     def _fill_categories(self, g: MicroGrid, unit_type: str | None) -> None:
         cat = self.project.dataset.catalogue

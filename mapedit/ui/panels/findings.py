@@ -2,8 +2,9 @@
 
 Grouping by rule first lets a clerk fix one kind of problem at a time (all overlaps, then all
 household counts); the unit level tells where. Accepted exceptions stay visible but greyed, so
-nobody wonders where a finding went. The panel only shows and asks: zooming, selecting and
-accepting are done by the main window through signals.
+nobody wonders where a finding went, and an exception accepted by mistake can be withdrawn
+(撤销例外) from the same place. The panel only shows and asks: zooming, selecting, accepting
+and withdrawing are done by the main window through signals, as undoable commands.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class FindingsPanel(QWidget):
 
     findingActivated = Signal(object)  # Finding: zoom to it and select its grids
     acceptRequested = Signal(object)  # Finding: ask for a reason and accept it
+    unacceptRequested = Signal(object)  # Finding: withdraw its accepted exception
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +76,11 @@ class FindingsPanel(QWidget):
             "确认这个问题是实际情况(例如楼栋确实跨越两个小区),填写原因后不再计为错误"))
         self.accept_button.clicked.connect(self._accept_current)
         self.accept_button.setEnabled(False)
+        self.unaccept_button = QPushButton(self.tr("撤销例外"), self)
+        self.unaccept_button.setToolTip(self.tr(
+            "这个问题不再作为例外:重新计为错误或警告(可撤销)"))
+        self.unaccept_button.clicked.connect(self._unaccept_current)
+        self.unaccept_button.setEnabled(False)
 
         top = QHBoxLayout()
         top.addWidget(self.only_unit)
@@ -81,6 +88,7 @@ class FindingsPanel(QWidget):
         top.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
+        bottom.addWidget(self.unaccept_button)
         bottom.addWidget(self.accept_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -210,6 +218,7 @@ class FindingsPanel(QWidget):
     def _update_buttons(self) -> None:
         f = self.current_finding()
         self.accept_button.setEnabled(f is not None and not f.accepted)
+        self.unaccept_button.setEnabled(f is not None and f.accepted)
 
     def _on_click(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         kind, value = item.data(0, ROLE)
@@ -221,6 +230,25 @@ class FindingsPanel(QWidget):
         if f is not None and not f.accepted:
             self.acceptRequested.emit(f)
 
+    def _unaccept_current(self) -> None:
+        f = self.current_finding()
+        if f is not None and f.accepted:
+            self.unacceptRequested.emit(f)
+
+    def finding_menu(self, finding: Finding) -> QMenu:
+        """The context menu of one finding row: locate, accept, or withdraw the exception
+        (only what applies is enabled)."""
+        menu = QMenu(self)
+        zoom = menu.addAction(self.tr("在地图上定位"))
+        zoom.triggered.connect(lambda: self.findingActivated.emit(finding))
+        acc = menu.addAction(self.tr("标记为例外…"))
+        acc.setEnabled(not finding.accepted)
+        acc.triggered.connect(lambda: self.acceptRequested.emit(finding))
+        un = menu.addAction(self.tr("撤销例外"))
+        un.setEnabled(finding.accepted)
+        un.triggered.connect(lambda: self.unacceptRequested.emit(finding))
+        return menu
+
     def _context_menu(self, pos: QPoint) -> None:
         item = self.tree.itemAt(pos)
         if item is None:
@@ -228,10 +256,4 @@ class FindingsPanel(QWidget):
         kind, value = item.data(0, ROLE)
         if kind != "finding":
             return
-        menu = QMenu(self)
-        zoom = menu.addAction(self.tr("在地图上定位"))
-        zoom.triggered.connect(lambda: self.findingActivated.emit(value))
-        acc = menu.addAction(self.tr("标记为例外…"))
-        acc.setEnabled(not value.accepted)
-        acc.triggered.connect(lambda: self.acceptRequested.emit(value))
-        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        self.finding_menu(value).exec(self.tree.viewport().mapToGlobal(pos))

@@ -4,28 +4,36 @@ A bar chart answers at a glance the question the rules ask of residential grids 
 between 300 and 500 households?") and shows which neighbours to merge or split. Bars of
 categories that do not need households (schools, shops …) are drawn grey and low so they do not
 look like mistakes.
+
+Clicking a bar (anywhere in its column, so a grid with 0 households can be hit too) emits
+:attr:`HouseholdChart.gridClicked`; the main window selects that grid everywhere, and the chart
+outlines the selected bar so the clerk sees which bar belongs to the grid on the map.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 IN_BAND = "#43a047"
 OUT_OF_BAND = "#ef6c00"
 NOT_APPLICABLE = "#bdbdbd"
 BAND_FILL = (67, 160, 71, 40)
+SELECTED_PEN = "#0057ff"
 
 
 class HouseholdChart(QWidget):
     """pyqtgraph bar chart; :meth:`set_unit` redraws it for one management unit."""
 
+    gridClicked = Signal(int)  # fid of the bar the clerk clicked
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel(self.tr("选择一个管理单元查看各微网格户数"), self)
         self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plot = pg.PlotWidget(self, background="w")
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -33,6 +41,9 @@ class HouseholdChart(QWidget):
         self.plot.showGrid(x=False, y=True, alpha=0.3)
         self.plot.setLabel("left", self.tr("户数"))
         self.plot.setMinimumHeight(140)
+        self.plot.setToolTip(self.tr("单击柱子,在地图和列表中选中该微网格"))
+        self.plot.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_click)
         self.legend = QLabel(self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
@@ -46,13 +57,20 @@ class HouseholdChart(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.legend)
+        layout.addStretch(1)  # keeps the hint at the top when empty
         self.bars: pg.BarGraphItem | None = None
         self.band: pg.LinearRegionItem | None = None
         self.brushes: list[str] = []
         self.values: list[int] = []
+        self.fids: list[int] = []
+        self.selected: set[int] = set()
         self.unit_code: str | None = None
-        self.plot.hide()
-        self.legend.hide()
+        self._show_chart(False)
+
+    def _show_chart(self, shown: bool) -> None:
+        self.plot.setVisible(shown)
+        self.legend.setVisible(shown)
+        self.layout().setStretch(self.layout().count() - 1, 0 if shown else 1)
 
     def set_unit(self, dataset, unit_code: str | None) -> None:
         """Draw the unit's grids in code order (the numbering follows reading order)."""
@@ -61,13 +79,12 @@ class HouseholdChart(QWidget):
         self.bars = None
         self.brushes = []
         self.values = []
+        self.fids = []
         if dataset is None or not unit_code or unit_code not in dataset.units:
             self.title.setText(self.tr("选择一个管理单元查看各微网格户数"))
-            self.plot.hide()  # an empty 0–1 chart only puzzles
-            self.legend.hide()
+            self._show_chart(False)  # an empty 0–1 chart only puzzles
             return
-        self.plot.show()
-        self.legend.show()
+        self._show_chart(True)
         unit = dataset.units[unit_code]
         cat = dataset.catalogue
         lo = dataset.settings.households_min
@@ -94,9 +111,10 @@ class HouseholdChart(QWidget):
             ticks.append((i, short))
         self.values = heights
         self.brushes = brushes
+        self.fids = [g.fid for g in grids]
         self.bars = pg.BarGraphItem(x=np.arange(len(grids)), height=heights, width=0.7,
                                     brushes=[pg.mkBrush(b) for b in brushes],
-                                    pens=[pg.mkPen(b) for b in brushes])
+                                    pens=self._pens())
         self.plot.addItem(self.bars)
         width_px = max(200, self.plot.width())
         step = max(1, -(-len(ticks) * 34 // width_px))  # about 34 px per label
@@ -104,3 +122,32 @@ class HouseholdChart(QWidget):
         self.plot.setLabel("bottom", self.tr("微网格(编码末三位)"))
         self.plot.setXRange(-0.6, len(grids) - 0.4, padding=0)
         self.plot.setYRange(0, max(hi * 1.15, max(heights) * 1.1), padding=0)
+
+    # -- selection --------------------------------------------------------------------------
+    def _pens(self) -> list:
+        return [pg.mkPen(SELECTED_PEN, width=3) if fid in self.selected else pg.mkPen(b)
+                for fid, b in zip(self.fids, self.brushes, strict=True)]
+
+    def set_selection(self, fids: list[int]) -> None:
+        """Outline the bars of the selected grids (the others keep their own colour)."""
+        self.selected = set(fids)
+        if self.bars is not None:
+            self.bars.setOpts(pens=self._pens())
+
+    def index_at(self, x: float) -> int | None:
+        """The bar whose column holds chart coordinate ``x`` (bars sit at 0, 1, 2 …)."""
+        i = int(round(x))
+        if 0 <= i < len(self.fids) and abs(x - i) <= 0.5:
+            return i
+        return None
+
+    def _on_scene_click(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or not self.fids:
+            return
+        vb = self.plot.getPlotItem().getViewBox()
+        pos = ev.scenePos()
+        if not vb.sceneBoundingRect().contains(pos):
+            return
+        i = self.index_at(vb.mapSceneToView(pos).x())
+        if i is not None:
+            self.gridClicked.emit(self.fids[i])

@@ -140,9 +140,13 @@ class MapLegend(QFrame):
         self.adjustSize()
         size = self.sizeHint()
         self.resize(size)
-        width = max(size.width(), self.toggle.sizeHint().width()) if self.isVisible() \
+        # Not isVisible(): while the window is being shown the map gets its first resize
+        # before anything counts as visible, and the folded size put the open legend half
+        # below the bottom edge of the map.
+        shown = not self.isHidden()
+        width = max(size.width(), self.toggle.sizeHint().width()) if shown \
             else self.toggle.sizeHint().width()
-        height = size.height() if self.isVisible() else self.toggle.sizeHint().height()
+        height = size.height() if shown else self.toggle.sizeHint().height()
         x = max(0, parent.width() - width - 10)
         y = max(0, parent.height() - height - 10)
         self.move(x, y)

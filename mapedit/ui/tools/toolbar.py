@@ -13,7 +13,7 @@ from __future__ import annotations
 import getpass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QToolBar
 
@@ -66,7 +66,7 @@ class ToolManager(QObject):
         super().__init__(window)
         self.window = window
         self.canvas = window.canvas
-        self.hint_label = QLabel(SELECT_HINT, window)
+        self.hint_label = QLabel(self.tr(SELECT_HINT), window)
         self.hint_label.setObjectName("tool_hint")
         window.statusBar().addWidget(self.hint_label, 1)
         self.ctx = EditContext(
@@ -140,55 +140,81 @@ class ToolManager(QObject):
         w = self.window
         group = QActionGroup(w)
         group.setExclusive(True)
-        self.act_select = self._action("选择", None, SELECT_HINT,
+        self.act_select = self._action(self.tr("选择"), None, self.tr(SELECT_HINT),
                                        lambda: self.activate(None), True, "select")
+        # Esc is the way back to selecting (act_escape below); say so where clerks look.
+        self.act_select.setToolTip(f"{self.tr('选择')}(Esc)\n{self.tr(SELECT_HINT)}")
         self.act_select.setChecked(True)
         group.addAction(self.act_select)
         self.tool_actions: dict[str, QAction] = {}
         for tool in self.tools:
-            act = self._action(tool.title_zh, tool.shortcut, tool.hint_zh,
+            # Titles and hints live on the tool classes in Chinese; translated here.
+            act = self._action(self.tr(tool.title_zh), tool.shortcut, self.tr(tool.hint_zh),
                                lambda _c=False, t=tool: self.activate(t), True, tool.name)
             group.addAction(act)
             self.tool_actions[tool.name] = act
         self.act_trace = self._action(
-            "追踪", None, "开启后,在同一条边线(单元边界、相邻微网格、道路)上先后吸附两点,"
-            "将沿这条边线自动补齐中间节点;绘制时按住 T 也可临时开启",
+            self.tr("追踪"), None,
+            self.tr("开启后,在同一条边线(单元边界、相邻微网格、道路)上先后吸附两点,"
+                    "将沿这条边线自动补齐中间节点;绘制时按住 T 也可临时开启"),
             lambda on: setattr(self.trace, "toggled", bool(on)), True, "trace")
+        self.act_trace.setToolTip(self.tr("追踪(绘制时按住 T)") + "\n"
+                                  + self.act_trace.statusTip())
         self.act_fill_mode = self._action(
-            "贴合邻居", None, "开启:新微网格自动填满与相邻微网格之间的细缝;"
-            "关闭(默认):新微网格只裁去与已有微网格重叠的部分",
+            self.tr("贴合邻居"), None,
+            self.tr("开启:新微网格自动填满与相邻微网格之间的细缝;"
+                    "关闭(默认):新微网格只裁去与已有微网格重叠的部分"),
             self._set_fill_mode, True, "fill_mode")
-        self.act_merge = self._action("合并", "M", "把选中的两个或多个相邻微网格合并为一个",
-                                      self.merge, key="merge")
-        self.act_fill_all = self._action("填补本单元全部空隙", "Shift+F",
-                                         "把当前管理单元内所有未覆盖的空隙并入公共边最长的"
-                                         "相邻微网格", self.fill_all, key="fill_all")
-        self.act_households = self._action("由楼栋计算户数", "H",
-                                           "按底图楼栋计算选中微网格的户数,与已录入的户数对照",
-                                           self.households, key="households")
-        tb = QToolBar("编辑", w)
-        tb.setObjectName("toolbar_edit")
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        tb.addAction(self.act_select)
-        for name in ("draw", "split", "split_road", "vertex", "fill_gap"):
-            tb.addAction(self.tool_actions[name])
-        tb.addSeparator()
-        tb.addAction(self.act_trace)
-        tb.addAction(self.act_fill_mode)
-        tb.addSeparator()
-        tb.addAction(self.act_merge)
-        tb.addAction(self.act_fill_all)
-        tb.addAction(self.act_households)
-        for extra in ("act_delete", "act_lock"):
-            act = getattr(w, extra, None)
-            if act is not None:
-                tb.addAction(act)
-        w.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.act_merge = self._action(
+            self.tr("合并"), "M", self.tr("把选中的两个或多个相邻微网格合并为一个"),
+            self.merge, key="merge")
+        self.act_fill_all = self._action(
+            self.tr("填补本单元全部空隙"), "Shift+F",
+            self.tr("把当前管理单元内所有未覆盖的空隙并入公共边最长的相邻微网格"),
+            self.fill_all, key="fill_all")
+        self.act_households = self._action(
+            self.tr("由楼栋计算户数"), "H",
+            self.tr("按底图楼栋计算选中微网格的户数,与已录入的户数对照"),
+            self.households, key="households")
+        groups: list[list[QAction]] = [
+            [self.act_select, *(self.tool_actions[n] for n in
+                                ("draw", "split", "split_road", "vertex", "fill_gap"))],
+            [self.act_trace, self.act_fill_mode],
+            [self.act_merge, self.act_fill_all, self.act_households],
+        ]
+        tb = getattr(w, "toolbar_edit", None)
+        anchor = getattr(w, "edit_tools_anchor", None)
+        if not isinstance(tb, QToolBar):
+            # A window without its own 编辑 toolbar (tests with a bare QMainWindow).
+            tb = QToolBar(self.tr("编辑"), w)
+            tb.setObjectName("toolbar_edit")
+            tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            w.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+            anchor = None
+            for extra in ("act_delete", "act_lock"):
+                act = getattr(w, extra, None)
+                if act is not None:
+                    tb.addAction(act)
+        if anchor is not None and anchor not in tb.actions():
+            anchor = None
+        if anchor is None and tb.actions():
+            anchor = tb.insertSeparator(tb.actions()[0])
+        for i, acts in enumerate(groups):
+            if i:
+                if anchor is not None:
+                    tb.insertSeparator(anchor)
+                else:
+                    tb.addSeparator()
+            for act in acts:
+                if anchor is not None:
+                    tb.insertAction(anchor, act)
+                else:
+                    tb.addAction(act)
         self.toolbar = tb
 
         menu = _edit_menu(w)
         menu.addSeparator()
-        tools_menu = menu.addMenu("编辑工具")
+        tools_menu = menu.addMenu(self.tr("编辑工具"))
         tools_menu.addAction(self.act_select)
         for name in ("draw", "split", "split_road", "vertex", "fill_gap"):
             tools_menu.addAction(self.tool_actions[name])
@@ -216,10 +242,10 @@ class ToolManager(QObject):
         self.canvas.set_tool(tool)
         if tool is None:
             self.act_select.setChecked(True)
-            self.ctx.hint(SELECT_HINT)
+            self.ctx.hint(self.tr(SELECT_HINT))
         else:
             self.tool_actions[tool.name].setChecked(True)
-            self.ctx.hint(tool.hint_zh)
+            self.ctx.hint(self.tr(tool.hint_zh))
             self.canvas.setFocus()
 
     def _set_fill_mode(self, on: bool) -> None:
@@ -259,11 +285,17 @@ def _viewport(canvas: Any) -> Any:
 
 
 def _edit_menu(window: QMainWindow) -> QMenu:
+    """The window's 编辑 menu: its ``menu_edit`` attribute. Looking the menu up by its title
+    found nothing in English and added a second "Edit" menu, so the title is only a fallback
+    for windows that do not say which menu is theirs."""
+    menu = getattr(window, "menu_edit", None)
+    if isinstance(menu, QMenu):
+        return menu
     for act in window.menuBar().actions():
         m = act.menu()
         if m is not None and act.text().replace("&", "").startswith("编辑"):
             return m
-    return window.menuBar().addMenu("编辑(&E)")
+    return window.menuBar().addMenu(QCoreApplication.translate("ToolManager", "编辑(&E)"))
 
 
 def install_tools(window: QMainWindow) -> ToolManager:
