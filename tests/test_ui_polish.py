@@ -187,6 +187,7 @@ def test_withdraw_accepted_exception(window, project, monkeypatch):
                 if i.data(0, Qt.ItemDataRole.UserRole)[1].key == finding.key)
     panel.tree.setCurrentItem(item)
     assert panel.unaccept_button.isEnabled() and not panel.accept_button.isEnabled()
+    assert panel.unaccept_button.isVisible() and not panel.accept_button.isVisible()
     menu = panel.finding_menu(current())
     by_text = {a.text(): a for a in menu.actions()}
     assert by_text["撤销例外"].isEnabled() and not by_text["标记为例外…"].isEnabled()
@@ -204,6 +205,7 @@ def test_withdraw_accepted_exception(window, project, monkeypatch):
     assert current().accepted and current().accept_reason == "已与居委会核实"
     window.undo_stack.redo()
     assert not current().accepted
+    assert panel.accept_button.isVisible() and not panel.unaccept_button.isVisible()
     menu = panel.finding_menu(current())
     by_text = {a.text(): a for a in menu.actions()}
     assert not by_text["撤销例外"].isEnabled() and by_text["标记为例外…"].isEnabled()
@@ -245,3 +247,17 @@ def test_legend_lies_inside_the_map(window, qtbot):
     legend, canvas = window.legend, window.canvas
     assert legend.isVisible()
     assert canvas.rect().contains(legend.geometry()), (legend.geometry(), canvas.rect())
+
+
+def test_short_findings_list_is_shown_unfolded(window, project):
+    ds = project.dataset
+    per_unit: dict[str, int] = {}
+    for f in project.findings:
+        if f.unit:
+            per_unit[f.unit] = per_unit.get(f.unit, 0) + 1
+    unit = next(c for c, n in sorted(per_unit.items()) if n <= 12 and c in ds.units)
+    window.set_current_unit(unit)
+    window.findings.only_unit.setChecked(True)
+    items = window.findings.finding_items()
+    assert items and all(i.parent().isExpanded() and i.parent().parent().isExpanded()
+                         for i in items)

@@ -30,6 +30,8 @@ ROLE = Qt.ItemDataRole.UserRole
 _GREY = QBrush(QColor("#9e9e9e"))
 _RED = QBrush(QColor("#c62828"))
 _ORANGE = QBrush(QColor("#e65100"))
+OPEN_ALL_BELOW = 12
+"""Up to this many visible findings, every group is shown unfolded."""
 
 
 def rule_title(rule: str) -> str:
@@ -140,6 +142,9 @@ class FindingsPanel(QWidget):
             return (sev != ERROR, order.index(rule) if rule in order else 999, rule)
 
         units = self.dataset.units if self.dataset is not None else {}
+        # A short list is shown open: a clerk looking at one unit should not have to unfold
+        # two levels to read its three problems. Long lists stay folded by rule.
+        open_all = len(self._visible()) <= OPEN_ALL_BELOW
         restore = None
         for rule in sorted(by_rule, key=rule_key):
             groups = by_rule[rule]
@@ -174,9 +179,9 @@ class FindingsPanel(QWidget):
                         f_item.setForeground(0, _GREY)
                     if current is not None and f.key == current:
                         restore = f_item
-                if f"{rule}|{unit_code}" in expanded:
+                if f"{rule}|{unit_code}" in expanded or open_all:
                     u_item.setExpanded(True)
-            if rule in expanded or len(by_rule) == 1:
+            if rule in expanded or len(by_rule) == 1 or open_all:
                 r_item.setExpanded(True)
         if restore is not None:
             self.tree.setCurrentItem(restore)
@@ -217,8 +222,12 @@ class FindingsPanel(QWidget):
     # -- interaction ------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         f = self.current_finding()
+        accepted = f is not None and f.accepted
         self.accept_button.setEnabled(f is not None and not f.accepted)
-        self.unaccept_button.setEnabled(f is not None and f.accepted)
+        self.unaccept_button.setEnabled(accepted)
+        # One button at a time: the one that applies to the chosen row.
+        self.accept_button.setVisible(not accepted)
+        self.unaccept_button.setVisible(accepted)
 
     def _on_click(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         kind, value = item.data(0, ROLE)

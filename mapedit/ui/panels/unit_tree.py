@@ -193,7 +193,8 @@ class UnitTreePanel(QWidget):
                                                "" if g.households is None else str(g.households),
                                                str(errors.get(g.fid, 0) or "")])
                 child.setData(COL_NAME, ROLE, ("grid", g.fid))
-                child.setToolTip(COL_NAME, f"{g.code} · {g.category}")
+                # The name column is narrow beside the figures; the tooltip shows it whole.
+                child.setToolTip(COL_NAME, f"{g.name or g.code}\n{g.code} · {g.category}")
                 child.setTextAlignment(COL_HOUSEHOLDS, Qt.AlignmentFlag.AlignRight
                                        | Qt.AlignmentFlag.AlignVCenter)
                 if errors.get(g.fid):
