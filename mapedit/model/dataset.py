@@ -7,7 +7,9 @@ checker in step.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
@@ -46,6 +48,104 @@ class BaseLayer:
         return [a.get(key, default) for a in self.attributes]
 
 
+class GridTable(dict):
+    """``fid → MicroGrid`` that counts its own changes (a plain dict otherwise).
+
+    Editing operations and the canvas keep indexes derived from the grids (grids per unit,
+    spatial trees, the snapping index). Rescanning 35,000 grids to see whether such an index is
+    still valid costs more than the edit itself, so the table keeps a ``revision`` (bumped by
+    every insert, replace or delete) and a short log of the fids changed: an index built at
+    revision r brings itself up to date from :meth:`changed_since`. Counting here rather than
+    in ``Project.apply`` keeps the indexes right however the dict is changed (scripts and tests
+    assign to it directly). Reads are plain ``dict`` reads, at C speed.
+
+    Consumers may keep their derived indexes in :attr:`derived` (per table object, never
+    pickled or copied), so an index dies with the grids it was built from."""
+
+    LOG_LIMIT = 4096
+    """Changes remembered; an index older than that rebuilds itself."""
+
+    # Class-level defaults: unpickling and copying insert items before the instance dict is
+    # restored, so ``__setitem__`` must work on a bare instance.
+    revision: int = 0
+    _log_start: int = 0
+    _log: list[int] | None = None
+    _derived: dict[str, Any] | None = None
+
+    def _note(self, fid: object) -> None:
+        if self._log is None:
+            self._log = []
+        self._log.append(fid)  # type: ignore[arg-type]
+        self.revision = self._log_start + len(self._log)
+        if len(self._log) > 2 * self.LOG_LIMIT:
+            drop = len(self._log) - self.LOG_LIMIT
+            self._log = self._log[drop:]
+            self._log_start += drop
+
+    def changed_since(self, revision: int) -> set[int] | None:
+        """Fids inserted, replaced or deleted after ``revision``; None when that is too long
+        ago to tell (rebuild from scratch)."""
+        if revision == self.revision:
+            return set()
+        if revision < self._log_start or revision > self.revision:
+            return None
+        return set((self._log or [])[revision - self._log_start:])
+
+    @property
+    def derived(self) -> dict[str, Any]:
+        """Scratch space for indexes derived from this table (see the class doc)."""
+        if self._derived is None:
+            self._derived = {}
+        return self._derived
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}  # counters restart and derived indexes are rebuilt on demand
+
+    def __setitem__(self, fid: int, grid: MicroGrid) -> None:
+        dict.__setitem__(self, fid, grid)
+        self._note(fid)
+
+    def __delitem__(self, fid: int) -> None:
+        dict.__delitem__(self, fid)
+        self._note(fid)
+
+    def pop(self, fid: int, *default: Any) -> Any:
+        had = fid in self
+        value = dict.pop(self, fid, *default)
+        if had:
+            self._note(fid)
+        return value
+
+    def popitem(self) -> tuple[int, MicroGrid]:
+        item = dict.popitem(self)
+        self._note(item[0])
+        return item
+
+    def setdefault(self, fid: int, default: Any = None) -> Any:
+        if fid not in self:
+            self[fid] = default
+        return dict.__getitem__(self, fid)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for k, v in dict(*args, **kwargs).items():
+            self[k] = v
+
+    def __ior__(self, other: Any) -> GridTable:
+        self.update(other)
+        return self
+
+    def clear(self) -> None:
+        dict.clear(self)
+        # Nothing to list: every index built before is too old.
+        self._log = []
+        self._log_start = self.revision + 1
+        self.revision = self._log_start
+
+
+def _grid_table(grids: Iterable | dict | None) -> GridTable:
+    return grids if isinstance(grids, GridTable) else GridTable(grids or {})
+
+
 @dataclass
 class Dataset:
     crs: str
@@ -58,6 +158,22 @@ class Dataset:
     base_layers: dict[str, BaseLayer] = field(default_factory=dict)
     catalogue: Catalogue = field(default_factory=Catalogue.default)
     settings: Settings = field(default_factory=Settings)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grids", _grid_table(self.grids))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``grids`` is always a GridTable, even when a script assigns a plain dict.
+        object.__setattr__(self, name, _grid_table(value) if name == "grids" else value)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__["grids"] = _grid_table(self.__dict__.get("grids"))
+
+    @property
+    def revision(self) -> int:
+        """Changes made to :attr:`grids` so far (see :class:`GridTable`)."""
+        return self.grids.revision
 
     def grids_of_unit(self, unit_code: str) -> list[MicroGrid]:
         return [g for g in self.grids.values() if g.unit_code == unit_code]

@@ -15,6 +15,7 @@ from mapedit.errors import EditRefused
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.codes import grid_code
 from mapedit.model.dataset import BaseLayer, Dataset
+from mapedit.model.editing.index import codes_in_use, grids_near, unit_grids
 from mapedit.model.editing.noding import conform
 from mapedit.model.editing.verify import guard
 from mapedit.model.hierarchy import MicroGrid, Unit, now_iso
@@ -50,17 +51,24 @@ def editable_grid(dataset: Dataset, fid: int) -> tuple[MicroGrid, Unit]:
 class CodeAllocator:
     """Hands out unused grid codes of a unit (``unit code + 3 digits``), lowest first, also for
     unit codes that are not 12 digits (``codes.next_free_code`` only knows the default
-    pattern). Codes handed out are remembered so one edit never reuses a code."""
+    pattern). Codes handed out are remembered so one edit never reuses a code. The codes in
+    use come from the shared grid index (copying 35,000 codes per edit was most of its cost)."""
 
     def __init__(self, dataset: Dataset, unit_code: str) -> None:
         self.unit_code = unit_code
-        self.used = {g.code for g in dataset.grids.values()}
+        self.taken = codes_in_use(dataset)
+        self.handed: set[str] = set()
+
+    @property
+    def used(self) -> set[str]:
+        """Every code in use or handed out (a copy; for callers that want to look)."""
+        return set(self.taken) | self.handed
 
     def next(self) -> str:
         for seq in range(1, 1000):
             code = grid_code(self.unit_code, seq)
-            if code not in self.used:
-                self.used.add(code)
+            if code not in self.taken and code not in self.handed:
+                self.handed.add(code)
                 return code
         raise EditRefused(f"管理单元 {self.unit_code} 的微网格编码已用尽",
                           f"unit {self.unit_code} has no free grid code left")
@@ -97,7 +105,7 @@ def noded_unit(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
     overlays; the stored unit is never changed). Without this, a grid vertex 1e-10 m off the
     unit's edge turns ``unit − grids`` into a gap with a hair-thin tail along that edge."""
     unit = dataset.units[unit_code]
-    grids = [g.geometry for g in dataset.grids_of_unit(unit_code)
+    grids = [g.geometry for g in unit_grids(dataset, unit_code)
              if g.geometry is not None and not g.geometry.is_empty]
     if not grids:
         return unit.geometry
@@ -109,7 +117,7 @@ def noded_unit(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
 def uncovered(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
     """``unit − union(grids of the unit)`` computed on the noded unit."""
     ugeom = noded_unit(dataset, unit_code, tol)
-    grids = [g.geometry for g in dataset.grids_of_unit(unit_code)
+    grids = [g.geometry for g in unit_grids(dataset, unit_code)
              if g.geometry is not None and not g.geometry.is_empty]
     return ugeom.difference(shapely.union_all(grids)) if grids else ugeom
 
@@ -196,9 +204,8 @@ def neighbours(dataset: Dataset, unit_code: str, geoms: Iterable[BaseGeometry],
     target = np.empty(len(geoms), dtype=object)
     target[:] = geoms  # tested one by one: an edited geometry may be invalid (guard refuses)
     skip = set(exclude)
-    return [g for g in dataset.grids_of_unit(unit_code)
-            if g.fid not in skip and g.geometry is not None and g.geometry.intersects(probe)
-            and bool(shapely.dwithin(g.geometry, target, tol).any())]
+    return [g for g in grids_near(dataset, probe, unit_code=unit_code)
+            if g.fid not in skip and bool(shapely.dwithin(g.geometry, target, tol).any())]
 
 
 def node_and_finish(dataset: Dataset, zh: str, en: str,

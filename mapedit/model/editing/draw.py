@@ -31,6 +31,7 @@ from mapedit.model.editing.common import (
     stamp_now,
     uncovered,
 )
+from mapedit.model.editing.index import unit_grids
 from mapedit.model.editing.rings import make_polygonal, polygons_of, significant_parts
 from mapedit.model.settings import Settings
 
@@ -78,7 +79,7 @@ def drawn_area(dataset: Dataset, unit_code: str, ring_coords: Sequence[Sequence[
         coords = coords[:-1]
     if len(np.unique(coords, axis=0)) < 3:
         return Polygon()
-    grids = [g.geometry for g in dataset.grids_of_unit(unit_code)
+    grids = [g.geometry for g in unit_grids(dataset, unit_code)
              if g.geometry is not None and not g.geometry.is_empty]
     coords = snap_coords(coords, [unit.geometry, *grids], tol)
     drawn = make_polygonal(Polygon(coords))

@@ -25,6 +25,7 @@ from mapedit.model.editing.common import (
     stamp_now,
     uncovered,
 )
+from mapedit.model.editing.index import unit_grids
 from mapedit.model.editing.rings import polygons_of, significant_parts
 from mapedit.model.hierarchy import MicroGrid
 from mapedit.model.settings import Settings
@@ -103,7 +104,7 @@ def fill_all_gaps(dataset: Dataset, unit_code: str,
     if not gaps:
         raise EditRefused("该管理单元没有空隙", "the unit has no gaps")
     tol = s.noding_precision_m
-    grids = [g for g in dataset.grids_of_unit(unit_code) if g.geometry is not None]
+    grids = [g for g in unit_grids(dataset, unit_code) if g.geometry is not None]
     tree = shapely.STRtree([g.geometry for g in grids]) if grids else None
     to_grid: dict[int, list[BaseGeometry]] = {}
     lonely: list[BaseGeometry] = []

@@ -14,6 +14,7 @@ from mapedit.model.editing.common import (
     is_default_name,
     stamp_now,
 )
+from mapedit.model.editing.index import unit_grids
 
 __all__ = ["delete_grid", "households_from_buildings", "renumber_unit", "move_grid_to_unit"]
 
@@ -31,7 +32,7 @@ def renumber_unit(dataset: Dataset, unit_code: str) -> ChangeSet:
     the clerk typed are kept. Only grids whose code or name changes are in the change set
     (codes may swap between grids within it: the store must apply it as one transaction)."""
     unit = editable_unit(dataset, unit_code)
-    grids = [g for g in dataset.grids_of_unit(unit_code) if g.geometry is not None]
+    grids = [g for g in unit_grids(dataset, unit_code) if g.geometry is not None]
     if not grids:
         raise EditRefused("该管理单元没有微网格", "the unit has no grids")
     codes = number_grids(unit_code, [g.geometry for g in grids])

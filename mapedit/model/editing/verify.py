@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from mapedit.errors import EditRefused
 from mapedit.model.changes import ChangeSet
 from mapedit.model.dataset import Dataset
+from mapedit.model.editing.index import grids_near, unit_grids
 from mapedit.model.editing.rings import polygons_of
 from mapedit.model.hierarchy import MicroGrid
 from mapedit.model.settings import Settings
@@ -88,7 +89,7 @@ def health(geoms: Iterable[BaseGeometry | None], unit_geom: BaseGeometry | None,
 def unit_health(dataset: Dataset, unit_code: str) -> CoverageHealth:
     """Health of a whole unit's coverage, gaps included (tests and scripted sessions)."""
     unit = dataset.units[unit_code]
-    return health([g.geometry for g in dataset.grids_of_unit(unit_code)], unit.geometry,
+    return health([g.geometry for g in unit_grids(dataset, unit_code)], unit.geometry,
                   with_gaps=True)
 
 
@@ -101,10 +102,8 @@ def _local(dataset: Dataset, unit_code: str, changed: dict[int, MicroGrid],
         return []
     area = shapely.union_all([p.envelope for p in probe]).buffer(1.0)
     out: list[BaseGeometry | None] = [g.geometry for g in changed.values()]
-    for g in dataset.grids_of_unit(unit_code):
-        if g.fid in touched or g.geometry is None:
-            continue
-        if g.geometry.intersects(area):
+    for g in grids_near(dataset, area, unit_code=unit_code):
+        if g.fid not in touched:
             out.append(g.geometry)
     return out
 

@@ -24,19 +24,16 @@ from mapedit.model.editing.common import (
     settings_of,
     stamp_now,
 )
+from mapedit.model.editing.index import grids_near
 from mapedit.model.editing.rings import Rings, from_rings, to_rings
 from mapedit.model.hierarchy import MicroGrid, Unit
 from mapedit.model.settings import Settings
 
 
 def _near(dataset: Dataset, x: float, y: float, tol: float) -> list[MicroGrid]:
-    grids = [g for g in dataset.grids.values() if g.geometry is not None]
-    if not grids:
-        return []
-    arr = np.empty(len(grids), dtype=object)
-    arr[:] = [g.geometry for g in grids]
-    hit = shapely.dwithin(arr, Point(x, y), tol)
-    return [g for g, h in zip(grids, hit, strict=True) if h]
+    """Grids within ``tol`` of (x, y), from the spatial index (every unit: a vertex on a
+    shared unit boundary belongs to grids of both)."""
+    return grids_near(dataset, Point(x, y), tol)
 
 
 def grids_with_vertex(dataset: Dataset, x: float, y: float,
