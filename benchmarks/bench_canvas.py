@@ -26,7 +26,12 @@ from mapedit.ui.canvas.synthetic import synthetic_dataset  # noqa: E402
 TARGET_MS = 30.0
 
 
-def load(units: int, synthetic: bool):
+def load(units: int, synthetic: bool, cache: str | None = None):
+    if cache and not synthetic and os.path.exists(cache):
+        import pickle
+
+        with open(cache, "rb") as fh:
+            return pickle.load(fh), f"demo (units={units}) from {cache}"
     if not synthetic:
         try:
             from mapedit.demo import generate
@@ -63,11 +68,13 @@ def main() -> int:
     ap.add_argument("--units", type=int, default=3000)
     ap.add_argument("--synthetic", action="store_true", help="use the canvas's synthetic street")
     ap.add_argument("--frames", type=int, default=15)
+    ap.add_argument("--cache", default=None,
+                    help="pickle of the demo dataset to load instead of generating it")
     args = ap.parse_args()
 
     app = pg.mkQApp()
     t = time.perf_counter()
-    ds, label = load(args.units, args.synthetic)
+    ds, label = load(args.units, args.synthetic, args.cache)
     gen_s = time.perf_counter() - t
     n_b = len(ds.base_layers["buildings"]) if "buildings" in ds.base_layers else 0
     print(f"dataset: {label}: {len(ds.units)} units, {len(ds.grids)} grids, {n_b} buildings "

@@ -15,7 +15,7 @@ of grids may differ from ``dataset.grids`` order after edits (callers must not r
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Mapping
 
 import numpy as np
 import shapely
@@ -48,11 +48,12 @@ class GridIndex:
         self.by_unit: dict[str, dict[int, None]] = {}
         self.unit_of: dict[int, str] = {}
         self.code_of: dict[int, str] = {}
+        self.by_code: dict[str, set[int]] = {}
         for fid, g in t.items():
             self.by_unit.setdefault(g.unit_code, {})[fid] = None
             self.unit_of[fid] = g.unit_code
             self.code_of[fid] = g.code
-        self.codes: Counter[str] = Counter(self.code_of.values())
+            self.by_code.setdefault(g.code, set()).add(fid)
         self._rebuild_tree()
 
     def _rebuild_tree(self) -> None:
@@ -93,12 +94,13 @@ class GridIndex:
                     self.unit_of[fid] = new_unit
             old_code = self.code_of.pop(fid, None)
             if old_code is not None:
-                self.codes[old_code] -= 1
-                if self.codes[old_code] <= 0:
-                    del self.codes[old_code]
+                holders = self.by_code[old_code]
+                holders.discard(fid)
+                if not holders:
+                    del self.by_code[old_code]
             if g is not None:
                 self.code_of[fid] = g.code
-                self.codes[g.code] += 1
+                self.by_code.setdefault(g.code, set()).add(fid)
             self.stale.add(fid)
             if _has_geometry(g):
                 self.extra[fid] = g
@@ -164,7 +166,7 @@ def grids_near(dataset: Dataset, geometry: BaseGeometry, distance: float = 0.0,
     return found
 
 
-def codes_in_use(dataset: Dataset) -> Counter[str]:
-    """Grid code → number of grids carrying it (read-only view; do not modify)."""
-    return grid_index(dataset).codes
+def codes_in_use(dataset: Dataset) -> Mapping[str, set[int]]:
+    """Grid code → fids of the grids carrying it (a live read-only view: do not modify)."""
+    return grid_index(dataset).by_code
 

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsView, QVBoxLayout, QWidget
 
 from mapedit.model.dataset import Dataset
+from mapedit.model.editing.index import codes_in_use, grids_near, unit_grids
 from mapedit.rules.findings import ERROR, WARNING, Finding
 from mapedit.ui.canvas import style as S
 from mapedit.ui.canvas.items import (
@@ -56,7 +57,9 @@ class _MapView(pg.GraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        # Items report what changed (an edit: the edited grids' bounds), so only that part of
+        # the viewport is repainted; pans and zooms move every item and repaint it all anyway.
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setAntialiasing(False)
         self.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
 
@@ -239,6 +242,7 @@ class MapCanvas(QWidget):
         self.viewbox.addItem(self._selection_item, ignoreBounds=True)
         self.viewbox.addItem(self._overlay, ignoreBounds=True)
         self.viewbox.sigRangeChanged.connect(lambda *_: self.viewChanged.emit())
+        self.viewbox.sigRangeChanged.connect(lambda *_: self._overlay.refresh_extent())
 
     # -- layers ------------------------------------------------------------------------------
     def _make_layers(self) -> None:
@@ -391,27 +395,38 @@ class MapCanvas(QWidget):
             self._update_selection_item()
 
     def set_findings(self, findings: Sequence[Finding]) -> None:
-        """Show the checker's findings (and use them for the ``check`` fill)."""
+        """Show the checker's findings (and use them for the ``check`` fill).
+
+        Called after every edit with the whole list; only what differs from the findings shown
+        is redrawn (changed finding shapes, grids whose check state changed)."""
         self._findings = list(findings)
-        self._layers["findings"].set_findings(self._findings)
-        code_to_fid = None
+        ds = self.dataset
+        pending = set()
+        if ds is not None:
+            # A unit without any grid is 待划分 (not begun), drawn calmly instead of as a gap.
+            pending = {f.unit for f in self._findings if f.rule == "gap" and f.unit
+                       and f.unit in ds.units and not unit_grids(ds, f.unit)}
+        self._layers["findings"].set_findings(self._findings, pending)
+        codes = None
         state: dict[int, int] = {}
         for f in self._findings:
             if f.accepted:
                 continue
             level = 2 if f.severity == ERROR else (1 if f.severity == WARNING else 0)
             fids = list(f.fids)
-            if not fids and f.features and self.dataset is not None:
-                if code_to_fid is None:
-                    code_to_fid = {g.code: g.fid for g in self.dataset.grids.values()}
-                fids = [code_to_fid[c] for c in f.features if c in code_to_fid]
+            if not fids and f.features and ds is not None:
+                if codes is None:
+                    codes = codes_in_use(ds)
+                fids = [fid for c in f.features for fid in codes.get(c, ())]
             for fid in fids:
                 if level > state.get(fid, 0):
                     state[fid] = level
-        changed = state != self._check_state
+        old = self._check_state
+        changed = {fid for fid in old.keys() | state.keys() if old.get(fid) != state.get(fid)}
         self._check_state = state
-        if changed and self._grid_fill_mode == "check":
-            self._restyle_all_grids()
+        if changed and self._grid_fill_mode == "check" and ds is not None:
+            self._layers["grids"].restyle(
+                style_of_key={fid: state.get(fid, 0) for fid in changed if fid in ds.grids})
 
     def findings(self) -> list[Finding]:
         return list(self._findings)
@@ -448,16 +463,14 @@ class MapCanvas(QWidget):
         return self._grid_tree_fids[idx].tolist()
 
     def grid_at(self, x: float, y: float) -> int | None:
-        """The grid under a map point; where grids overlap, the smallest (the most specific)."""
-        self._ensure_grid_tree()
-        if self._grid_tree is None:
+        """The grid under a map point; where grids overlap, the smallest (the most specific).
+        Uses the dataset's shared grid index, which follows edits (no rebuild after each)."""
+        if self.dataset is None:
             return None
-        idx = self._grid_tree.query(shapely.Point(x, y), predicate="intersects")
-        if len(idx) == 0:
+        hits = grids_near(self.dataset, shapely.Point(x, y))
+        if not hits:
             return None
-        if len(idx) > 1:
-            idx = idx[np.argsort(shapely.area(self._grid_tree_geoms[idx]))]
-        return int(self._grid_tree_fids[idx[0]])
+        return min(hits, key=lambda g: (g.geometry.area, g.fid)).fid
 
     def unit_at(self, x: float, y: float) -> str | None:
         if self._unit_tree is None:

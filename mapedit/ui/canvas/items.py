@@ -29,7 +29,13 @@ from PySide6.QtGui import (
 
 from mapedit.ui.canvas import style as S
 from mapedit.ui.canvas.paths import geoms_to_path
-from mapedit.ui.canvas.tiled import cosmetic_pen, painter_pixel_size, painter_view_rect
+from mapedit.ui.canvas.tiled import (
+    Lod,
+    TiledLayer,
+    cosmetic_pen,
+    painter_pixel_size,
+    painter_view_rect,
+)
 
 
 def _device_xy(painter: QPainter, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -156,6 +162,9 @@ class LabelLayer(_MapItem):
                                                   float, float]] = {}
         self._name_font = label_font(9.0, bold=True)
         self._sub_font = label_font(8.0)
+        self._last_px = math.inf
+        self._placed_view: tuple[float, ...] | None = None
+        self._placed: dict[int, QRectF] = {}
         self.last_count = 0
         """Labels drawn by the last paint (for tests)."""
 
@@ -170,14 +179,19 @@ class LabelLayer(_MapItem):
         self._refresh_rect()
 
     def update_labels(self, entries: dict[int, tuple[float, float, float, str, str] | None]) -> None:
-        """Change some labels in place (None removes one); cheap on 35,000 labels."""
+        """Change some labels in place (None removes one); cheap on 35,000 labels. Only the
+        area around the old and new places of these labels is repainted."""
         new = []
+        dirty: list[tuple[float, float, float]] = []
         for fid, e in entries.items():
             row = self._row.get(fid)
+            if row is not None:
+                dirty.append((float(self._x[row]), float(self._y[row]), float(self._w[row])))
             if e is None:
                 if row is not None:
                     self._w[row] = 0.0  # never fits: hidden
                 continue
+            dirty.append((float(e[0]), float(e[1]), float(e[2])))
             if row is None:
                 new.append((fid, e))
                 continue
@@ -191,7 +205,19 @@ class LabelLayer(_MapItem):
             self._y = np.concatenate([self._y, [e[1] for _, e in new]])
             self._w = np.concatenate([self._w, [e[2] for _, e in new]])
             self._text.extend((e[3], e[4]) for _, e in new)
-        self._refresh_rect()
+        px = self._last_px
+        if not dirty or not math.isfinite(px):
+            self._refresh_rect()
+            return
+        d = np.asarray(dirty, dtype=float)
+        half_w = 0.55 * d[:, 2] + 12 * px  # a label is at most ~its grid's width, centred
+        half_h = 40 * px
+        x0, x1 = float((d[:, 0] - half_w).min()), float((d[:, 0] + half_w).max())
+        y0, y1 = float(d[:, 1].min() - half_h), float(d[:, 1].max() + half_h)
+        if self._rect.isValid() and self._rect.contains(QRectF(x0, y0, x1 - x0, y1 - y0)):
+            self.update(QRectF(x0, y0, x1 - x0, y1 - y0))
+        else:
+            self._refresh_rect()
 
     def _refresh_rect(self) -> None:
         if len(self._x):
@@ -199,6 +225,30 @@ class LabelLayer(_MapItem):
                                   np.ptp(self._y) + 1))
         else:
             self._set_rect(QRectF())
+
+    def _settle(self, placed: dict[int, QRectF], painter: QPainter) -> None:
+        """Remember this paint's placement. When an edit changes one label, labels around it
+        may now fit or no longer fit — possibly outside the area being repainted; those
+        places are scheduled for repaint so the screen ends up as a full repaint would."""
+        t = painter.worldTransform()
+        view = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(),
+                float(painter.device().width()), float(painter.device().height()))
+        before, same_view = self._placed, view == self._placed_view
+        self._placed, self._placed_view = placed, view
+        if not same_view or not painter.hasClipping():
+            return
+        changed = [b for k, b in before.items() if placed.get(k) != b]
+        changed += [b for k, b in placed.items() if k not in before]
+        if not changed:
+            return
+        inv, ok = t.inverted()
+        if not ok:
+            return
+        clip = painter.clipBoundingRect()
+        for box in changed:
+            area = inv.mapRect(box.adjusted(-2, -2, 2, 2))
+            if not clip.contains(area):
+                self.update(area)
 
     def _layout(self, text: tuple[str, str]):
         got = self._static.get(text)
@@ -226,17 +276,23 @@ class LabelLayer(_MapItem):
         if not len(self._x):
             return
         px = painter_pixel_size(painter)
+        self._last_px = px
         if px > self.max_px:
+            self._settle({}, painter)
             return
-        idx = np.nonzero(_in_view(painter_view_rect(painter), self._x, self._y)
+        # Labels are placed over the whole view even when only part of it is repainted, so a
+        # partial repaint draws exactly what a full one would there.
+        idx = np.nonzero(_in_view(painter_view_rect(painter, clipped=False), self._x, self._y)
                          & (self._w / px >= 56))[0]
         if len(idx) == 0 or len(idx) > self.max_labels:
+            self._settle({}, painter)
             return
         dx, dy = _device_xy(painter, self._x[idx], self._y[idx])
         fm = QFontMetricsF(self._name_font)
         fs = QFontMetricsF(self._sub_font)
         hn, hs = fm.height(), fs.height()
         placed: list[QRectF] = []
+        placed_rows: dict[int, QRectF] = {}
         draws = []
         wpx = self._w[idx] / px
         # Widest grids first: they have room, and small ones yield when crowded.
@@ -251,7 +307,9 @@ class LabelLayer(_MapItem):
             if any(box.intersects(r) for r in placed):
                 continue
             placed.append(box)
+            placed_rows[int(idx[j])] = box
             draws.append((cx, cy, st_name, st_sub, wn, ws))
+        self._settle(placed_rows, painter)
         if not placed:
             return
         painter.save()
@@ -277,69 +335,114 @@ class LabelLayer(_MapItem):
         self.last_count = len(placed)
 
 
-class FindingsLayer(_MapItem):
+class _FindingEntry:
+    """What the findings layer keeps of one finding: its row in the tiled shapes, the marker
+    (anchor, size, colour key) and, for a unit still to be divided, where its label goes."""
+
+    __slots__ = ("row", "location", "x", "y", "size", "marker", "label")
+
+    def __init__(self, row: int, location, marker: str, pending: bool) -> None:
+        self.row = row
+        self.location = location  # held so the id() in the entry's key stays unique
+        b = location.bounds
+        p = location.representative_point() if location.geom_type != "Point" else location
+        self.x, self.y = float(p.x), float(p.y)
+        self.size = max(b[2] - b[0], b[3] - b[1])
+        self.marker = marker
+        self.label = (float(b[2] - b[0]), float(b[3] - b[1])) if pending else None
+
+
+class FindingsLayer(TiledLayer):
     """Findings on top of everything: overlaps red, gaps hatched, crossings orange, cuts purple,
-    slivers outlined; accepted exceptions muted grey. Problems too small to see at the current
-    scale also get a fixed-size marker at their location so none hides at overview."""
+    slivers outlined; accepted exceptions muted grey. A unit with no micro-grid at all is
+    work not started yet, not a defect to alarm anyone: it gets a pale grey hatch and, at unit
+    scale, the label 待划分 (its finding stays a ``gap`` error in the list). Problems too small
+    to see at the current scale also get a fixed-size marker at their location so none hides
+    at overview.
+
+    Shapes are a :class:`TiledLayer` (one row per finding, style = accepted × kind), and
+    :meth:`set_findings` only adds and removes the findings that changed, so after an edit
+    the tiles and screen area of the re-checked findings are redrawn and nothing else."""
 
     MARKER_PX = 6.0
+    PENDING_LABEL_MIN_PX = 90.0
+    """A 待划分 label is drawn when the unit is at least this many pixels wide and high."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._paths: list[tuple[S.Style, QPainterPath]] = []
+        self._style_keys: list[tuple[bool, str]] = [
+            (accepted, kind) for accepted in (True, False) for kind in S.FINDING_KINDS]
+        styles = [S.finding_styles(accepted)[kind] for accepted, kind in self._style_keys]
+        super().__init__("findings", styles, lods=(Lod(0.0, 2_000.0),))
+        self._entries: dict[tuple, _FindingEntry] = {}
+        self._next_row = 0
         self._mx = np.empty(0)
         self._my = np.empty(0)
         self._msize = np.empty(0)
-        self._mkind: list[str] = []
         self._mkind_arr = np.empty(0, dtype=object)
+        self._labels: list[tuple[float, float, float, float]] = []
+        self._label_font = label_font(10.0, bold=True)
         self.count = 0
 
-    def set_findings(self, findings: Iterable) -> None:
-        groups: dict[tuple[bool, str], list] = {}
-        mx, my, ms, mk = [], [], [], []
+    @staticmethod
+    def _key(f, kind: str) -> tuple:
+        return (f.rule, bool(f.accepted), kind, id(f.location))
+
+    def set_findings(self, findings: Iterable, pending_units: Iterable[str] = ()) -> None:
+        """Show these findings; ``pending_units``: units without any grid (their ``gap``
+        finding is drawn as 待划分). Findings already shown (same rule, acceptance, look and
+        location object) are kept as they are."""
+        pending = set(pending_units)
+        wanted: dict[tuple, object] = {}
+        kinds: dict[tuple, str] = {}
         for f in findings:
             kind = S.FINDING_STYLE_OF_RULE.get(f.rule)
             loc = f.location
             if kind is None or loc is None or loc.is_empty:
                 continue
-            groups.setdefault((bool(f.accepted), kind), []).append(loc)
-            b = loc.bounds
-            p = loc.representative_point() if loc.geom_type != "Point" else loc
-            mx.append(p.x)
-            my.append(p.y)
-            ms.append(max(b[2] - b[0], b[3] - b[1]))
-            mk.append("accepted" if f.accepted else kind)
-        self._paths = []
-        # Accepted first (underneath), then by kind in a fixed order.
-        for accepted in (True, False):
-            styles = S.finding_styles(accepted)
-            for kind in S.FINDING_KINDS:
-                geoms = groups.get((accepted, kind))
-                if geoms:
-                    path = geoms_to_path(np.asarray(geoms, dtype=object))
-                    path.setFillRule(Qt.FillRule.WindingFill)
-                    self._paths.append((styles[kind], path))
-        self._mx = np.asarray(mx, dtype=float)
-        self._my = np.asarray(my, dtype=float)
-        self._msize = np.asarray(ms, dtype=float)
-        self._mkind_arr = np.asarray(mk, dtype=object)
-        self.count = len(mx)
-        rect = QRectF()
-        for _, p in self._paths:
-            rect = rect.united(p.boundingRect())
-        self._set_rect(rect)
+            if kind == "gap" and f.unit in pending:
+                kind = "pending"
+            key = self._key(f, kind)
+            wanted[key] = f
+            kinds[key] = kind
+        gone = [k for k in self._entries if k not in wanted]
+        added = [k for k in wanted if k not in self._entries]
+        if gone:
+            self.remove([self._entries.pop(k).row for k in gone])
+        if added:
+            rows, geoms, styles = [], [], []
+            for k in added:
+                f = wanted[k]
+                accepted, kind = bool(f.accepted), kinds[k]
+                entry = _FindingEntry(self._next_row, f.location,
+                                      "accepted" if accepted else kind,
+                                      kind == "pending" and not accepted)
+                self._next_row += 1
+                self._entries[k] = entry
+                rows.append(entry.row)
+                geoms.append(f.location)
+                styles.append(self._style_keys.index((accepted, kind)))
+            self.upsert(rows, geoms, styles)
+        if gone or added or len(self._mx) != len(self._entries):
+            self._rebuild_markers()
+
+    def _rebuild_markers(self) -> None:
+        entries = list(self._entries.values())
+        self._mx = np.asarray([e.x for e in entries], dtype=float)
+        self._my = np.asarray([e.y for e in entries], dtype=float)
+        self._msize = np.asarray([e.size for e in entries], dtype=float)
+        self._mkind_arr = np.asarray([e.marker for e in entries], dtype=object)
+        self._labels = [(e.x, e.y, *e.label) for e in entries if e.label is not None]
+        self.count = len(entries)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        if not self._paths:
+        super().paint(painter, option, widget)
+        if not self.count:
             return
         px = painter_pixel_size(painter)
-        for st, path in self._paths:
-            painter.setPen(st.pen)
-            painter.setBrush(st.brush if st.brush is not None else QBrush(Qt.BrushStyle.NoBrush))
-            painter.drawPath(path)
+        view = painter_view_rect(painter)
+        self._paint_pending_labels(painter, px, view)
         # Markers for problems smaller than a few pixels.
-        m = _in_view(painter_view_rect(painter), self._mx, self._my, 10 * px) & \
-            (self._msize / px < 8)
+        m = _in_view(view, self._mx, self._my, 10 * px) & (self._msize / px < 8)
         if not m.any():
             return
         dx, dy = _device_xy(painter, self._mx[m], self._my[m])
@@ -361,6 +464,25 @@ class FindingsLayer(_MapItem):
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)
             painter.drawPoints(_polygonf(dx[sel], dy[sel]))
+        painter.restore()
+
+    def _paint_pending_labels(self, painter: QPainter, px: float, view: QRectF) -> None:
+        """待划分 in the middle of each not-yet-divided unit large enough on screen."""
+        if not self._labels or not math.isfinite(px) or px <= 0:
+            return
+        lab = np.asarray(self._labels, dtype=float)
+        big = (np.minimum(lab[:, 2], lab[:, 3]) / px >= self.PENDING_LABEL_MIN_PX)
+        m = big & _in_view(view, lab[:, 0], lab[:, 1], 60 * px)
+        if not m.any():
+            return
+        dx, dy = _device_xy(painter, lab[m, 0], lab[m, 1])
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self._label_font)
+        painter.setPen(QColor(S.PENDING_TEXT_COLOR))
+        for x, y in zip(dx.tolist(), dy.tolist(), strict=True):
+            painter.drawText(QRectF(x - 60, y - 12, 120, 24), Qt.AlignmentFlag.AlignCenter,
+                             S.PENDING_LABEL)
         painter.restore()
 
 
@@ -434,11 +556,27 @@ class ToolOverlay(_MapItem):
         if len(pts):
             x0, y0 = pts.min(axis=0)
             x1, y1 = pts.max(axis=0)
-            # Generous: markers are drawn in pixels around the points.
-            pad = max(x1 - x0, y1 - y0, 1.0) * 0.05 + 1000.0
+            # Markers are drawn in pixels around the points: pad by ~20 px at the current
+            # scale (only this area is repainted on every mouse move; the canvas calls
+            # refresh_extent after a zoom), generously when the scale is unknown.
+            px = self._pixel_size()
+            pad = 20.0 * px if px > 0 else max(x1 - x0, y1 - y0, 1.0) * 0.05 + 1000.0
             self._set_rect(QRectF(x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad))
         else:
             self._set_rect(QRectF())
+
+    def _pixel_size(self) -> float:
+        try:
+            size = self.pixelSize()
+        except Exception:  # noqa: BLE001 - not in a view yet
+            return 0.0
+        px = max(abs(float(size[0])), abs(float(size[1]))) if size else 0.0
+        return px if math.isfinite(px) else 0.0
+
+    def refresh_extent(self) -> None:
+        """Recompute the padded extent after the view's scale changed."""
+        if len(self._coords) or self._snap is not None:
+            self._update_extent()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         n = len(self._coords)

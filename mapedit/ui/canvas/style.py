@@ -158,7 +158,16 @@ FINDING_STYLE_OF_RULE: dict[str, str] = {
 }
 """Rules drawn on the map; the rest (codes, attributes, households) show in the check fill."""
 
-FINDING_KINDS: tuple[str, ...] = ("gap", "overlap", "crossing", "cut", "sliver")
+FINDING_KINDS: tuple[str, ...] = ("pending", "gap", "overlap", "crossing", "cut", "sliver")
+"""Map styles of findings, in draw order (bottom first). ``pending`` is a ``gap`` finding of a
+unit that has no micro-grid at all (待划分): work not begun, drawn calm and underneath."""
+
+PENDING_LABEL = "待划分"
+"""Written across a unit that has no micro-grid yet, at unit scale."""
+PENDING_TEXT_COLOR = "#8a8f94"
+PENDING_COLOR = "#a7adb2"
+"""Pale grey of the 待划分 hatch and outline: visible, but it should not look like an error
+next to the red gap hatching of a half-covered unit."""
 
 
 def finding_styles(accepted: bool) -> dict[str, Style]:
@@ -166,6 +175,8 @@ def finding_styles(accepted: bool) -> dict[str, Style]:
         grey = "#9e9e9e"
         hatch = QBrush(QColor(grey), Qt.BrushStyle.BDiagPattern)
         return {
+            "pending": Style(cosmetic_pen("#c4c4c4", 1.0),
+                             QBrush(QColor(190, 190, 190, 110), Qt.BrushStyle.BDiagPattern)),
             "gap": Style(cosmetic_pen(grey, 1.0, Qt.PenStyle.DotLine), hatch),
             "overlap": Style(cosmetic_pen(grey, 1.0, Qt.PenStyle.DotLine), _brush(grey, 60)),
             "crossing": Style(cosmetic_pen(grey, 1.5, Qt.PenStyle.DotLine), _brush(grey, 40)),
@@ -174,6 +185,7 @@ def finding_styles(accepted: bool) -> dict[str, Style]:
         }
     hatch = QBrush(QColor(194, 24, 91, 150), Qt.BrushStyle.BDiagPattern)
     return {
+        "pending": Style(cosmetic_pen(PENDING_COLOR, 1.2), pending_brush()),
         "gap": Style(cosmetic_pen("#c2185b", 1.5), hatch),
         "overlap": Style(cosmetic_pen("#d50000", 1.5), _brush("#ff1744", 150)),
         "crossing": Style(cosmetic_pen("#ff8f00", 3.0), _brush("#ffb300", 50)),
@@ -182,7 +194,12 @@ def finding_styles(accepted: bool) -> dict[str, Style]:
     }
 
 
-MARKER_COLORS = {"gap": "#c2185b", "overlap": "#d50000", "crossing": "#ff8f00",
+def pending_brush() -> QBrush:
+    """Pale grey diagonal hatch of a unit still to be divided (待划分)."""
+    return QBrush(QColor(140, 148, 156, 120), Qt.BrushStyle.BDiagPattern)
+
+
+MARKER_COLORS = {"pending": PENDING_COLOR, "gap": "#c2185b", "overlap": "#d50000", "crossing": "#ff8f00",
                  "cut": "#7b1fa2", "sliver": "#c2185b", "accepted": "#9e9e9e"}
 
 SELECTION_PEN = cosmetic_pen("#0057ff", 3.0)

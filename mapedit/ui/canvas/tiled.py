@@ -94,31 +94,38 @@ def painter_pixel_size(painter: QPainter) -> float:
     return 1.0 / scale if scale > 0 else math.inf
 
 
-def painter_view_rect(painter: QPainter) -> QRectF:
-    """The part of item coordinates that lands on the paint device (the visible map)."""
+def painter_view_rect(painter: QPainter, clipped: bool = True) -> QRectF:
+    """The part of item coordinates that lands on the paint device (the visible map); with
+    ``clipped``, only what the current (partial) repaint exposes."""
     dev = painter.device()
     rect = QRectF(0, 0, dev.width(), dev.height())
     inv, ok = painter.worldTransform().inverted()
     if not ok:
         return QRectF()
     view = inv.mapRect(rect)
-    if painter.hasClipping():
+    if clipped and painter.hasClipping():
         clip = painter.clipBoundingRect()
         if not clip.isEmpty():
             view = view.intersected(clip)
     return view
 
 
-class _LodState:
-    """Tile membership and path caches of one LOD."""
+_NO_BOUNDS = np.array([np.inf, np.inf, -np.inf, -np.inf])
+"""Bounds of an emptied tile: meets no view."""
 
-    __slots__ = ("tile_keys", "tile_bounds", "rows_by_tile", "row_tile", "cache", "valid")
+
+class _LodState:
+    """Tile membership and path caches of one LOD. Membership is built once (numpy, ~10 ms
+    on 35,000 grids) and then kept up to date row by row as features come and go, so an edit
+    costs a few dictionary updates rather than a rebuild."""
+
+    __slots__ = ("tile_keys", "tile_bounds", "tile_pos", "rows_by_tile", "cache", "valid")
 
     def __init__(self) -> None:
         self.tile_keys = np.empty(0, dtype=np.int64)
         self.tile_bounds = np.empty((0, 4))
+        self.tile_pos: dict[int, int] = {}
         self.rows_by_tile: dict[int, np.ndarray] = {}
-        self.row_tile = np.empty(0, dtype=np.int64)
         self.cache: dict[int, list[tuple[int, QPainterPath]]] = {}
         self.valid = False
 
@@ -158,6 +165,8 @@ class TiledLayer(pg.GraphicsObject):
         self._row_of: dict[int, int] = {}
         self._rect = QRectF()
         self._lod_states = [_LodState() for _ in self.lods]
+        self._last_px = math.inf
+        """Metres per pixel of the last paint: sizes the margin of partial repaints."""
         self.last_paint_tiles = 0
         """Tiles drawn by the last paint (for tests and the benchmark)."""
 
@@ -199,8 +208,12 @@ class TiledLayer(pg.GraphicsObject):
         if self._row_of:
             for i, k in enumerate(new_keys.tolist()):
                 self._row_of[k] = start + i
-        self._touch_bounds(new_bounds)
-        self._update_rect()
+        rows = np.arange(start, len(self._keys), dtype=np.int64)
+        self._grow_rect(new_bounds)
+        self._touch_rows(rows)
+        for st in self._lod_states:
+            if st.valid:
+                self._add_to_tiles(st, rows)
 
     def remove(self, keys: Iterable[int]) -> None:
         rows = self._rows(keys)
@@ -208,6 +221,9 @@ class TiledLayer(pg.GraphicsObject):
             return
         self._touch_rows(rows)
         self._alive[rows] = False
+        for st in self._lod_states:
+            if st.valid:
+                self._drop_from_tiles(st, rows)
         for k in self._keys[rows].tolist():
             self._row_of.pop(k, None)
         if (~self._alive).sum() > max(1000, len(self._alive) // 4):
@@ -288,25 +304,70 @@ class TiledLayer(pg.GraphicsObject):
             level.dirty.append(r)
 
     def _touch_rows(self, rows: np.ndarray) -> None:
-        """Drop the cached tiles that hold these rows, in every LOD."""
-        self._dirty_raster(self._bounds[rows])
-        for st in self._lod_states:
-            if st.valid and len(st.row_tile) == len(self._keys):
-                for key in set(st.row_tile[rows].tolist()):
-                    st.cache.pop(key, None)
-            else:
-                st.cache.clear()
-            st.valid = False
-        self.update()
-
-    def _touch_bounds(self, bounds: np.ndarray) -> None:
-        """Drop cached tiles that new features fall in, in every LOD."""
+        """These rows change (style, geometry, presence): drop the cached tiles that hold
+        them in every LOD (a row's tile follows from its bounds alone) and repaint only the
+        area they cover — the rest of the view keeps what it shows."""
+        bounds = self._bounds[rows]
         self._dirty_raster(bounds)
         for lod, st in zip(self.lods, self._lod_states, strict=True):
             for key in set(self._tile_key(bounds, lod.tile).tolist()):
                 st.cache.pop(key, None)
-            st.valid = False
-        self.update()
+        self.update_region(bounds)
+
+    def update_region(self, bounds: np.ndarray) -> None:
+        """Schedule a repaint of the area of these bounds (rows of minx, miny, maxx, maxy),
+        widened by a few pixels for pen widths and antialiasing."""
+        if len(bounds) == 0:
+            return
+        px = self._last_px
+        if not math.isfinite(px):
+            self.update()
+            return
+        m = 6.0 * px
+        x0, y0 = float(bounds[:, 0].min()) - m, float(bounds[:, 1].min()) - m
+        x1, y1 = float(bounds[:, 2].max()) + m, float(bounds[:, 3].max()) + m
+        self.update(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def _add_to_tiles(self, st: _LodState, rows: np.ndarray) -> None:
+        """Keep a built membership current after rows were appended."""
+        size = self.lods[self._lod_states.index(st)].tile
+        keys = self._tile_key(self._bounds[rows], size)
+        new_keys: list[int] = []
+        new_bounds: list[np.ndarray] = []
+        for key in np.unique(keys).tolist():
+            mine = rows[keys == key]
+            old = st.rows_by_tile.get(key)
+            members = mine if old is None else np.concatenate([old, mine])
+            st.rows_by_tile[key] = members
+            b = self._tile_bounds_of(members)
+            pos = st.tile_pos.get(key)
+            if pos is None:
+                st.tile_pos[key] = len(st.tile_keys) + len(new_keys)
+                new_keys.append(key)
+                new_bounds.append(b)
+            else:
+                st.tile_bounds[pos] = b
+        if new_keys:
+            st.tile_keys = np.concatenate([st.tile_keys, np.asarray(new_keys, dtype=np.int64)])
+            st.tile_bounds = np.vstack([st.tile_bounds, np.asarray(new_bounds)])
+
+    def _drop_from_tiles(self, st: _LodState, rows: np.ndarray) -> None:
+        """Keep a built membership current after rows died."""
+        size = self.lods[self._lod_states.index(st)].tile
+        keys = self._tile_key(self._bounds[rows], size)
+        for key in np.unique(keys).tolist():
+            members = st.rows_by_tile.get(key)
+            if members is None:
+                continue
+            members = members[~np.isin(members, rows[keys == key])]
+            st.rows_by_tile[key] = members
+            st.tile_bounds[st.tile_pos[key]] = self._tile_bounds_of(members)
+
+    def _tile_bounds_of(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return _NO_BOUNDS
+        b = self._bounds[rows]
+        return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
 
     @staticmethod
     def _tile_key(bounds: np.ndarray, size: float) -> np.ndarray:
@@ -322,7 +383,6 @@ class TiledLayer(pg.GraphicsObject):
             return st
         keys = self._tile_key(self._bounds, self.lods[i].tile) if len(self._keys) else \
             np.empty(0, dtype=np.int64)
-        st.row_tile = keys
         alive = np.nonzero(self._alive)[0]
         order = alive[np.argsort(keys[alive], kind="stable")]
         skeys = keys[order]
@@ -339,6 +399,7 @@ class TiledLayer(pg.GraphicsObject):
             st.tile_keys = np.empty(0, dtype=np.int64)
             st.tile_bounds = np.empty((0, 4))
             st.rows_by_tile = {}
+        st.tile_pos = {k: j for j, k in enumerate(st.tile_keys.tolist())}
         # Cached paths of tiles that no longer exist are dropped.
         for k in set(st.cache) - set(st.rows_by_tile):
             del st.cache[k]
@@ -368,6 +429,19 @@ class TiledLayer(pg.GraphicsObject):
             self._levels.clear()  # raster levels no longer cover the layer
         self.update()
 
+    def _grow_rect(self, bounds: np.ndarray) -> None:
+        """Extend the item's rect to new features. It never shrinks on a remove (a slightly
+        large rect costs nothing), and a change of rect — which makes Qt repaint the whole
+        item — happens only when something lands outside the layer's extent."""
+        if len(bounds) == 0:
+            return
+        rect = self._rect
+        if (rect.isValid() and bounds[:, 0].min() >= rect.left()
+                and bounds[:, 1].min() >= rect.top() and bounds[:, 2].max() <= rect.right()
+                and bounds[:, 3].max() <= rect.bottom()):
+            return
+        self._update_rect()
+
     def choose_lod(self, px: float) -> int:
         best = 0
         for i, lod in enumerate(self.lods):
@@ -393,6 +467,7 @@ class TiledLayer(pg.GraphicsObject):
         if not len(self._keys):
             return
         px = painter_pixel_size(painter)
+        self._last_px = px
         if px > self.max_px:
             return
         if self.raster_overview and px >= RASTER_MIN_PX:
