@@ -90,6 +90,7 @@ class MapLegend(QFrame):
         st = S.finding_styles(False)
         problems = [
             (_swatch(st["gap"].brush, st["gap"].pen), self.tr("未覆盖区域")),
+            (_swatch(st["pending"].brush, st["pending"].pen), self.tr("待划分单元")),
             (_swatch(st["overlap"].brush, st["overlap"].pen), self.tr("重叠")),
             (_swatch(st["crossing"].brush, st["crossing"].pen), self.tr("跨出单元")),
             (_swatch(pen=st["cut"].pen, line=True), self.tr("切割楼栋/小组")),
