@@ -640,6 +640,10 @@ The file no longer exists.</source>
             <translation>not covered</translation>
         </message>
         <message>
+            <source>待划分单元</source>
+            <translation>unit not divided yet</translation>
+        </message>
+        <message>
             <source>重叠</source>
             <translation>overlap</translation>
         </message>
