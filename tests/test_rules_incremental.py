@@ -134,3 +134,74 @@ def test_update_after_delete_and_reinsert_restores_clean_state():
     assert any(f.rule == "gap" for f in c.update([3], {3: g.geometry}))
     ds.grids[3] = g
     assert c.update([3], {3: None}) == []
+
+
+def _rich_dataset(seed: int):
+    """Three 农村 units of Voronoi 村组 grids; villager groups = the cells split in two along
+    a chord (so every grid is made of whole groups) except one grid moved a vertex into its
+    neighbour's groups; one building in each grid."""
+    from mapedit.model.dataset import BaseLayer
+
+    ds, rng = random_dataset(seed)
+    for u in ds.units.values():
+        u.unit_type = "农村"
+    groups, buildings = [], []
+    fids = sorted(ds.grids)
+    first_unit = ds.grids[fids[0]].unit_code
+    for f in fids:
+        g = ds.grids[f]
+        g.category = "村组"
+        c = g.geometry
+        ring = shapely.get_coordinates(c.exterior)[:-1]
+        k = len(ring) // 2
+        if g.unit_code != first_unit:  # groups of one unit only: cells of different units
+            pass                        # do not share vertices (not a valid coverage)
+        elif k >= 2:  # convex cell: split along a chord between two of its vertices
+            groups += [shapely.Polygon(ring[:k + 1]), shapely.Polygon(np.vstack([ring[k:],
+                                                                                  ring[:1]]))]
+        else:
+            groups.append(c)
+        buildings.append(c.centroid.buffer(1.0, quad_segs=1))
+    bad = ds.grids[fids[3]]  # push one vertex of one grid into its neighbour's groups
+    bad.geometry = move_vertex(bad.geometry, rng, 3.0)
+    ds.base_layers["villager_groups"] = BaseLayer(
+        "villager_groups", np.array(groups, dtype=object),
+        [{"name": f"{i}组"} for i in range(len(groups))])
+    ds.base_layers["buildings"] = BaseLayer(
+        "buildings", np.array(buildings, dtype=object), [{} for _ in buildings])
+    return ds
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_threaded_full_check_equals_single_threaded_and_incremental(seed):
+    ds = _rich_dataset(seed)
+    a = Checker(ds, threads=True).run_full()
+    b = Checker(ds, threads=False).run_full()
+    assert [(f.rule, f.features, f.unit, f.area_m2, f.message_zh) for f in a] == \
+        [(f.rule, f.features, f.unit, f.area_m2, f.message_zh) for f in b]
+    # the full check's villager-group fast path agrees with the exact per-grid path
+    c = Checker(ds, threads=False)
+    c.run_full()
+    c.update(sorted(ds.grids))
+    assert signature(c.findings) == signature(a)
+
+
+def test_villager_group_fast_path_needs_disjoint_groups():
+    from mapedit.model.dataset import BaseLayer
+    from tests.rules_helpers import U1, add, dataset, rect, rules
+
+    ds = dataset(unit_type="农村")
+    add(ds, 1, rect(0, 0, 50, 100), category="村组")
+    add(ds, 2, rect(50, 0, 100, 100), category="村组")
+    # grid 1 is exactly the union of groups 0 and 1, but group 2 overlaps it
+    groups = [rect(0, 0, 50, 50), rect(0, 50, 50, 100), rect(40, 0, 100, 100)]
+    ds.base_layers["villager_groups"] = BaseLayer(
+        "villager_groups", np.array(groups, dtype=object), [{"name": "甲"}, {"name": "乙"},
+                                                             {"name": "丙"}])
+    found = Checker(ds).run_full()
+    assert rules(found)["villager-group-cut"] >= 1
+    assert any(f.features == [f"{U1}001"] for f in found if f.rule == "villager-group-cut")
+    c = Checker(ds, threads=False)
+    c.run_full()
+    c.update(sorted(ds.grids))
+    assert signature(c.findings) == signature(found)

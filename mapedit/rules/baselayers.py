@@ -16,7 +16,7 @@ import shapely
 from mapedit.model.catalogue import normalize_category
 from mapedit.rules.attributes import make
 from mapedit.rules.findings import Finding, Fix
-from mapedit.rules.geom import fmt_area, problem_pieces
+from mapedit.rules.geom import fmt_area, private_copies, problem_pieces
 
 if TYPE_CHECKING:
     from mapedit.rules.engine import Checker
@@ -46,7 +46,7 @@ def building_findings(eng: Checker, bidx: np.ndarray) -> dict[int, list[Finding]
     gg = np.empty(len(fids), dtype=object)
     gg[:] = [eng._clean[int(f)] for f in fids]
     whole = np.zeros(len(geoms), dtype=bool)
-    whole[qi[shapely.covers(gg, geoms[qi])]] = True
+    whole[qi[shapely.covers(private_copies(gg), geoms[qi])]] = True
     keep = ~whole[qi]
     qi, fids, gg = qi[keep], fids[keep], gg[keep]
     if len(qi) == 0:
@@ -99,13 +99,15 @@ def building_candidates(eng: Checker) -> np.ndarray:
         return np.arange(n)
     poly = np.flatnonzero(shapely.get_type_id(bg) == 3)
     qi, ti = idx.tree.query(bg[poly])  # envelope pairs: no predicate on 180,000 buildings
-    inside = shapely.contains_properly(idx.geoms[ti], bg[poly[qi]])  # grids are prepared
+    grids = private_copies(idx.geoms)  # prepared, and not shared with another thread
+    inside = shapely.contains_properly(grids[ti], bg[poly[qi]])
     proven = np.zeros(n, dtype=bool)
     proven[poly[qi[inside]]] = True
     return np.flatnonzero(~proven)
 
 
-def villager_group_findings(eng: Checker, fids: list[int]) -> dict[int, list[Finding]]:
+def villager_group_findings(eng: Checker, fids: list[int], full: bool = False
+                            ) -> dict[int, list[Finding]]:
     """A 村组 grid with significant area (same thresholds as buildings, against the grid's
     area) in two or more villager groups, at least one of which it cuts (a significant part
     of that group lies outside the grid). Grids made of whole groups are fine: seed 000 makes
@@ -129,10 +131,14 @@ def villager_group_findings(eng: Checker, fids: list[int]) -> dict[int, list[Fin
         if ok:
             keep.append(f)
     fids = keep
+    if full and fids:
+        fids = [f for f, ok in zip(fids, _made_of_whole_groups(eng, fids), strict=True)
+                if not ok]
     if not fids:
         return out
     gg = np.empty(len(fids), dtype=object)
     gg[:] = [clean[f] for f in fids]
+    gp = private_copies(gg)  # prepared, and not shared with another thread
     # Envelope pairs only: a pair that does not intersect is classified below as "rest",
     # found not to touch, and gets an empty overlay (area 0) — the same as not listing it,
     # and far cheaper than an ``intersects`` test on every pair.
@@ -144,12 +150,12 @@ def villager_group_findings(eng: Checker, fids: list[int]) -> dict[int, list[Fin
     inter = shapely.area(gg[qi])
     inside = shapely.covers(vg[vi], gg[qi])
     whole = ~inside
-    whole[whole] = shapely.covers(gg[qi][whole], vg[vi][whole])  # a whole group in the grid
+    whole[whole] = shapely.covers(gp[qi][whole], vg[vi][whole])  # a whole group in the grid
     inter[whole] = shapely.area(vg[vi][whole])
     rest = ~inside & ~whole
     if rest.any():
         # pairs that only touch along a boundary have no common interior: skip the overlay
-        rest[rest] = ~shapely.touches(gg[qi][rest], vg[vi][rest])
+        rest[rest] = ~shapely.touches(gp[qi][rest], vg[vi][rest])
         inter[~inside & ~whole & ~rest] = 0.0
     if rest.any():
         inter[rest] = shapely.area(shapely.intersection(gg[qi][rest], vg[vi][rest]))
@@ -192,3 +198,54 @@ def villager_group_findings(eng: Checker, fids: list[int]) -> dict[int, list[Fin
         if res:
             out[fid] = res
     return out
+
+
+def _made_of_whole_groups(eng: Checker, fids: list[int]) -> np.ndarray:
+    """For each 村组 grid ``fids[i]``, True when it provably has no villager-group finding
+    because it is exactly the union of whole villager groups (the normal case; seed 000 makes
+    the group the basic unit). Used by the full check only, so most of the 60,000 pair tests
+    of :func:`villager_group_findings` are never run.
+
+    Proof: when the villager groups form a valid coverage (no two share interior; one GEOS
+    call per layer, remembered across checks) and the coverage union of the groups whose
+    ``point_on_surface`` lies in grid g is identical to g (coordinates, after normalising),
+    then every group it lists lies in g (so it is covered, never "partial") and every other
+    group shares no interior with g (intersection area 0 < ``building_cut_min_area_m2``):
+    :func:`villager_group_findings` reports nothing for g. Any other grid is left to it."""
+    ok = np.zeros(len(fids), dtype=bool)
+    vg = eng._vg_geoms
+    if vg is None or len(vg) == 0 or eng.settings.building_cut_min_area_m2 <= 0:
+        return ok
+    if any(g is None for g in vg) or not groups_form_coverage(eng, vg):
+        return ok
+    gg = np.empty(len(fids), dtype=object)
+    gg[:] = [eng._clean[f] for f in fids]
+    tree = shapely.STRtree(shapely.force_2d(gg))  # own objects: see private_copies
+    vi, gi = tree.query(shapely.point_on_surface(vg), predicate="within")
+    if len(vi) == 0:
+        return ok
+    order = np.lexsort((vi, gi))
+    vi, gi = vi[order], gi[order]
+    rows, start, count = np.unique(gi, return_index=True, return_counts=True)
+    table = np.full((len(rows), int(count.max())), None, dtype=object)
+    table[np.repeat(np.arange(len(rows)), count),
+          np.arange(len(gi)) - np.repeat(start, count)] = vg[vi]
+    try:
+        union = shapely.coverage_union_all(table, axis=1)
+    except shapely.errors.GEOSException:
+        return ok
+    same = shapely.equals_identical(shapely.normalize(union), shapely.normalize(gg[rows]))
+    ok[rows[same]] = True
+    return ok
+
+
+def groups_form_coverage(eng: Checker, vg: np.ndarray) -> bool:
+    """``shapely.coverage_is_valid`` on the villager groups, remembered per layer array (base
+    layers do not change while editing)."""
+    key = id(vg)
+    cached = getattr(eng, "_vg_coverage", None)
+    if cached is not None and cached[0] == key and cached[1] is vg:
+        return cached[2]
+    ok = bool(shapely.coverage_is_valid(vg))
+    eng._vg_coverage = (key, vg, ok)
+    return ok

@@ -132,3 +132,14 @@ def fmt_area(value: float) -> str:
     """An area for messages: 20.1, 0.35, 1234."""
     v = round(float(value), 2)
     return f"{v:.2f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v)}"
+
+
+def private_copies(geoms: np.ndarray) -> np.ndarray:
+    """New, prepared geometry objects with the same coordinates (None stays None).
+
+    GEOS prepared geometries are not thread-safe (their indexes are built lazily on first use),
+    so a worker thread runs prepared predicates only on its own copies. ``force_2d`` is the
+    cheapest copy; predicates ignore Z, so the answers are those of the originals."""
+    out = shapely.force_2d(geoms)
+    shapely.prepare(out)
+    return out

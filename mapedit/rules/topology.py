@@ -57,9 +57,14 @@ class TopologyRules:
         geoms[:] = [e._clean[f] for f in members]
         return self.members_clean(ug.area, geoms)
 
-    def members_clean(self, unit_area: float, geoms: np.ndarray) -> bool:
+    def members_clean(self, unit_area: float, geoms: np.ndarray,
+                      edges_ok: bool | None = None) -> bool:
+        """``edges_ok``: the coverage test's answer for exactly these geometries, when the
+        caller already has it."""
         if unit_area - float(shapely.area(geoms).sum()) >= self.s.min_area_m2:
             return False
+        if edges_ok is not None:
+            return edges_ok or len(geoms) < 2
         if len(geoms) >= 2:
             edges = shapely.coverage_invalid_edges(geoms, gap_width=noise_width(self.s))
             if not np.all(shapely.is_empty(edges)):
