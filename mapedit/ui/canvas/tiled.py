@@ -72,8 +72,14 @@ tens of ms on thousands of outlines, and dashes are unreadable at that scale any
 
 RASTER_MIN_PX = 6.0
 """Raster pyramid levels are 6, 12, 24 ... m/px; below 6 m/px a layer is drawn as vectors."""
-RASTER_MAX_SIDE = 4096
-"""A level larger than this (pixels on its long side) is not built; vectors are drawn instead."""
+RASTER_MAX_SIDE = 65536
+"""A level larger than this (pixels on its long side) is not used; vectors are drawn instead."""
+RASTER_TILE_PX = 1024
+"""Raster levels are cut into square tiles of this many pixels, rendered when first seen: a
+district-scale view (6 m/px over a 40 km street) would need a level too large to render or keep
+whole, but only the dozen tiles in view are ever drawn."""
+RASTER_MAX_TILES = 16
+"""Raster tiles kept per layer (4 MB each); the least recently drawn go first."""
 
 
 def cosmetic_pen(color, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
@@ -130,15 +136,52 @@ class _LodState:
         self.valid = False
 
 
-class _RasterLevel:
-    """The whole layer rendered at ``px`` metres per pixel; ``x0, y0`` = map coordinates of the
-    image's top-left corner."""
+class _RasterTile:
+    """One square piece of a raster level, with a margin of ``RASTER_MARGIN`` pixels on every
+    side so that smooth scaling never blends a tile's edge with nothing (no seams)."""
 
-    def __init__(self, px: float, x0: float, y0: float, w: int, h: int) -> None:
-        self.px, self.x0, self.y0 = px, x0, y0
-        self.image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-        self.transform = QTransform(1 / px, 0, 0, -1 / px, -x0 / px, y0 / px)
+    __slots__ = ("image", "dirty", "used")
+
+    def __init__(self, size: int) -> None:
+        self.image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
         self.dirty: list[QRectF] = []
+        self.used = 0
+
+
+RASTER_MARGIN = 2
+
+
+class _RasterLevel:
+    """The layer rendered at ``px`` metres per pixel, as tiles rendered on demand; ``x0, y0``
+    = map coordinates of the top-left corner of tile (0, 0)."""
+
+    def __init__(self, px: float, x0: float, y0: float) -> None:
+        self.px, self.x0, self.y0 = px, x0, y0
+        self.tiles: dict[tuple[int, int], _RasterTile] = {}
+
+    def span(self) -> float:
+        """Map metres covered by one tile (without its margin)."""
+        return RASTER_TILE_PX * self.px
+
+    def tile_rect(self, i: int, j: int, margin: float = 0.0) -> QRectF:
+        """Map rectangle of tile (i, j) (column, row from the top), grown by ``margin`` px."""
+        s = self.span()
+        m = margin * self.px
+        return QRectF(self.x0 + i * s - m, self.y0 - (j + 1) * s - m, s + 2 * m, s + 2 * m)
+
+    def tile_transform(self, i: int, j: int) -> QTransform:
+        """Map → image pixels of tile (i, j) (y down in the image)."""
+        r = self.tile_rect(i, j, RASTER_MARGIN)
+        px = self.px
+        return QTransform(1 / px, 0, 0, -1 / px, -r.left() / px, r.bottom() / px)
+
+    def tiles_meeting(self, rect: QRectF) -> list[tuple[int, int]]:
+        s = self.span()
+        i0 = math.floor((rect.left() - self.x0) / s)
+        i1 = math.floor((rect.right() - self.x0) / s)
+        j0 = math.floor((self.y0 - rect.bottom()) / s)
+        j1 = math.floor((self.y0 - rect.top()) / s)
+        return [(i, j) for j in range(j0, j1 + 1) for i in range(i0, i1 + 1)]
 
 
 class TiledLayer(pg.GraphicsObject):
@@ -167,6 +210,7 @@ class TiledLayer(pg.GraphicsObject):
         self._lod_states = [_LodState() for _ in self.lods]
         self._last_px = math.inf
         """Metres per pixel of the last paint: sizes the margin of partial repaints."""
+        self._raster_clock = 0
         self.last_paint_tiles = 0
         """Tiles drawn by the last paint (for tests and the benchmark)."""
 
@@ -301,7 +345,11 @@ class TiledLayer(pg.GraphicsObject):
         r = QRectF(bounds[:, 0].min(), bounds[:, 1].min(),
                    bounds[:, 2].max() - bounds[:, 0].min(), bounds[:, 3].max() - bounds[:, 1].min())
         for level in self._levels.values():
-            level.dirty.append(r)
+            grown = r.adjusted(-2 * level.px, -2 * level.px, 2 * level.px, 2 * level.px)
+            for key in level.tiles_meeting(grown):
+                tile = level.tiles.get(key)
+                if tile is not None:
+                    tile.dirty.append(grown)
 
     def _touch_rows(self, rows: np.ndarray) -> None:
         """These rows change (style, geometry, presence): drop the cached tiles that hold
@@ -485,47 +533,72 @@ class TiledLayer(pg.GraphicsObject):
         level = self._levels.get(r)
         if level is None:
             rect = self._rect
-            w = math.ceil(rect.width() / r) + 4
-            h = math.ceil(rect.height() / r) + 4
-            if max(w, h) > RASTER_MAX_SIDE or rect.isEmpty():
+            if rect.isEmpty() or max(rect.width(), rect.height()) / r > RASTER_MAX_SIDE:
                 return None
-            level = _RasterLevel(r, rect.left() - 2 * r, rect.bottom() + 2 * r, w, h)
-            level.image.fill(QColor(0, 0, 0, 0))
-            self._render_level(level, None)
+            level = _RasterLevel(r, rect.left() - 2 * r, rect.bottom() + 2 * r)
             self._levels[r] = level
-        elif level.dirty:
-            dirty = level.dirty
-            level.dirty = []
+        return level
+
+    def _tile(self, level: _RasterLevel, key: tuple[int, int]) -> _RasterTile:
+        """Tile ``key`` of ``level``, rendered (or its dirty parts re-rendered) as needed."""
+        self._raster_clock += 1
+        tile = level.tiles.get(key)
+        if tile is None:
+            self._evict_tiles()
+            tile = level.tiles[key] = _RasterTile(RASTER_TILE_PX + 2 * RASTER_MARGIN)
+            tile.image.fill(QColor(0, 0, 0, 0))
+            self._render_tile(level, key, tile, None)
+        elif tile.dirty:
+            dirty, tile.dirty = tile.dirty, []
             region = QRectF(dirty[0])
             for d in dirty[1:]:
                 region = region.united(d)
-            self._render_level(level, region.adjusted(-2 * r, -2 * r, 2 * r, 2 * r))
-        return level
+            self._render_tile(level, key, tile, region)
+        tile.used = self._raster_clock
+        return tile
 
-    def _render_level(self, level: _RasterLevel, region: QRectF | None) -> None:
-        p = QPainter(level.image)
+    def _evict_tiles(self) -> None:
+        every = [(t.used, r, k) for r, lv in self._levels.items() for k, t in lv.tiles.items()]
+        if len(every) < RASTER_MAX_TILES:
+            return
+        every.sort()
+        for _, r, k in every[:len(every) - RASTER_MAX_TILES + 1]:
+            del self._levels[r].tiles[k]
+
+    def _render_tile(self, level: _RasterLevel, key: tuple[int, int], tile: _RasterTile,
+                     region: QRectF | None) -> None:
+        area = level.tile_rect(*key, RASTER_MARGIN)
+        p = QPainter(tile.image)
         try:
-            p.setTransform(level.transform)
+            p.setTransform(level.tile_transform(*key))
             if region is not None:
-                p.setClipRect(region)
+                area = area.intersected(region)
+                p.setClipRect(area)
                 p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
-                p.fillRect(region, QColor(0, 0, 0, 0))
+                p.fillRect(area, QColor(0, 0, 0, 0))
                 p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-            view = region if region is not None else level.transform.inverted()[0].mapRect(
-                QRectF(0, 0, level.image.width(), level.image.height()))
-            self.paint_vectors(p, level.px, view)
+            self.paint_vectors(p, level.px, area)
         finally:
             p.end()
 
     def _draw_level(self, painter: QPainter, level: _RasterLevel) -> None:
-        target = QRectF(level.x0, level.y0 - level.image.height() * level.px,
-                        level.image.width() * level.px, level.image.height() * level.px)
+        view = painter_view_rect(painter)
+        if view.isEmpty():
+            return
+        n = RASTER_TILE_PX
+        source = QRectF(RASTER_MARGIN, RASTER_MARGIN, n, n)
         painter.save()
-        # The image is north-up; item coordinates are y-up, so flip it into place.
-        painter.translate(target.left(), target.bottom())
-        painter.scale(level.px, -level.px)
+        # Images are north-up; item coordinates are y-up, so each tile is flipped into place.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        painter.drawImage(0, 0, level.image)
+        base = painter.transform()
+        for i, j in level.tiles_meeting(view.intersected(self._rect)):
+            tile = self._tile(level, (i, j))
+            r = level.tile_rect(i, j)
+            t = QTransform(base)
+            t.translate(r.left(), r.bottom())
+            t.scale(level.px, -level.px)
+            painter.setTransform(t)
+            painter.drawImage(QRectF(0, 0, n, n), tile.image, source)
         painter.restore()
         self.last_paint_tiles = -1
 
