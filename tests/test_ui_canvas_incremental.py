@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from shapely.geometry import box
 
 from mapedit.rules.engine import Checker
-from mapedit.ui.canvas import MapCanvas
+from mapedit.ui.canvas import MapCanvas, tiled
 from mapedit.ui.canvas import style as S
 from mapedit.ui.canvas.tiled import Lod, Style, TiledLayer, cosmetic_pen
 
@@ -93,14 +93,19 @@ def _edit(canvas: MapCanvas, ds, checker: Checker, fid: int, grid) -> None:
     canvas.set_findings(checker.findings)
 
 
-@pytest.mark.parametrize("scale", ["unit", "overview"])
-def test_partial_repaints_show_what_a_full_redraw_shows(qtbot, shown_canvas,
+@pytest.mark.parametrize("scale", ["unit", "overview", "overview-tiled"])
+def test_partial_repaints_show_what_a_full_redraw_shows(qtbot, shown_canvas, monkeypatch,
                                                        scale: str) -> None:
     canvas, ds, checker = shown_canvas
-    if scale == "overview":  # ≥ 6 m/px: grids and units are drawn from raster tiles
+    if scale == "overview-tiled":  # levels cut into many small tiles, as on a big street
+        monkeypatch.setattr(tiled, "RASTER_WHOLE_SIDE", 40)
+        monkeypatch.setattr(tiled, "RASTER_TILE_PX", 48)
+    if scale.startswith("overview"):  # ≥ 6 m/px: grids and units are drawn from raster tiles
         canvas.zoom_to_bounds(497000.0, 3444000.0, 503000.0, 3449000.0, margin=0)
         _settle()
         assert canvas.pixel_size() >= 6 and canvas.layer_item("grids").last_paint_tiles == -1
+        levels = canvas.layer_item("grids")._levels.values()
+        assert max(len(lv.tiles) for lv in levels) > (1 if scale == "overview-tiled" else 0)
     vp = canvas.view.viewport()
     watch = _PaintWatch()
     vp.installEventFilter(watch)

@@ -75,9 +75,11 @@ RASTER_MIN_PX = 6.0
 RASTER_MAX_SIDE = 65536
 """A level larger than this (pixels on its long side) is not used; vectors are drawn instead."""
 RASTER_TILE_PX = 1024
-"""Raster levels are cut into square tiles of this many pixels, rendered when first seen: a
-district-scale view (6 m/px over a 40 km street) would need a level too large to render or keep
-whole, but only the dozen tiles in view are ever drawn."""
+"""Levels larger than ``RASTER_WHOLE_SIDE`` are cut into square tiles of this many pixels,
+rendered when first seen: a district-scale view (6 m/px over a 40 km street) would need a level
+too large to render or keep whole, but only the few tiles in view are ever drawn."""
+RASTER_WHOLE_SIDE = 4096
+"""A level up to this many pixels on its long side is one image (one blit per frame)."""
 RASTER_MAX_TILES = 16
 """Raster tiles kept per layer (4 MB each); the least recently drawn go first."""
 
@@ -142,8 +144,8 @@ class _RasterTile:
 
     __slots__ = ("image", "dirty", "used")
 
-    def __init__(self, size: int) -> None:
-        self.image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    def __init__(self, width: int, height: int) -> None:
+        self.image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
         self.dirty: list[QRectF] = []
         self.used = 0
 
@@ -152,22 +154,20 @@ RASTER_MARGIN = 2
 
 
 class _RasterLevel:
-    """The layer rendered at ``px`` metres per pixel, as tiles rendered on demand; ``x0, y0``
-    = map coordinates of the top-left corner of tile (0, 0)."""
+    """The layer rendered at ``px`` metres per pixel, as tiles of ``tw × th`` pixels rendered
+    on demand (one tile when the level is small); ``x0, y0`` = map coordinates of the top-left
+    corner of tile (0, 0)."""
 
-    def __init__(self, px: float, x0: float, y0: float) -> None:
+    def __init__(self, px: float, x0: float, y0: float, tw: int, th: int) -> None:
         self.px, self.x0, self.y0 = px, x0, y0
+        self.tw, self.th = tw, th
         self.tiles: dict[tuple[int, int], _RasterTile] = {}
-
-    def span(self) -> float:
-        """Map metres covered by one tile (without its margin)."""
-        return RASTER_TILE_PX * self.px
 
     def tile_rect(self, i: int, j: int, margin: float = 0.0) -> QRectF:
         """Map rectangle of tile (i, j) (column, row from the top), grown by ``margin`` px."""
-        s = self.span()
+        sx, sy = self.tw * self.px, self.th * self.px
         m = margin * self.px
-        return QRectF(self.x0 + i * s - m, self.y0 - (j + 1) * s - m, s + 2 * m, s + 2 * m)
+        return QRectF(self.x0 + i * sx - m, self.y0 - (j + 1) * sy - m, sx + 2 * m, sy + 2 * m)
 
     def tile_transform(self, i: int, j: int) -> QTransform:
         """Map → image pixels of tile (i, j) (y down in the image)."""
@@ -176,11 +176,11 @@ class _RasterLevel:
         return QTransform(1 / px, 0, 0, -1 / px, -r.left() / px, r.bottom() / px)
 
     def tiles_meeting(self, rect: QRectF) -> list[tuple[int, int]]:
-        s = self.span()
-        i0 = math.floor((rect.left() - self.x0) / s)
-        i1 = math.floor((rect.right() - self.x0) / s)
-        j0 = math.floor((self.y0 - rect.bottom()) / s)
-        j1 = math.floor((self.y0 - rect.top()) / s)
+        sx, sy = self.tw * self.px, self.th * self.px
+        i0 = math.floor((rect.left() - self.x0) / sx)
+        i1 = math.floor((rect.right() - self.x0) / sx)
+        j0 = math.floor((self.y0 - rect.bottom()) / sy)
+        j1 = math.floor((self.y0 - rect.top()) / sy)
         return [(i, j) for j in range(j0, j1 + 1) for i in range(i0, i1 + 1)]
 
 
@@ -535,7 +535,10 @@ class TiledLayer(pg.GraphicsObject):
             rect = self._rect
             if rect.isEmpty() or max(rect.width(), rect.height()) / r > RASTER_MAX_SIDE:
                 return None
-            level = _RasterLevel(r, rect.left() - 2 * r, rect.bottom() + 2 * r)
+            w = math.ceil(rect.width() / r) + 4
+            h = math.ceil(rect.height() / r) + 4
+            tw, th = (w, h) if max(w, h) <= RASTER_WHOLE_SIDE else (RASTER_TILE_PX,) * 2
+            level = _RasterLevel(r, rect.left() - 2 * r, rect.bottom() + 2 * r, tw, th)
             self._levels[r] = level
         return level
 
@@ -545,7 +548,8 @@ class TiledLayer(pg.GraphicsObject):
         tile = level.tiles.get(key)
         if tile is None:
             self._evict_tiles()
-            tile = level.tiles[key] = _RasterTile(RASTER_TILE_PX + 2 * RASTER_MARGIN)
+            tile = level.tiles[key] = _RasterTile(level.tw + 2 * RASTER_MARGIN,
+                                                  level.th + 2 * RASTER_MARGIN)
             tile.image.fill(QColor(0, 0, 0, 0))
             self._render_tile(level, key, tile, None)
         elif tile.dirty:
@@ -585,8 +589,8 @@ class TiledLayer(pg.GraphicsObject):
         view = painter_view_rect(painter)
         if view.isEmpty():
             return
-        n = RASTER_TILE_PX
-        source = QRectF(RASTER_MARGIN, RASTER_MARGIN, n, n)
+        source = QRectF(RASTER_MARGIN, RASTER_MARGIN, level.tw, level.th)
+        target = QRectF(0, 0, level.tw, level.th)
         painter.save()
         # Images are north-up; item coordinates are y-up, so each tile is flipped into place.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
@@ -598,7 +602,7 @@ class TiledLayer(pg.GraphicsObject):
             t.translate(r.left(), r.bottom())
             t.scale(level.px, -level.px)
             painter.setTransform(t)
-            painter.drawImage(QRectF(0, 0, n, n), tile.image, source)
+            painter.drawImage(target, tile.image, source)
         painter.restore()
         self.last_paint_tiles = -1
 
