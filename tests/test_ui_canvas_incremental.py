@@ -98,8 +98,8 @@ def test_partial_repaints_show_what_a_full_redraw_shows(qtbot, shown_canvas, mon
                                                        scale: str) -> None:
     canvas, ds, checker = shown_canvas
     if scale == "overview-tiled":  # levels cut into many small tiles, as on a big street
-        monkeypatch.setattr(tiled, "RASTER_WHOLE_SIDE", 40)
-        monkeypatch.setattr(tiled, "RASTER_TILE_PX", 48)
+        monkeypatch.setattr(tiled, "RASTER_WHOLE_SIDE", 100)
+        monkeypatch.setattr(tiled, "RASTER_TILE_PX", 64)
     if scale.startswith("overview"):  # ≥ 6 m/px: grids and units are drawn from raster tiles
         canvas.zoom_to_bounds(497000.0, 3444000.0, 503000.0, 3449000.0, margin=0)
         _settle()

@@ -535,10 +535,16 @@ class TiledLayer(pg.GraphicsObject):
             rect = self._rect
             if rect.isEmpty() or max(rect.width(), rect.height()) / r > RASTER_MAX_SIDE:
                 return None
-            w = math.ceil(rect.width() / r) + 4
-            h = math.ceil(rect.height() / r) + 4
+            # The pixel grid is anchored at multiples of 64 pixels in map coordinates, not at
+            # the layer's corner: a level rebuilt after the layer grew (or another canvas's)
+            # puts every pixel — and the phase of hatch patterns — where it was.
+            g = 64 * r
+            x0 = math.floor((rect.left() - 2 * r) / g) * g
+            y0 = math.ceil((rect.bottom() + 2 * r) / g) * g
+            w = math.ceil((rect.right() + 2 * r - x0) / r)
+            h = math.ceil((y0 - rect.top() + 2 * r) / r)
             tw, th = (w, h) if max(w, h) <= RASTER_WHOLE_SIDE else (RASTER_TILE_PX,) * 2
-            level = _RasterLevel(r, rect.left() - 2 * r, rect.bottom() + 2 * r, tw, th)
+            level = _RasterLevel(r, x0, y0, tw, th)
             self._levels[r] = level
         return level
 
