@@ -107,6 +107,25 @@ def test_unit_overlap_responsibility_and_committee():
     assert next(x for x in f if x.rule == "unit-overlap").area_m2 == 1000.0
 
 
+def test_responsibility_grids_proven_by_union_and_per_unit():
+    """Units tiling the street without overlap: groups whose units fill their responsibility
+    grid exactly, lie inside it, or cross it (the union proof must not hide that crossing)."""
+    u = {f"3101180050{k:02d}": rect(100 * k, 0, 100 * k + 100, 100) for k in range(1, 7)}
+    ds = dataset(u)
+    codes = sorted(u)
+    ds.responsibility_grids["R1"] = ResponsibilityGrid("R1", "一", rect(100, 0, 300, 100))
+    ds.responsibility_grids["R2"] = ResponsibilityGrid("R2", "二", rect(290, -10, 520, 110))
+    ds.responsibility_grids["R3"] = ResponsibilityGrid("R3", "三", rect(500, 0, 640, 100))
+    for c, rg in zip(codes, ["R1", "R1", "R2", "R2", "R3", "R3"], strict=True):
+        ds.units[c].responsibility_grid = rg
+    f = [x for x in check(ds) if x.rule == "unit-responsibility-crossing"]
+    assert [(x.unit, x.area_m2) for x in f] == [(codes[5], 6000.0)]
+    # the same without the coverage proof (overlapping units): same answer
+    ds.units[codes[0]].geometry = rect(100, 0, 205, 100)
+    f = [x for x in check(ds) if x.rule == "unit-responsibility-crossing"]
+    assert [(x.unit, x.area_m2) for x in f] == [(codes[5], 6000.0)]
+
+
 def test_building_cut():
     ds = two_grids()
     ds.base_layers["buildings"] = BaseLayer("buildings", np.array(

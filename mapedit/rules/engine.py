@@ -241,10 +241,13 @@ class Checker:
         units = self._unit_list if self._unit_list is not None else list(ds.units.values())
         found += unit_attribute_findings(units, self.pattern)
         ug = private_copies(self._unit_geoms)
-        ov, overlap_codes = unit_overlap_findings(codes, ug, shapely.STRtree(ug), s)
+        coverage_ok = np.zeros(len(codes), dtype=bool)
+        ov, overlap_codes = unit_overlap_findings(codes, ug, shapely.STRtree(ug), s,
+                                                  coverage_ok)
         found += ov
         own = dict(zip(codes, ug.tolist(), strict=True))
-        found += responsibility_findings(ds, own)
+        found += responsibility_findings(
+            ds, own, {codes[i] for i in np.flatnonzero(coverage_ok).tolist()})
         found += committee_findings(ds, own)
         return found, overlap_codes
 

@@ -36,8 +36,11 @@ def unit_geometry_findings(code: str, geom: BaseGeometry | None,
 
 
 def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STRtree,
-                          settings: Settings) -> tuple[list[Finding], set[str]]:
-    """Pairs of units sharing area; returns the findings and the codes involved."""
+                          settings: Settings, coverage_ok: np.ndarray | None = None
+                          ) -> tuple[list[Finding], set[str]]:
+    """Pairs of units sharing area; returns the findings and the codes involved.
+    ``coverage_ok`` (optional, a bool array like ``geoms``) receives the units with a geometry
+    whose edges GEOS's coverage check (gap width 0) does not flag against any other unit."""
     out: list[Finding] = []
     involved: set[str] = set()
     valid = np.array([g is not None for g in geoms], dtype=bool)
@@ -54,6 +57,8 @@ def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STR
     # pairs instead of on every pair of neighbours.
     flagged = np.zeros(len(geoms), dtype=bool)
     flagged[vidx] = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms[valid]))
+    if coverage_ok is not None:
+        coverage_ok[:] = valid & ~flagged
     keep = flagged[qi] | flagged[ti]
     qi, ti = qi[keep], ti[keep]
     keep = ~shapely.touches(geoms[qi], geoms[ti])  # neighbours share only a boundary
@@ -69,16 +74,23 @@ def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STR
     return out, involved
 
 
-def responsibility_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]
-                            ) -> list[Finding]:
+def responsibility_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None],
+                            coverage_ok: set[str] | None = None) -> list[Finding]:
     """A unit extending outside the responsibility grid it belongs to (when the dataset has
-    responsibility-grid geometries)."""
+    responsibility-grid geometries).
+
+    ``coverage_ok``: codes of units known to form a valid coverage with each other (see
+    :func:`unit_overlap_findings`); responsibility grids all of whose units are in it are
+    proven by one coverage union instead of a ``covers`` per unit (:func:`_units_inside`)."""
     out: list[Finding] = []
     rg_clean = {c: clean_polygonal(r.geometry) for c, r in ds.responsibility_grids.items()}
     for g in rg_clean.values():
         if g is not None:
             shapely.prepare(g)
+    inside = _units_inside(ds, unit_clean, rg_clean, coverage_ok) if coverage_ok else set()
     for code, unit in ds.units.items():
+        if code in inside:
+            continue
         rg = rg_clean.get(unit.responsibility_grid or "")
         ug = unit_clean.get(code)
         if rg is None or ug is None or shapely.covers(rg, ug):
@@ -91,6 +103,42 @@ def responsibility_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | No
                             f"{fmt_area(a)} m² of unit {code} lie outside responsibility "
                             f"grid {rc}", piece))
     return out
+
+
+def _units_inside(ds: Dataset, unit_clean: dict[str, BaseGeometry | None],
+                  rg_clean: dict[str, BaseGeometry | None], coverage_ok: set[str]) -> set[str]:
+    """Codes of units provably inside their responsibility grid, without a ``covers`` each.
+
+    Units of one responsibility grid that all belong to a valid coverage (``coverage_ok``:
+    interiors disjoint, edges matching, so any subset is a valid coverage too) have an exact
+    ``coverage_union_all``; when that union is identical to the responsibility grid
+    (coordinates, after normalising), or failing that is covered by it, every unit lies inside
+    it and :func:`responsibility_findings` has nothing to say about them. Any other group is
+    left to the per-unit test."""
+    groups: dict[str, list[str]] = {}
+    for code, unit in ds.units.items():
+        rc = unit.responsibility_grid or ""
+        if rg_clean.get(rc) is not None and unit_clean.get(code) is not None:
+            groups.setdefault(rc, []).append(code)
+    rows = [(rc, members) for rc, members in groups.items()
+            if all(c in coverage_ok for c in members)]
+    if not rows:
+        return set()
+    width = max(len(m) for _, m in rows)
+    table = np.full((len(rows), width), None, dtype=object)
+    for r, (_, members) in enumerate(rows):
+        table[r, :len(members)] = [unit_clean[c] for c in members]
+    rg = np.empty(len(rows), dtype=object)
+    rg[:] = [rg_clean[rc] for rc, _ in rows]
+    try:
+        union = shapely.coverage_union_all(table, axis=1)
+    except shapely.errors.GEOSException:
+        return set()
+    ok = shapely.equals_identical(shapely.normalize(union), shapely.normalize(rg))
+    if (~ok).any():
+        ok[~ok] = shapely.covers(rg[~ok], union[~ok])  # responsibility grids are prepared
+    return {c for (_, members), good in zip(rows, ok.tolist(), strict=True) if good
+            for c in members}
 
 
 def committee_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]) -> list[Finding]:
