@@ -199,3 +199,19 @@ def test_tile_membership_follows_edits_like_a_rebuild() -> None:
                 assert got == want
                 for t, j in b.tile_pos.items():
                     assert np.allclose(a.tile_bounds[a.tile_pos[t]], b.tile_bounds[j])
+
+
+def test_items_cover_what_they_draw_beyond_their_data(shown_canvas) -> None:
+    """Qt clips an item's repaint to its bounding rect, so outlines, markers and label tags
+    drawn in pixels around the data must be inside it, at every zoom."""
+    canvas, _, _ = shown_canvas
+    for zoom in (1.0, 4.0):
+        canvas.viewbox.scaleBy((zoom, zoom))
+        _settle()
+        px = canvas.pixel_size()
+        for name in ("grids", "units", "findings", "labels"):
+            item = canvas.layer_item(name)
+            inner, outer = item._rect, item.boundingRect()
+            need = item.padding_px()[0] * px * 0.99
+            assert outer.left() <= inner.left() - need and outer.right() >= inner.right() + need
+            assert outer.top() <= inner.top() - need and outer.bottom() >= inner.bottom() + need

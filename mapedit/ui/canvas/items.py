@@ -31,6 +31,7 @@ from mapedit.ui.canvas import style as S
 from mapedit.ui.canvas.paths import geoms_to_path
 from mapedit.ui.canvas.tiled import (
     Lod,
+    PixelPadding,
     TiledLayer,
     cosmetic_pen,
     painter_pixel_size,
@@ -67,7 +68,7 @@ def label_font(point_size: float = 9.0, bold: bool = False) -> QFont:
     return font
 
 
-class _MapItem(pg.GraphicsObject):
+class _MapItem(PixelPadding, pg.GraphicsObject):
     """Base for items whose extent is set explicitly (they never affect auto-range)."""
 
     def __init__(self) -> None:
@@ -76,12 +77,13 @@ class _MapItem(pg.GraphicsObject):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
     def _set_rect(self, rect: QRectF) -> None:
+        self.refresh_padding()  # it may depend on the data (label widths)
         self.prepareGeometryChange()
         self._rect = QRectF(rect)
         self.update()
 
     def boundingRect(self) -> QRectF:
-        return QRectF(self._rect)
+        return self.padded(self._rect)
 
 
 def _bounds_rect(b: Sequence[float] | np.ndarray) -> QRectF:
@@ -90,6 +92,8 @@ def _bounds_rect(b: Sequence[float] | np.ndarray) -> QRectF:
 
 class PointLayer(_MapItem):
     """Points as small round symbols coloured by kind, drawn with one ``drawPoints`` per kind."""
+
+    PAD_PX = 8.0
 
     def __init__(self, max_px: float = S.POIS_MAX_PX, size: float = 7.0) -> None:
         super().__init__()
@@ -148,6 +152,12 @@ class LabelLayer(_MapItem):
     halo, which would need several draws per label."""
 
     CACHE_SIZE = 4000
+    PAD_PX = 40.0  # a tag reaches ~30 px above and below its anchor
+
+    def padding_m(self) -> tuple[float, float]:
+        """A label is at most ~its grid's width, centred on an anchor inside the grid."""
+        w = float(self._w.max()) if len(self._w) else 0.0
+        return 0.6 * w, 0.0
 
     def __init__(self, max_px: float = S.LABELS_MAX_PX, max_labels: int = S.MAX_LABELS) -> None:
         super().__init__()
@@ -209,6 +219,7 @@ class LabelLayer(_MapItem):
         if not dirty or not math.isfinite(px):
             self._refresh_rect()
             return
+        self.refresh_padding()
         d = np.asarray(dirty, dtype=float)
         half_w = 0.55 * d[:, 2] + 12 * px  # a label is at most ~its grid's width, centred
         half_h = 40 * px
@@ -365,6 +376,7 @@ class FindingsLayer(TiledLayer):
     the tiles and screen area of the re-checked findings are redrawn and nothing else."""
 
     MARKER_PX = 6.0
+    PAD_PX = 12.0  # markers and their white ring around findings at the edge
     PENDING_LABEL_MIN_PX = 90.0
     """A 待划分 label is drawn when the unit is at least this many pixels wide and high."""
 
@@ -491,6 +503,7 @@ class FindingsLayer(TiledLayer):
 class SelectionLayer(_MapItem):
     """Selected grids (blue outline and tint) and the highlighted unit (orange outline)."""
 
+    PAD_PX = 6.0  # the unit's 8-px halo
     def __init__(self) -> None:
         super().__init__()
         self._sel = QPainterPath()

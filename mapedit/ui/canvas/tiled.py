@@ -95,6 +95,51 @@ def cosmetic_pen(color, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.Sol
     return pen
 
 
+class PixelPadding:
+    """Mixin for map items: the bounding rect is the data's extent grown by what is drawn in
+    screen pixels around it (pen widths, symbols, text).
+
+    Qt repaints only the exposed part of the view and clips an item's update to its bounding
+    rect; anything drawn outside it (the outer half of a 3-px outline, a marker, a label tag)
+    would be left stale or wiped by a neighbour's partial repaint. The padding follows the zoom
+    (``viewTransformChanged``), announced with ``prepareGeometryChange`` — pans keep it."""
+
+    PAD_PX: float = 4.0
+    _pad_xy: tuple[float, float] = (0.0, 0.0)
+
+    def padding_px(self) -> tuple[float, float]:
+        """Screen pixels drawn beyond the data's extent, horizontally and vertically."""
+        return self.PAD_PX, self.PAD_PX
+
+    def padding_m(self) -> tuple[float, float]:
+        """Map metres drawn beyond the data's extent whatever the zoom (e.g. label widths)."""
+        return 0.0, 0.0
+
+    def viewTransformChanged(self) -> None:  # noqa: N802 - pyqtgraph API
+        super().viewTransformChanged()  # type: ignore[misc]
+        self.refresh_padding()
+
+    def refresh_padding(self) -> None:
+        try:
+            size = self.pixelSize()  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - not in a view yet
+            size = None
+        px = max(abs(float(size[0])), abs(float(size[1]))) if size else 0.0
+        if not math.isfinite(px):
+            px = 0.0
+        (ax, ay), (mx, my) = self.padding_px(), self.padding_m()
+        pad = (ax * px + mx, ay * px + my)
+        if pad != self._pad_xy:
+            self.prepareGeometryChange()  # type: ignore[attr-defined]
+            self._pad_xy = pad
+
+    def padded(self, rect: QRectF) -> QRectF:
+        if rect.isNull():
+            return QRectF(rect)
+        dx, dy = self._pad_xy
+        return rect.adjusted(-dx, -dy, dx, dy)
+
+
 def painter_pixel_size(painter: QPainter) -> float:
     """Metres per device pixel of the painter's current transform (aspect is locked)."""
     t = painter.worldTransform()
@@ -184,7 +229,7 @@ class _RasterLevel:
         return [(i, j) for j in range(j0, j1 + 1) for i in range(i0, i1 + 1)]
 
 
-class TiledLayer(pg.GraphicsObject):
+class TiledLayer(PixelPadding, pg.GraphicsObject):
     """A vector layer drawn as one item. Features have an integer key (fid or row), a geometry
     and a style index into ``styles``."""
 
@@ -508,7 +553,7 @@ class TiledLayer(pg.GraphicsObject):
 
     # -- QGraphicsItem ---------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        return QRectF(self._rect)
+        return self.padded(self._rect)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         self.last_paint_tiles = 0
