@@ -60,7 +60,9 @@ class GridTable(dict):
     assign to it directly). Reads are plain ``dict`` reads, at C speed.
 
     Consumers may keep their derived indexes in :attr:`derived` (per table object, never
-    pickled or copied), so an index dies with the grids it was built from."""
+    pickled or copied), so an index dies with the grids it was built from. Grids are replaced
+    (``MicroGrid.replace``), never changed in place once in the table: an in-place change
+    would not be counted."""
 
     LOG_LIMIT = 4096
     """Changes remembered; an index older than that rebuilds itself."""
