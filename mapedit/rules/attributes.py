@@ -189,7 +189,12 @@ class AttributeScreen:
             if type(hh) is not int or not (self.lo <= hh <= self.hi):
                 return False
         if self.active:
-            return self._code_ok(code, unit.code if unit is not None else (grid.unit_code or None))
+            uc = unit.code if unit is not None else (grid.unit_code or None)
+            # the default pattern's common case inline (see _code_ok)
+            if (self.default and uc and len(code) == 15 and code.isdigit() and code.isascii()
+                    and self._unit_ok.get(uc)):
+                return code[:12] == uc and code[12:] != "000"
+            return self._code_ok(code, uc)
         return True
 
 

@@ -125,24 +125,10 @@ def villager_group_findings(eng: Checker, fids: list[int], full: bool = False
     out: dict[int, list[Finding]] = {}
     if layer is None:
         return out
-    grids, clean = eng.dataset.grids, eng._clean
-    is_vg: dict[str, bool] = {}  # per distinct category string, not per grid
-    keep = []
-    for f in fids:
-        if clean.get(f) is None:
-            continue
-        cat = grids[f].category
-        ok = is_vg.get(cat)
-        if ok is None:
-            ok = is_vg[cat] = normalize_category(cat) == VILLAGER_GROUP_CATEGORY
-        if ok:
-            keep.append(f)
-    fids = keep
-    if full and fids:
-        fids = [f for f, ok in zip(fids, _made_of_whole_groups(eng, fids), strict=True)
-                if not ok]
+    fids = villager_group_candidates(eng, fids, full)
     if not fids:
         return out
+    clean = eng._clean
     gg = np.empty(len(fids), dtype=object)
     gg[:] = [clean[f] for f in fids]
     gp = private_copies(gg)  # prepared, and not shared with another thread
@@ -205,6 +191,31 @@ def villager_group_findings(eng: Checker, fids: list[int], full: bool = False
         if res:
             out[fid] = res
     return out
+
+
+def villager_group_candidates(eng: Checker, fids: list[int], full: bool = False) -> list[int]:
+    """The grids of ``fids`` :func:`villager_group_findings` has to look at: 村组 grids with a
+    geometry, and for the full check (``full``) only those not proven made of whole groups.
+    Reads the grids' geometries and categories only (not their units), so the full check
+    runs it before the grids are assigned."""
+    if eng.dataset.base("villager_groups") is None:
+        return []
+    grids, clean = eng.dataset.grids, eng._clean
+    is_vg: dict[str, bool] = {}  # per distinct category string, not per grid
+    keep = []
+    for f in fids:
+        if clean.get(f) is None:
+            continue
+        cat = grids[f].category
+        ok = is_vg.get(cat)
+        if ok is None:
+            ok = is_vg[cat] = normalize_category(cat) == VILLAGER_GROUP_CATEGORY
+        if ok:
+            keep.append(f)
+    if full and keep:
+        keep = [f for f, ok in zip(keep, _made_of_whole_groups(eng, keep), strict=True)
+                if not ok]
+    return keep
 
 
 def _made_of_whole_groups(eng: Checker, fids: list[int]) -> np.ndarray:

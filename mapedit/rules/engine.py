@@ -168,15 +168,16 @@ class Checker:
         self._prepare_unit_geoms()
         unit_job = run(self._unit_rules)
         layers_job = run(self._prepare_base_layers)
-        self._prepare_grids()
-        # STRtrees build lazily on their first query; build this one here, before two threads
-        # query it at once.
-        self.index.tree.query(shapely.box(0, 0, 0, 0))
-        building_job = run(self._building_rules, layers_job)
-        vg_job = run(self._villager_group_rules, layers_job)
-        grid_scopes = [(("g", fid), self._grid_scope(fid)) for fid in self._suspect_grids()]
-        dup_scopes = [(("dup", code), self._dup_scope(code))
-                      for code, fids in self._code_fids.items() if len(fids) > 1]
+        self._prepare_grid_geoms()
+        # The building proof needs only the grid index: it starts now, so a worker has it to
+        # do while this thread assigns grids to units.
+        candidates_job = run(self._building_candidates, layers_job)
+        vg_candidates_job = run(self._villager_group_candidates, layers_job)
+        self._assign_grids()
+        # From here on the grids' units are known; workers take the attribute screening and
+        # the 村组 pairs while this thread proves units clean.
+        vg_job = run(self._villager_group_rules, vg_candidates_job)
+        attr_job = run(self._attribute_scopes)
         clean_units = self._clean_units_vectorised(with_overlaps=False)
         units_found, self._unit_overlap_codes = unit_job()
         clean_units -= self._unit_overlap_codes
@@ -184,12 +185,20 @@ class Checker:
                        for code in self._unit_codes if code not in clean_units]
         if self._members.get(None):
             topo_scopes.append((("topo", None), self.topology.unit_findings(None)))
-        base_scopes = building_job() + vg_job()
-        for scope, found in [(("units",), units_found), *grid_scopes, *dup_scopes,
-                             *topo_scopes, *base_scopes]:
+        base_scopes = self._building_rules(candidates_job()) + vg_job()
+        for scope, found in [(("units",), units_found), *attr_job(), *topo_scopes,
+                             *base_scopes]:
             self._set(scope, found)
         self._ran = True
         return self.findings
+
+    def _attribute_scopes(self) -> list[tuple[Hashable, list[Finding]]]:
+        """Grid scopes (attributes, geometry, outside-units) and duplicate-code scopes, in
+        fid / code order. Reads the grids and their units only, no prepared geometry."""
+        grid_scopes = [(("g", fid), self._grid_scope(fid)) for fid in self._suspect_grids()]
+        dup_scopes = [(("dup", code), self._dup_scope(code))
+                      for code, fids in self._code_fids.items() if len(fids) > 1]
+        return grid_scopes + dup_scopes
 
     def _suspect_grids(self) -> list[int]:
         """Fids whose grid scope may hold a finding (the rest provably hold none): invalid or
@@ -273,24 +282,44 @@ class Checker:
             self._bld_tree = shapely.STRtree(self._building_geoms)
         return self._bld_tree
 
-    def _building_rules(self, layers_ready) -> list[tuple[Hashable, list[Finding]]]:
-        """``building-cut`` for the full check (worker lane, after the base layers)."""
+    def _building_candidates(self, layers_ready) -> np.ndarray | None:
+        """Buildings that may be cut (worker lane, after the base layers and the grid index;
+        it reads only the index, never the grids' unit assignment)."""
         layers_ready()
         if self._building_geoms is None:
+            return None
+        return baselayers.building_candidates(self)
+
+    def _building_rules(self, candidates: np.ndarray | None
+                        ) -> list[tuple[Hashable, list[Finding]]]:
+        """``building-cut`` for the full check, on the few candidates (this thread, once the
+        grids are assigned: findings name the main grid's unit)."""
+        if candidates is None:
             return []
-        res = baselayers.building_findings(self, baselayers.building_candidates(self))
+        res = baselayers.building_findings(self, candidates)
         return [(("b", b), lst) for b, lst in res.items()]
 
-    def _villager_group_rules(self, layers_ready) -> list[tuple[Hashable, list[Finding]]]:
-        """``villager-group-cut`` for the full check (worker lane, after the base layers)."""
+    def _villager_group_candidates(self, layers_ready) -> list[int]:
+        """村组 grids not proven made of whole villager groups (worker lane, after the base
+        layers and the grid geometries; reads no unit assignment)."""
         layers_ready()
         if self._vg_geoms is None:
             return []
-        res = baselayers.villager_group_findings(self, self._fids_sorted, full=True)
+        return baselayers.villager_group_candidates(self, self._fids_sorted, full=True)
+
+    def _villager_group_rules(self, candidates_ready) -> list[tuple[Hashable, list[Finding]]]:
+        """``villager-group-cut`` for the full check on the candidates (worker lane, once the
+        grids are assigned: findings name the grid's unit)."""
+        fids = candidates_ready()
+        if self._vg_geoms is None or not fids:
+            return []
+        res = baselayers.villager_group_findings(self, fids)
         return [(("vg", f), lst) for f, lst in res.items()]
 
-    def _prepare_grids(self) -> None:
-        ds, s = self.dataset, self.settings
+    def _prepare_grid_geoms(self) -> None:
+        """Validity, repaired geometries, codes and the grid index (built, ready for queries
+        from two threads)."""
+        ds = self.dataset
         fids = sorted(ds.grids)
         self._fids_sorted = fids
         n = len(fids)
@@ -309,6 +338,20 @@ class Checker:
         for f, c in self._code.items():
             if c:
                 self._code_fids.setdefault(c, set()).add(f)
+        self._raw_arr, self._clean_arr, self._valid_arr = raw, clean, valid
+        self.index = GridIndex(self._clean)
+        # STRtrees build lazily on their first query; build this one here, before two threads
+        # query it at once.
+        self.index.tree.query(shapely.box(0, 0, 0, 0))
+
+    def _assign_grids(self) -> None:
+        """Each grid's unit (vectorised twin of :meth:`_assign_one`), whether the unit covers
+        it, dirty flags and unit members."""
+        ds, s = self.dataset, self.settings
+        fids = self._fids_sorted
+        n = len(fids)
+        clean, valid = self._clean_arr, self._valid_arr
+        del self._raw_arr, self._clean_arr, self._valid_arr
         # -- assignment to units (vectorised twin of _assign_one) --
         has = np.array([g is not None for g in clean], dtype=bool)
         decl = np.array([self._unit_pos.get((ds.grids[f].unit_code or "").strip(), -1)
@@ -360,7 +403,6 @@ class Checker:
         for i, f in enumerate(fids):
             if has[i]:
                 self._members.setdefault(self._assign[f], set()).add(f)
-        self.index = GridIndex(self._clean)
 
     def _filled_units(self, fids: list[int], clean: np.ndarray, valid: np.ndarray,
                       decl: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -368,7 +410,7 @@ class Checker:
         ``covered_by`` per grid (slow for grids sharing the unit's boundary, i.e. most).
 
         A unit qualifies when all the grids declaring it are valid polygons forming a valid
-        coverage (``coverage_invalid_edges``, the same test as :meth:`TopologyRules.
+        coverage (``coverage_is_valid``, the same test as :meth:`TopologyRules.
         members_clean`, whose answers are kept for :meth:`_clean_units_vectorised`) and their
         coverage union is identical to the unit, coordinate for coordinate after
         normalisation: then each grid lies in the union, i.e. in the unit. Any other unit
@@ -394,8 +436,7 @@ class Checker:
                 continue
             sel = idx[st:st + k]
             if k >= 2:
-                edges_ok = bool(np.all(shapely.is_empty(
-                    shapely.coverage_invalid_edges(clean[sel], gap_width=gap))))
+                edges_ok = bool(shapely.coverage_is_valid(clean[sel], gap_width=gap))
                 self._cov_cache[codes[u]] = (tuple(fid_arr[sel].tolist()), edges_ok)
                 if not edges_ok:
                     continue
