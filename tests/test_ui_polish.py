@@ -261,3 +261,16 @@ def test_short_findings_list_is_shown_unfolded(window, project):
     items = window.findings.finding_items()
     assert items and all(i.parent().isExpanded() and i.parent().parent().isExpanded()
                          for i in items)
+
+
+def test_folded_legend_stays_folded(qtbot, project) -> None:
+    settings = SettingsStore()
+    first = MainWindow(project, settings)
+    qtbot.addWidget(first)
+    assert first.legend.toggle.isChecked()
+    first.legend.toggle.setChecked(False)
+    assert first.legend.isHidden()
+    second = MainWindow(project, settings)
+    qtbot.addWidget(second)
+    assert not second.legend.toggle.isChecked() and second.legend.isHidden()
+    settings.set_value("legend_open", "true")

@@ -103,6 +103,11 @@ class MainWindow(QMainWindow):
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
         self.legend = MapLegend(self.canvas)
+        # The clerk's choice to fold the legend sticks: once the colours are known it only
+        # covers the map.
+        self.legend.toggle.setChecked(str(self.settings.value("legend_open", "true")) == "true")
+        self.legend.toggle.toggled.connect(
+            lambda shown: self.settings.set_value("legend_open", "true" if shown else "false"))
         self.canvas.installEventFilter(self)
 
         self.unit_tree = UnitTreePanel(self)
