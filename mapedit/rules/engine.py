@@ -146,6 +146,7 @@ class Checker:
         self._scopes = {}
         self._cache = None
         pool = ThreadPoolExecutor(max_workers=2) if self.threads else None
+        self._pool = pool
         # Hundreds of thousands of short-lived geometry objects, no reference cycles: the
         # cyclic collector would only re-scan the dataset again and again (~0.1 s a pass).
         collect = gc.isenabled()
@@ -155,6 +156,7 @@ class Checker:
         finally:
             if collect:
                 gc.enable()
+            self._pool = None
             if pool is not None:
                 pool.shutdown(wait=True)
 
@@ -181,16 +183,27 @@ class Checker:
         clean_units = self._clean_units_vectorised(with_overlaps=False)
         units_found, self._unit_overlap_codes = unit_job()
         clean_units -= self._unit_overlap_codes
-        topo_scopes = [(("topo", code), self.topology.unit_findings(code))
-                       for code in self._unit_codes if code not in clean_units]
+        suspect: list[str | None] = [c for c in self._unit_codes if c not in clean_units]
         if self._members.get(None):
-            topo_scopes.append((("topo", None), self.topology.unit_findings(None)))
+            suspect.append(None)
+        # Exact topology of the suspect units, shared with a worker: a unit's prepared
+        # geometries (the unit, its member grids) are used by one thread only.
+        if pool is None:
+            topo_scopes = self._topology_scopes(suspect)
+        else:
+            odd = pool.submit(self._topology_scopes, suspect[1::2])
+            topo_scopes = [None] * len(suspect)
+            topo_scopes[0::2] = self._topology_scopes(suspect[0::2])
+            topo_scopes[1::2] = odd.result()
         base_scopes = self._building_rules(candidates_job()) + vg_job()
         for scope, found in [(("units",), units_found), *attr_job(), *topo_scopes,
                              *base_scopes]:
             self._set(scope, found)
         self._ran = True
         return self.findings
+
+    def _topology_scopes(self, codes: list[str | None]) -> list[tuple[Hashable, list[Finding]]]:
+        return [(("topo", code), self.topology.unit_findings(code)) for code in codes]
 
     def _attribute_scopes(self) -> list[tuple[Hashable, list[Finding]]]:
         """Grid scopes (attributes, geometry, outside-units) and duplicate-code scopes, in
@@ -426,36 +439,58 @@ class Checker:
         units, start, count = np.unique(decl[idx], return_index=True, return_counts=True)
         n_declaring = np.bincount(decl[decl >= 0], minlength=nu)
         all_valid = np.logical_and.reduceat(valid[idx], start)
-        gap = noise_width(self.settings)
         fid_arr = np.asarray(fids, dtype=np.int64)
-        rows: list[tuple[int, int, int]] = []
+        groups = [(u, clean[idx[st:st + k]], idx[st:st + k])
+                  for u, st, k, ok in zip(units.tolist(), start.tolist(), count.tolist(),
+                                          all_valid.tolist(), strict=True)
+                  if ok and k == n_declaring[u]]
+        # Two halves, one in a worker when there is one: these GEOS calls use no prepared
+        # geometry, so both threads may read the same grids.
+        pool = getattr(self, "_pool", None)
+        other = pool.submit(self._unit_proofs, groups[1::2]) if pool is not None else None
+        if other is None:
+            results = self._unit_proofs(groups)
+        else:
+            results = [None] * len(groups)
+            results[0::2] = self._unit_proofs(groups[0::2])
+            results[1::2] = other.result()
         codes = self._unit_codes
-        for u, st, k, ok in zip(units.tolist(), start.tolist(), count.tolist(),
-                                all_valid.tolist(), strict=True):
-            if not ok or k != n_declaring[u]:
-                continue
-            sel = idx[st:st + k]
-            if k >= 2:
-                edges_ok = bool(shapely.coverage_is_valid(clean[sel], gap_width=gap))
+        for (u, _, sel), (edges_ok, same) in zip(groups, results, strict=True):
+            if edges_ok is not None:
                 self._cov_cache[codes[u]] = (tuple(fid_arr[sel].tolist()), edges_ok)
-                if not edges_ok:
-                    continue
-            rows.append((u, st, k))
+            filled[u] = same
+        return filled
+
+    def _unit_proofs(self, groups: list[tuple[int, np.ndarray, np.ndarray]]
+                     ) -> list[tuple[bool | None, bool]]:
+        """For each (unit index, its grids, their positions): the coverage test's answer
+        (None for a single grid) and whether the grids' coverage union is identical to the
+        unit (see :meth:`_filled_units`)."""
+        gap = noise_width(self.settings)
+        out: list[tuple[bool | None, bool]] = []
+        rows: list[int] = []
+        for r, (_, g, _) in enumerate(groups):
+            edges_ok = bool(shapely.coverage_is_valid(g, gap_width=gap)) if len(g) >= 2 else None
+            out.append((edges_ok, False))
+            if edges_ok is not False:
+                rows.append(r)
         if not rows:
-            return filled
-        width = max(k for _, _, k in rows)
+            return out
+        width = max(len(groups[r][1]) for r in rows)
         table = np.full((len(rows), width), None, dtype=object)
-        for r, (_, st, k) in enumerate(rows):
-            table[r, :k] = clean[idx[st:st + k]]
-        uidx = np.array([u for u, _, _ in rows], dtype=np.int64)
+        for i, r in enumerate(rows):
+            g = groups[r][1]
+            table[i, :len(g)] = g
+        uidx = np.array([groups[r][0] for r in rows], dtype=np.int64)
         try:
             union = shapely.coverage_union_all(table, axis=1)
         except shapely.errors.GEOSException:
-            return filled
+            return out
         same = shapely.equals_identical(shapely.normalize(union),
                                         shapely.normalize(self._unit_geoms[uidx]))
-        filled[uidx[same]] = True
-        return filled
+        for r, ok in zip(rows, same.tolist(), strict=True):
+            out[r] = (out[r][0], ok)
+        return out
 
     def _pair_areas(self, grids: np.ndarray, unit_idx: np.ndarray) -> np.ndarray:
         """Area of grid ∩ unit for each pair; a grid inside the unit needs no overlay."""

@@ -46,21 +46,25 @@ def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STR
     valid = np.array([g is not None for g in geoms], dtype=bool)
     if not valid.any():
         return out, involved
-    qi, ti = tree.query(geoms[valid], predicate="intersects")
     vidx = np.flatnonzero(valid)
-    qi = vidx[qi]
-    keep = qi < ti
-    qi, ti = qi[keep], ti[keep]
     # Units normally tile the street: one GEOS coverage check flags every unit whose edges
     # overlap, cross or duplicate another's (a unit inside another flags the inner one), so
-    # only pairs with a flagged unit can share area; the touches test then runs on those few
-    # pairs instead of on every pair of neighbours.
+    # only pairs with a flagged unit can share area: the tree is queried for the flagged
+    # units only, and the touches test runs on those few pairs instead of on every pair of
+    # neighbours.
     flagged = np.zeros(len(geoms), dtype=bool)
     flagged[vidx] = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms[valid]))
     if coverage_ok is not None:
         coverage_ok[:] = valid & ~flagged
-    keep = flagged[qi] | flagged[ti]
-    qi, ti = qi[keep], ti[keep]
+    fl = np.flatnonzero(flagged)
+    if len(fl) == 0:
+        return out, involved
+    qi, ti = tree.query(geoms[fl], predicate="intersects")
+    qi = fl[qi]
+    lo, hi = np.minimum(qi, ti), np.maximum(qi, ti)
+    keep = lo != hi
+    pairs = np.unique(np.column_stack([lo[keep], hi[keep]]), axis=0)  # (a < b), sorted
+    qi, ti = pairs[:, 0], pairs[:, 1]
     keep = ~shapely.touches(geoms[qi], geoms[ti])  # neighbours share only a boundary
     for a, b in zip(qi[keep], ti[keep], strict=True):
         ga, gb = geoms[a], geoms[b]
