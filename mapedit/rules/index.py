@@ -28,10 +28,13 @@ class GridIndex:
         self.rebuild(geoms)
 
     def rebuild(self, geoms: dict[int, BaseGeometry | None]) -> None:
-        fids = [f for f, g in geoms.items() if g is not None and not g.is_empty]
-        self.fids = np.asarray(fids, dtype=np.int64)
-        self.geoms = np.empty(len(fids), dtype=object)
-        self.geoms[:] = [geoms[f] for f in fids]
+        all_fids = np.fromiter(geoms.keys(), dtype=np.int64, count=len(geoms))
+        all_geoms = np.empty(len(all_fids), dtype=object)
+        all_geoms[:] = list(geoms.values())
+        keep = ~shapely.is_missing(all_geoms)
+        keep[keep] = ~shapely.is_empty(all_geoms[keep])
+        self.fids = all_fids[keep]
+        self.geoms = all_geoms[keep]
         self.tree = shapely.STRtree(self.geoms)
         shapely.prepare(self.geoms)  # fast covers/intersects against buildings
         self.stale: set[int] = set()
