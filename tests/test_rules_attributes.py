@@ -51,6 +51,28 @@ def test_category_not_allowed_or_unknown():
     assert rules(f) == {"category-unit-mismatch": 2}
 
 
+def test_attributes_screened_in_the_unit_a_grid_is_assigned_to():
+    """The full check screens attributes against the declared unit first; a grid assigned
+    elsewhere (declared unit missing, or no declared unit) is screened in that unit, and the
+    answer equals a re-check of every grid one by one."""
+    ds = dataset({U1: rect(0, 0, 100, 100), U2: rect(100, 0, 200, 100)})
+    ds.units[U2].unit_type = "街面"
+    add(ds, 1, rect(0, 0, 100, 100))
+    # declares a unit that does not exist (in which its attributes would pass): lies in U2
+    add(ds, 2, rect(100, 0, 150, 100), unit="310118005009", code="310118005009002")
+    add(ds, 3, rect(150, 0, 200, 100), unit="", code=f"{U2}003",
+        category="街面-企业", households=None)
+    f = check(ds)
+    assert sorted((x.rule, x.features[0], x.unit) for x in f) == [
+        ("category-unit-mismatch", "310118005009002", U2),
+        ("code-format", "310118005009002", U2)]
+    c = Checker(ds)
+    c.run_full()
+    c.update(sorted(ds.grids))
+    assert [(x.rule, x.features, x.unit) for x in c.findings] == \
+        [(x.rule, x.features, x.unit) for x in f]
+
+
 def test_composite_category_with_em_dash_is_accepted():
     ds = two_grids(category="社区—其它", households=None)
     assert check(ds) == []

@@ -175,11 +175,12 @@ class Checker:
         # do while this thread assigns grids to units.
         candidates_job = run(self._building_candidates, layers_job)
         vg_candidates_job = run(self._villager_group_candidates, layers_job)
+        screen_job = run(self._screen_declared)
         self._assign_grids()
         # From here on the grids' units are known; workers take the attribute screening and
         # the 村组 pairs while this thread proves units clean.
         vg_job = run(self._villager_group_rules, vg_candidates_job)
-        attr_job = run(self._attribute_scopes)
+        attr_job = run(self._attribute_scopes, screen_job)
         clean_units = self._clean_units_vectorised(with_overlaps=False)
         units_found, self._unit_overlap_codes = unit_job()
         clean_units -= self._unit_overlap_codes
@@ -205,34 +206,45 @@ class Checker:
     def _topology_scopes(self, codes: list[str | None]) -> list[tuple[Hashable, list[Finding]]]:
         return [(("topo", code), self.topology.unit_findings(code)) for code in codes]
 
-    def _attribute_scopes(self) -> list[tuple[Hashable, list[Finding]]]:
+    def _attribute_scopes(self, screened) -> list[tuple[Hashable, list[Finding]]]:
         """Grid scopes (attributes, geometry, outside-units) and duplicate-code scopes, in
         fid / code order. Reads the grids and their units only, no prepared geometry."""
-        grid_scopes = [(("g", fid), self._grid_scope(fid)) for fid in self._suspect_grids()]
+        grid_scopes = [(("g", fid), self._grid_scope(fid))
+                       for fid in self._suspect_grids(screened())]
         dup_scopes = [(("dup", code), self._dup_scope(code))
                       for code, fids in self._code_fids.items() if len(fids) > 1]
         return grid_scopes + dup_scopes
 
-    def _suspect_grids(self) -> list[int]:
-        """Fids whose grid scope may hold a finding (the rest provably hold none): invalid or
-        unassigned grids, and grids :class:`AttributeScreen` cannot prove clean. One cheap
-        pass over the grids instead of building 36,000 empty finding lists."""
+    def _screen_declared(self) -> np.ndarray:
+        """Mask over the sorted fids: :class:`AttributeScreen` cannot prove the grid clean in
+        its *declared* unit. Needs no geometry, so a worker runs it while this thread
+        assigns grids to units; :meth:`_suspect_grids` re-screens the few grids assigned
+        elsewhere."""
         ds = self.dataset
         grids, units = ds.grids, ds.units
-        screen = AttributeScreen(self.catalogue, self.settings, self.pattern)
-        ok = screen.clean
-        valid, assign, clean = self._valid, self._assign, self._clean
-        out = []
-        for fid in self._fids_sorted:
-            g = grids[fid]
-            a = assign[fid]
-            if not valid[fid] or (a is None and clean[fid] is not None):
-                out.append(fid)
-                continue
-            unit = units.get(a) if a else units.get((g.unit_code or "").strip())
-            if not ok(g, unit):
-                out.append(fid)
-        return out
+        ok = AttributeScreen(self.catalogue, self.settings, self.pattern).clean
+        return np.array([not ok(g, units.get((g.unit_code or "").strip()))
+                         for g in (grids[f] for f in self._fids_sorted)], dtype=bool)
+
+    def _suspect_grids(self, declared_bad: np.ndarray) -> list[int]:
+        """Fids whose grid scope may hold a finding (the rest provably hold none): invalid or
+        unassigned grids, and grids :class:`AttributeScreen` cannot prove clean in their
+        unit (the declared one unless assigned to another: see :meth:`_grid_scope`). One
+        cheap pass instead of building 36,000 empty finding lists."""
+        ds = self.dataset
+        fids = self._fids_sorted
+        assign, decl, has = self._assign_arr, self._decl_arr, self._has_arr
+        bad = ~self._valid_arr | ((assign < 0) & has)
+        # the unit screened is units.get(assigned) when assigned, else the declared one
+        other = (assign >= 0) & (assign != decl)
+        bad |= declared_bad & ~other
+        if other.any():
+            ok = AttributeScreen(self.catalogue, self.settings, self.pattern).clean
+            units, codes = ds.units, self._unit_codes
+            for i in np.flatnonzero(other & ~bad).tolist():
+                g, a = ds.grids[fids[i]], codes[assign[i]]
+                bad[i] = not ok(g, units.get(a) if a else units.get((g.unit_code or "").strip()))
+        return [fids[i] for i in np.flatnonzero(bad).tolist()]
 
     def _prepare_unit_geoms(self) -> None:
         ds = self.dataset
@@ -364,7 +376,7 @@ class Checker:
         fids = self._fids_sorted
         n = len(fids)
         clean, valid = self._clean_arr, self._valid_arr
-        del self._raw_arr, self._clean_arr, self._valid_arr
+        del self._raw_arr, self._clean_arr
         # -- assignment to units (vectorised twin of _assign_one) --
         has = np.array([g is not None for g in clean], dtype=bool)
         decl = np.array([self._unit_pos.get((ds.grids[f].unit_code or "").strip(), -1)
@@ -406,6 +418,7 @@ class Checker:
                 else:
                     assign[i] = best[j]
                     covered[i] = bool(shapely.covered_by(clean[i], self._unit_geoms[best[j]]))
+        self._has_arr, self._decl_arr, self._assign_arr = has, decl, assign
         codes = self._unit_codes
         self._assign: dict[int, str | None] = {
             f: (codes[a] if a >= 0 else None) for f, a in zip(fids, assign.tolist(), strict=True)}
