@@ -12,6 +12,7 @@ clean without any overlay.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Hashable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -58,6 +59,30 @@ def _sort_key(f: Finding) -> tuple:
     b = f.location.bounds if f.location is not None and not f.location.is_empty else ()
     return (f.unit or "", RULE_ORDER.get(f.rule, 99), tuple(f.features), -f.area_m2,
             tuple(round(v, 3) for v in b))
+
+
+def _shared_map(pool: ThreadPoolExecutor | None, fn, items: list, chunk: int) -> list:
+    """``fn`` (list -> list of the same length) over ``items`` in chunks, taken in turn by
+    this thread and, when it gets to them, one pool worker; results in input order. A worker
+    still busy elsewhere when this thread has taken every chunk is not waited for."""
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    results: list = [None] * len(chunks)
+    order = iter(range(len(chunks)))
+    lock = threading.Lock()
+
+    def drain() -> None:
+        while True:
+            with lock:
+                k = next(order, None)
+            if k is None:
+                return
+            results[k] = fn(chunks[k])
+
+    helper = pool.submit(drain) if pool is not None and len(chunks) > 1 else None
+    drain()
+    if helper is not None and not helper.cancel():
+        helper.result()
+    return [r for part in results for r in part]
 
 
 class Checker:
@@ -189,13 +214,7 @@ class Checker:
             suspect.append(None)
         # Exact topology of the suspect units, shared with a worker: a unit's prepared
         # geometries (the unit, its member grids) are used by one thread only.
-        if pool is None:
-            topo_scopes = self._topology_scopes(suspect)
-        else:
-            odd = pool.submit(self._topology_scopes, suspect[1::2])
-            topo_scopes = [None] * len(suspect)
-            topo_scopes[0::2] = self._topology_scopes(suspect[0::2])
-            topo_scopes[1::2] = odd.result()
+        topo_scopes = _shared_map(pool, self._topology_scopes, suspect, 4)
         base_scopes = self._building_rules(candidates_job()) + vg_job()
         for scope, found in [(("units",), units_found), *attr_job(), *topo_scopes,
                              *base_scopes]:
@@ -457,16 +476,9 @@ class Checker:
                   for u, st, k, ok in zip(units.tolist(), start.tolist(), count.tolist(),
                                           all_valid.tolist(), strict=True)
                   if ok and k == n_declaring[u]]
-        # Two halves, one in a worker when there is one: these GEOS calls use no prepared
-        # geometry, so both threads may read the same grids.
-        pool = getattr(self, "_pool", None)
-        other = pool.submit(self._unit_proofs, groups[1::2]) if pool is not None else None
-        if other is None:
-            results = self._unit_proofs(groups)
-        else:
-            results = [None] * len(groups)
-            results[0::2] = self._unit_proofs(groups[0::2])
-            results[1::2] = other.result()
+        # Shared with a worker when one is free: these GEOS calls use no prepared geometry,
+        # so both threads may read the same grids.
+        results = _shared_map(getattr(self, "_pool", None), self._unit_proofs, groups, 200)
         codes = self._unit_codes
         for (u, _, sel), (edges_ok, same) in zip(groups, results, strict=True):
             if edges_ok is not None:
