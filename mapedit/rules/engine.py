@@ -463,7 +463,9 @@ class Checker:
         falls back to ``covered_by``, so this only decides how fast the answer comes."""
         nu = len(self._unit_codes)
         filled = np.zeros(nu, dtype=bool)
-        self._cov_cache: dict[str, tuple[tuple[int, ...], bool]] = {}
+        # unit code -> (its declaring fids, coverage test answer or None for one grid,
+        # the grids' total area): what _clean_units_vectorised needs for those grids
+        self._cov_cache: dict[str, tuple[tuple[int, ...], bool | None, float]] = {}
         idx = np.flatnonzero(first)
         if len(idx) == 0:
             return filled
@@ -480,23 +482,23 @@ class Checker:
         # so both threads may read the same grids.
         results = _shared_map(getattr(self, "_pool", None), self._unit_proofs, groups, 200)
         codes = self._unit_codes
-        for (u, _, sel), (edges_ok, same) in zip(groups, results, strict=True):
-            if edges_ok is not None:
-                self._cov_cache[codes[u]] = (tuple(fid_arr[sel].tolist()), edges_ok)
+        for (u, _, sel), (edges_ok, same, total) in zip(groups, results, strict=True):
+            self._cov_cache[codes[u]] = (tuple(fid_arr[sel].tolist()), edges_ok, total)
             filled[u] = same
         return filled
 
     def _unit_proofs(self, groups: list[tuple[int, np.ndarray, np.ndarray]]
-                     ) -> list[tuple[bool | None, bool]]:
+                     ) -> list[tuple[bool | None, bool, float]]:
         """For each (unit index, its grids, their positions): the coverage test's answer
-        (None for a single grid) and whether the grids' coverage union is identical to the
-        unit (see :meth:`_filled_units`)."""
+        (None for a single grid), whether the grids' coverage union is identical to the
+        unit (see :meth:`_filled_units`) and the grids' total area (summed as
+        :meth:`TopologyRules.members_clean` sums it)."""
         gap = noise_width(self.settings)
-        out: list[tuple[bool | None, bool]] = []
+        out: list[tuple[bool | None, bool, float]] = []
         rows: list[int] = []
         for r, (_, g, _) in enumerate(groups):
             edges_ok = bool(shapely.coverage_is_valid(g, gap_width=gap)) if len(g) >= 2 else None
-            out.append((edges_ok, False))
+            out.append((edges_ok, False, float(shapely.area(g).sum())))
             if edges_ok is not False:
                 rows.append(r)
         if not rows:
@@ -514,7 +516,7 @@ class Checker:
         same = shapely.equals_identical(shapely.normalize(union),
                                         shapely.normalize(self._unit_geoms[uidx]))
         for r, ok in zip(rows, same.tolist(), strict=True):
-            out[r] = (out[r][0], ok)
+            out[r] = (out[r][0], ok, out[r][2])
         return out
 
     def _pair_areas(self, grids: np.ndarray, unit_idx: np.ndarray) -> np.ndarray:
@@ -568,6 +570,7 @@ class Checker:
             _, ui = self._unit_tree.query(dg, predicate="intersects")
             suspect.update(self._unit_codes[i] for i in np.unique(ui))
         out: set[str] = set()
+        min_area = self.settings.min_area_m2
         for code in self._unit_codes:
             if code in suspect:
                 continue
@@ -575,11 +578,15 @@ class Checker:
             members = sorted(self._members.get(code, ()))
             if ug is None or not members:
                 continue
+            known = self._cov_cache.get(code)
+            if known is not None and known[0] == tuple(members):
+                # members_clean's answer from the unit proofs' figures for these grids
+                if not ug.area - known[2] >= min_area and known[1] is not False:
+                    out.add(code)
+                continue
             geoms = np.empty(len(members), dtype=object)
             geoms[:] = [self._clean[f] for f in members]
-            known = self._cov_cache.get(code)
-            edges_ok = known[1] if known is not None and known[0] == tuple(members) else None
-            if self.topology.members_clean(ug.area, geoms, edges_ok):
+            if self.topology.members_clean(ug.area, geoms):
                 out.add(code)
         return out
 
