@@ -6,7 +6,7 @@ font; the translators for the language stored in the settings (Chinese by defaul
 project given on the command line or the bundled demo street.
 
 The demo street is generated once (``mapedit.demo.generate``) into the per-user data folder
-(``QStandardPaths.AppDataLocation/demo.gpkg``) and reopened from there afterwards; a missing or
+(``QStandardPaths.AppLocalDataLocation/demo.gpkg``) and reopened from there afterwards; a missing or
 unreadable demo file is simply generated again, so the clerk always gets something to look at.
 """
 

@@ -38,14 +38,15 @@ def _test_dir_path() -> Path:
 
 
 def data_dir() -> Path:
-    """The per-user data folder (demo project, log), created if needed; a temporary folder in
-    test scope so tests never write into a clerk's profile."""
+    """The per-user local (not roaming: a 1 MB demo need not follow the clerk's profile) data
+    folder (demo project, log), created if needed; a temporary folder in test scope so tests
+    never write into a clerk's profile."""
     if _test_scope():
         path = _test_dir_path() / "data"
     else:
         from PySide6.QtCore import QStandardPaths
 
-        loc = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        loc = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
         path = Path(loc) if loc else Path.home() / ".mapedit"
     path.mkdir(parents=True, exist_ok=True)
     return path
