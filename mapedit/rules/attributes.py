@@ -16,7 +16,7 @@ from mapedit.model.codes import UNIT_CODE_RE, CodePattern
 from mapedit.model.hierarchy import MicroGrid, Unit
 from mapedit.model.settings import Settings
 from mapedit.rules.findings import RULES, Finding, Fix
-from mapedit.rules.geom import area2
+from mapedit.rules.geom import area2, geometry_problem
 
 FIELD_ZH = {"code": "编码", "name": "名称", "category": "类别", "households": "户数"}
 
@@ -51,16 +51,10 @@ def geometry_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
     """``invalid-geometry`` for an empty, missing, non-polygonal or invalid geometry. The other
     rules go on with the repaired geometry (``clean``)."""
     label = grid_label(grid, fid)
-    g = grid.geometry
-    if g is None or g.is_empty:
-        zh, en = "几何为空", "geometry is empty"
-    elif shapely.get_type_id(g) not in (3, 6):
-        zh, en = f"几何类型为 {g.geom_type},应为面", f"geometry is a {g.geom_type}, not a polygon"
-    elif not shapely.is_valid(g):
-        reason = shapely.is_valid_reason(g)
-        zh, en = f"几何无效({reason})", f"invalid geometry ({reason})"
-    else:
+    problem = geometry_problem(grid.geometry)
+    if problem is None:
         return []
+    zh, en = problem
     area = clean.area if clean is not None else 0.0
     return [make("invalid-geometry", [label], unit, area, f"微网格 {label} {zh}",
                  f"micro-grid {label}: {en}", clean if clean is not None else None,

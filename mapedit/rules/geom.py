@@ -143,3 +143,16 @@ def private_copies(geoms: np.ndarray) -> np.ndarray:
     out = shapely.force_2d(geoms)
     shapely.prepare(out)
     return out
+
+
+def geometry_problem(geom: BaseGeometry | None) -> tuple[str, str] | None:
+    """What is wrong with a grid's or a unit's geometry, (zh, en), or None when it is a valid
+    polygon: one wording for every ``invalid-geometry`` finding."""
+    if geom is None or geom.is_empty:
+        return "几何为空", "geometry is empty"
+    if shapely.get_type_id(geom) not in (3, 6):
+        return f"几何类型为 {geom.geom_type},应为面", f"geometry is a {geom.geom_type}, not a polygon"
+    if not shapely.is_valid(geom):
+        reason = shapely.is_valid_reason(geom)
+        return f"几何无效({reason})", f"invalid geometry ({reason})"
+    return None

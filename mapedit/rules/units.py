@@ -15,22 +15,17 @@ from mapedit.model.dataset import Dataset
 from mapedit.model.settings import Settings
 from mapedit.rules.attributes import make
 from mapedit.rules.findings import Finding
-from mapedit.rules.geom import clean_polygonal, fmt_area, problem_pieces
+from mapedit.rules.geom import clean_polygonal, fmt_area, geometry_problem, problem_pieces
 
 STREET_FRONT = "街面"
 
 
 def unit_geometry_findings(code: str, geom: BaseGeometry | None,
                            clean: BaseGeometry | None) -> list[Finding]:
-    if geom is None or geom.is_empty:
-        zh, en = "几何为空", "geometry is empty"
-    elif shapely.get_type_id(geom) not in (3, 6):
-        zh, en = f"几何类型为 {geom.geom_type},应为面", f"geometry is a {geom.geom_type}"
-    elif not shapely.is_valid(geom):
-        r = shapely.is_valid_reason(geom)
-        zh, en = f"几何无效({r})", f"invalid geometry ({r})"
-    else:
+    problem = geometry_problem(geom)
+    if problem is None:
         return []
+    zh, en = problem
     return [make("invalid-geometry", [code], code, clean.area if clean is not None else 0.0,
                  f"管理单元 {code} {zh}", f"management unit {code}: {en}", clean)]
 
