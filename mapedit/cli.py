@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
     from mapedit.model.dataset import Dataset
     from mapedit.project import Project
 
-COMMANDS = ("demo", "new", "import", "export", "info", "check", "editor")
+COMMANDS = ("demo", "new", "import", "renumber", "export", "info", "check", "editor")
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -214,6 +214,39 @@ def cmd_import(args: argparse.Namespace) -> int:
         if summary.get("errors"):
             _err(f"警告:项目仍有 {summary['errors']} 个错误,请用 mapedit check 查看 / "
                  f"warning: the project has {summary['errors']} errors; see mapedit check")
+    finally:
+        _close(project)
+    return EXIT_OK
+
+
+def cmd_renumber(args: argparse.Namespace) -> int:
+    from mapedit.errors import InputError
+    from mapedit.model.changes import ChangeSet
+    from mapedit.model.geometry_ops import renumber_unit
+    from mapedit.project import Project
+
+    project_path = _need_file(args.project, "项目文件", "project file")
+    project = Project.open(project_path)
+    try:
+        ds = project.dataset
+        unknown = [c for c in args.units if c not in ds.units]
+        if unknown:
+            raise InputError(f"项目中没有管理单元 {', '.join(unknown)}",
+                             f"the project has no unit {', '.join(unknown)}")
+        # No unit named: every unlocked unit that has grids (locked ones are finished work).
+        codes = args.units or [c for c, u in ds.units.items()
+                               if not u.locked and ds.grids_of_unit(c)]
+        changes = []
+        for code in codes:
+            changes += renumber_unit(ds, code).changes
+        if not changes:
+            _out("编号已是从北到南、从西到东的顺序,项目未改动 / "
+                 "codes already run north to south, west to east; project unchanged")
+            return EXIT_OK
+        # One transaction: codes may swap between grids.
+        project.apply(ChangeSet(f"重新编号 {len(codes)} 个管理单元",
+                                f"renumber {len(codes)} unit(s)", changes), who="mapedit renumber")
+        _out(f"已重新编号 {len(changes)} 个微网格 / renumbered {len(changes)} micro-grid(s)")
     finally:
         _close(project)
     return EXIT_OK
@@ -412,6 +445,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("project", metavar="PROJECT.gpkg")
     s.add_argument("grids", metavar="grids.geojson")
     s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("renumber", help="按从北到南、从西到东重新编号 / renumber grids in "
+                       "reading order")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("units", nargs="*", metavar="UNIT",
+                   help="管理单元编码(省略:全部未锁定单元) / unit codes (default: all unlocked)")
+    s.set_defaults(func=cmd_renumber)
 
     s = sub.add_parser("export", help="导出交换文件 / export units.geojson and grids.geojson")
     s.add_argument("project", metavar="PROJECT.gpkg")

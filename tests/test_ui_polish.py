@@ -274,3 +274,23 @@ def test_folded_legend_stays_folded(qtbot, project) -> None:
     qtbot.addWidget(second)
     assert not second.legend.toggle.isChecked() and second.legend.isHidden()
     settings.set_value("legend_open", "true")
+
+
+def test_renumber_unit_from_the_edit_menu(window, project) -> None:
+    from mapedit.model.changes import ChangeSet, GridChange
+    from mapedit.model.codes import number_grids
+
+    ds = project.dataset
+    code = next(c for c in ds.units if len(ds.grids_of_unit(c)) >= 3 and not ds.units[c].locked)
+    grids = sorted(ds.grids_of_unit(code), key=lambda g: g.code)
+    a, b = grids[0], grids[1]
+    project.apply(ChangeSet("交换编号", "swap codes", [
+        GridChange(a, a.replace(code=b.code)), GridChange(b, b.replace(code=a.code))]))
+    window.set_current_unit(code)
+    assert window.act_renumber in window.menu_edit.actions()
+    window.act_renumber.trigger()
+    now = ds.grids_of_unit(code)
+    expected = number_grids(code, [g.geometry for g in now])
+    assert [g.code for g in now] == expected
+    window.undo_stack.undo()
+    assert ds.grids[a.fid].code == b.code and ds.grids[b.fid].code == a.code

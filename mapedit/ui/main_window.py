@@ -40,9 +40,10 @@ from PySide6.QtWidgets import (
 )
 from shapely.geometry import Point
 
-from mapedit.errors import MapeditError
+from mapedit.errors import EditRefused, MapeditError
 from mapedit.io import crs as crs_mod
 from mapedit.model.changes import ChangeSet, GridChange
+from mapedit.model.geometry_ops import renumber_unit
 from mapedit.rules.findings import Finding
 from mapedit.ui.canvas import MapCanvas
 from mapedit.ui.commands import (
@@ -214,6 +215,9 @@ class MainWindow(QMainWindow):
                             self.tr("删除选中的微网格(可撤销)"))
         self.act_lock = a(self.tr("锁定/解锁管理单元"), self.toggle_lock, "Ctrl+L",
                           self.tr("锁定后该单元的微网格不能再修改"))
+        self.act_renumber = a(self.tr("重新编号本单元"), self.renumber_unit, "Ctrl+R",
+                              self.tr("按从北到南、从西到东的顺序重新给当前管理单元的微网格编号"
+                                      "(可撤销)"))
         self.act_full = a(self.tr("全图"), self.zoom_full, "Home", self.tr("显示整个街道"))
         self.act_zoom_sel = a(self.tr("缩放到所选"), self.zoom_selection, "Ctrl+J",
                               self.tr("缩放到选中的微网格或管理单元"))
@@ -273,6 +277,7 @@ class MainWindow(QMainWindow):
         m_edit.addSeparator()
         m_edit.addAction(self.act_delete)
         m_edit.addAction(self.act_lock)
+        m_edit.addAction(self.act_renumber)
         self.menu_view = m_view = mb.addMenu(self.tr("视图(&V)"))
         for act in (self.act_full, self.act_zoom_sel, self.act_zoom_in, self.act_zoom_out):
             m_view.addAction(act)
@@ -514,6 +519,23 @@ class MainWindow(QMainWindow):
                        [GridChange(before=g, after=None) for g in grids])
         if self.push_changeset(cs):
             self.select_grids([], "command")
+
+    def renumber_unit(self) -> None:
+        """Codes in reading order for the current unit (the op decides; refusals such as a
+        locked unit are explained in the status bar)."""
+        code = self.current_unit
+        if self.project is None or not code:
+            self.statusBar().showMessage(self.tr("请先选择一个管理单元"), 5000)
+            return
+        try:
+            cs = renumber_unit(self.project.dataset, code)
+        except EditRefused as exc:
+            self.statusBar().showMessage("⚠ " + exc.message(current_language()), 8000)
+            return
+        if not cs:
+            self.statusBar().showMessage(self.tr("编号已是从北到南、从西到东的顺序"), 5000)
+            return
+        self.push_changeset(cs)
 
     def toggle_lock(self) -> None:
         code = self.current_unit

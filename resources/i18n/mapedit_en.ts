@@ -392,6 +392,18 @@
             <translation>A locked unit's micro-grids cannot be changed</translation>
         </message>
         <message>
+            <source>重新编号本单元</source>
+            <translation>Renumber this unit</translation>
+        </message>
+        <message>
+            <source>按从北到南、从西到东的顺序重新给当前管理单元的微网格编号(可撤销)</source>
+            <translation>Renumber the current unit's micro-grids north to south, west to east (undoable)</translation>
+        </message>
+        <message>
+            <source>编号已是从北到南、从西到东的顺序</source>
+            <translation>The codes already run north to south, west to east</translation>
+        </message>
+        <message>
             <source>全图</source>
             <translation>Full extent</translation>
         </message>
