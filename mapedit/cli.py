@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
     from mapedit.model.dataset import Dataset
     from mapedit.project import Project
 
-COMMANDS = ("demo", "new", "import", "renumber", "export", "info", "check", "editor")
+COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor")
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -252,6 +252,95 @@ def cmd_renumber(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+FIX_RULES = ("unit-crossing", "overlap", "gap", "sliver")
+"""Rules ``mapedit fix`` can repair, in the order it repairs them (``mapedit.fixes.FIX_ORDER``)."""
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    """Apply the checker's suggested fixes one finding at a time, each through
+    ``project.apply`` in its own transaction (as the findings panel's 应用建议修复 does).
+
+    Findings are re-read after every fix because a fix changes its neighbours (filling a gap
+    can remove a sliver, subtracting an overlap reshapes the grid next door). Refused fixes,
+    accepted exceptions and gaps of units without grids (the whole undrawn unit: one giant
+    grid is not a repair) are skipped and reported; the exit status is 0 either way."""
+    from mapedit.errors import EditRefused, InputError
+    from mapedit.fixes import FIX_ORDER, fix_changeset, fixable
+    from mapedit.model.geometry_ops import unit_has_grids
+    from mapedit.project import Project
+
+    project_path = _need_file(args.project, "项目文件", "project file")
+    project = Project.open(project_path)
+    try:
+        ds = project.dataset
+        units = set(args.unit or ())
+        unknown = sorted(units - set(ds.units))
+        if unknown:
+            raise InputError(f"项目中没有管理单元 {', '.join(unknown)}",
+                             f"the project has no unit {', '.join(unknown)}")
+        rules = set(args.rule or FIX_RULES)
+        order = {r: i for i, r in enumerate(FIX_ORDER)}
+        done: set[str] = set()  # finding keys tried (fixed, skipped or refused)
+        undrawn: set[str] = set()
+        applied = skipped = accepted = 0
+        verb_zh, verb_en = ("将修复", "would fix") if args.dry_run else ("已修复", "fixed")
+        seen: set[tuple] = set()  # a sliver repeats its gap's or overlap's fix: list it once
+        limit = 10 * len(project.findings) + 100  # each step tries a new key; never loop
+        for _step in range(limit):
+            todo = [f for f in project.findings
+                    if f.rule in rules and f.key not in done
+                    and (not units or f.unit in units)]
+            if not todo:
+                break
+            todo.sort(key=lambda f: (order.get(f.rule, 99), f.unit or "", f.key))
+            f = todo[0]
+            done.add(f.key)
+            if f.accepted:
+                accepted += 1
+                continue
+            if f.fix is not None and f.fix.kind in ("assign-to-neighbour", "new-grid") \
+                    and f.unit and f.unit in ds.units and not unit_has_grids(ds, f.unit):
+                undrawn.add(f.unit)
+                continue
+            if not fixable(f, ds):
+                skipped += 1
+                _out(f"跳过:{f.message_zh}(没有可自动应用的修复) / "
+                     f"skipped: {f.message_en} (no fix that can be applied automatically)")
+                continue
+            same = (f.fix.kind if f.fix else "", f.fix.target if f.fix else "",
+                    f.unit, f.location.wkb if f.location is not None else b"")
+            if same in seen:
+                continue
+            seen.add(same)
+            try:
+                cs = fix_changeset(ds, f)
+                if not args.dry_run:
+                    project.apply(cs, who="mapedit fix")
+            except EditRefused as exc:
+                skipped += 1
+                _out(f"跳过:{f.message_zh}({exc.zh}) / skipped: {f.message_en} ({exc.en})")
+                continue
+            applied += 1
+            _out(f"{verb_zh}:{f.message_zh} → {cs.zh} / {verb_en}: {f.message_en} → {cs.en}")
+        if undrawn:
+            codes = ", ".join(sorted(undrawn))
+            _out(f"未处理 {len(undrawn)} 个尚未划分微网格的管理单元的空隙(整个单元不能作为一个微网格,"
+                 f"请先绘制):{codes} / left the gaps of {len(undrawn)} unit(s) without grids "
+                 f"alone (a whole unit cannot become one grid; draw its grids first): {codes}")
+        if accepted:
+            _out(f"跳过 {accepted} 个已接受的例外 / skipped {accepted} accepted exception(s)")
+        if args.dry_run:
+            _out(f"试运行:可修复 {applied} 项,跳过 {skipped} 项,项目未改动 / "
+                 f"dry run: {applied} fix(es) possible, {skipped} skipped; project unchanged")
+        else:
+            _out(f"已应用 {applied} 项修复,跳过 {skipped} 项 / "
+                 f"applied {applied} fix(es), skipped {skipped}")
+            _print_summary(project)
+    finally:
+        _close(project)
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from mapedit.io.exchange import write_exchange
     from mapedit.project import Project
@@ -452,6 +541,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("units", nargs="*", metavar="UNIT",
                    help="管理单元编码(省略:全部未锁定单元) / unit codes (default: all unlocked)")
     s.set_defaults(func=cmd_renumber)
+
+    s = sub.add_parser("fix", help="应用检查结果的建议修复 / apply the checker's suggested fixes")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("--unit", action="append", metavar="CODE",
+                   help="只修复该管理单元(可重复) / only this unit (repeatable)")
+    s.add_argument("--rule", action="append", choices=list(FIX_RULES),
+                   help="只修复该类问题(可重复) / only findings of this rule (repeatable)")
+    s.add_argument("--dry-run", dest="dry_run", action="store_true",
+                   help="只列出将做的修复,不改动项目 / list the fixes without applying them")
+    s.set_defaults(func=cmd_fix)
 
     s = sub.add_parser("export", help="导出交换文件 / export units.geojson and grids.geojson")
     s.add_argument("project", metavar="PROJECT.gpkg")

@@ -31,6 +31,12 @@ from mapedit.model.editing.gaps import (
 from mapedit.model.editing.grids import delete_grid, move_grid_to_unit, renumber_unit
 from mapedit.model.editing.merge import merge_grids, merged_geometry
 from mapedit.model.editing.noding import conform, node_shared_edges
+from mapedit.model.editing.repair import (
+    clip_to_unit,
+    node_grids,
+    subtract_overlap,
+    unit_has_grids,
+)
 from mapedit.model.editing.snapping import Snapper, SnapResult, snap_point, trace_path
 from mapedit.model.editing.split import split_grid, split_grid_by_road, split_parts
 from mapedit.model.editing.verify import CoverageHealth, guard, health, unit_health
@@ -46,11 +52,12 @@ number_unit_grids = renumber_unit
 
 __all__ = [
     "MODES", "CoverageHealth", "SnapResult", "Snapper", "apply_to_dataset", "apportion",
-    "building_households", "conform", "default_name", "delete_grid", "delete_vertex",
+    "building_households", "clip_to_unit", "conform", "default_name", "delete_grid",
+    "delete_vertex",
     "draw_grid", "drawn_area", "fill_all_gaps", "fill_gap_new_grid", "fill_gap_to_neighbour",
     "gap_at", "grids_with_vertex", "guard", "health", "households_from_buildings",
     "insert_vertex", "merge_grids", "merged_geometry", "move_grid_to_unit", "move_vertex",
-    "node_shared_edges", "number_unit_grids", "renumber_unit", "snap_coords", "snap_point",
-    "split_grid", "split_grid_by_road", "split_parts", "trace_path", "unit_gaps",
-    "unit_health",
+    "node_grids", "node_shared_edges", "number_unit_grids", "renumber_unit", "snap_coords",
+    "snap_point", "split_grid", "split_grid_by_road", "split_parts", "subtract_overlap",
+    "trace_path", "unit_gaps", "unit_has_grids", "unit_health",
 ]

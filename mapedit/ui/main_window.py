@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from shapely.geometry import Point
 
 from mapedit.errors import EditRefused, MapeditError
+from mapedit.fixes import fix_changeset
 from mapedit.io import crs as crs_mod
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.geometry_ops import renumber_unit
@@ -357,6 +358,7 @@ class MainWindow(QMainWindow):
         self.findings.findingActivated.connect(self.focus_finding)
         self.findings.acceptRequested.connect(self.accept_finding)
         self.findings.unacceptRequested.connect(self.unaccept_finding)
+        self.findings.fixRequested.connect(self.apply_fix)
         self.households.gridClicked.connect(self._on_chart_clicked)
 
     def _install_edit_tools(self) -> None:
@@ -566,6 +568,20 @@ class MainWindow(QMainWindow):
             return
         if self.push_command(UnacceptFindingCommand(self.project, finding, _who())):
             self.statusBar().showMessage(self.tr("已撤销例外,可按 Ctrl+Z 恢复"), 5000)
+
+    def apply_fix(self, finding: Finding) -> bool:
+        """Apply a finding's suggested fix as one undoable edit. The change set comes from
+        ``mapedit.fixes`` — the same one ``mapedit fix`` applies — so the window only pushes
+        it; a refusal (out-of-date finding, locked unit, a result that would be worse) is
+        explained in the status bar and changes nothing."""
+        if self.project is None:
+            return False
+        try:
+            cs = fix_changeset(self.project.dataset, finding)
+        except EditRefused as exc:
+            self.statusBar().showMessage("⚠ " + exc.message(current_language()), 10000)
+            return False
+        return self.push_changeset(cs)
 
     # -- selection ----------------------------------------------------------------------------------
     def select_grids(self, fids: list[int], source: str = "") -> None:

@@ -207,6 +207,18 @@
             <translation>Suggestion: {0}</translation>
         </message>
         <message>
+            <source>应用建议修复</source>
+            <translation>Apply suggested fix</translation>
+        </message>
+        <message>
+            <source>按检查给出的建议自动修改微网格(可撤销)</source>
+            <translation>Change the micro-grids as the check suggests (can be undone)</translation>
+        </message>
+        <message>
+            <source>可按 Ctrl+Z 撤销</source>
+            <translation>Ctrl+Z undoes it</translation>
+        </message>
+        <message>
             <source>在地图上定位</source>
             <translation>Show on map</translation>
         </message>

@@ -3,8 +3,11 @@
 Grouping by rule first lets a clerk fix one kind of problem at a time (all overlaps, then all
 household counts); the unit level tells where. Accepted exceptions stay visible but greyed, so
 nobody wonders where a finding went, and an exception accepted by mistake can be withdrawn
-(撤销例外) from the same place. The panel only shows and asks: zooming, selecting, accepting
-and withdrawing are done by the main window through signals, as undoable commands.
+(撤销例外) from the same place. Where the checker suggests a repair the editor can make (fill a
+gap, subtract an overlap, clip to the unit, node shared edges; ``mapedit.fixes``), 应用建议修复
+asks for it, so the clerk fixes from the list what the CLI's ``mapedit fix`` would. The panel
+only shows and asks: zooming, selecting, accepting, withdrawing and fixing are done by the main
+window through signals, as undoable commands.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mapedit.fixes import fixable
 from mapedit.rules.findings import ERROR, RULES, Finding
 from mapedit.ui.i18n import pick
 
@@ -45,6 +49,7 @@ class FindingsPanel(QWidget):
     findingActivated = Signal(object)  # Finding: zoom to it and select its grids
     acceptRequested = Signal(object)  # Finding: ask for a reason and accept it
     unacceptRequested = Signal(object)  # Finding: withdraw its accepted exception
+    fixRequested = Signal(object)  # Finding: apply its suggested fix (undoable)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,12 +88,17 @@ class FindingsPanel(QWidget):
             "这个问题不再作为例外:重新计为错误或警告(可撤销)"))
         self.unaccept_button.clicked.connect(self._unaccept_current)
         self.unaccept_button.setEnabled(False)
+        self.fix_button = QPushButton(self.tr("应用建议修复"), self)
+        self.fix_button.setToolTip(self.tr("按检查给出的建议自动修改微网格(可撤销)"))
+        self.fix_button.clicked.connect(self._fix_current)
+        self.fix_button.setEnabled(False)
 
         top = QHBoxLayout()
         top.addWidget(self.only_unit)
         top.addWidget(self.show_accepted)
         top.addStretch(1)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.fix_button)
         bottom.addStretch(1)
         bottom.addWidget(self.unaccept_button)
         bottom.addWidget(self.accept_button)
@@ -228,6 +238,21 @@ class FindingsPanel(QWidget):
         # One button at a time: the one that applies to the chosen row.
         self.accept_button.setVisible(not accepted)
         self.unaccept_button.setVisible(accepted)
+        can_fix = self.can_fix(f)
+        self.fix_button.setEnabled(can_fix)
+        self.fix_button.setToolTip(self.fix_tip(f) if can_fix
+                                   else self.tr("按检查给出的建议自动修改微网格(可撤销)"))
+
+    def can_fix(self, finding: Finding | None) -> bool:
+        """Whether 应用建议修复 applies: the editor knows an edit for the finding's suggestion
+        (and, for a gap, the unit has grids — an undrawn unit is drawn, not fixed)."""
+        return finding is not None and fixable(finding, self.dataset)
+
+    def fix_tip(self, finding: Finding) -> str:
+        """The suggestion itself, so the clerk reads what will happen before clicking."""
+        fix = finding.fix
+        text = pick(fix.zh, fix.en) if fix is not None else ""
+        return self.tr("建议:{0}").format(text) + "\n" + self.tr("可按 Ctrl+Z 撤销")
 
     def _on_click(self, item: QTreeWidgetItem, _col: int = 0) -> None:
         kind, value = item.data(0, ROLE)
@@ -239,17 +264,28 @@ class FindingsPanel(QWidget):
         if f is not None and not f.accepted:
             self.acceptRequested.emit(f)
 
+    def _fix_current(self) -> None:
+        f = self.current_finding()
+        if self.can_fix(f):
+            self.fixRequested.emit(f)
+
     def _unaccept_current(self) -> None:
         f = self.current_finding()
         if f is not None and f.accepted:
             self.unacceptRequested.emit(f)
 
     def finding_menu(self, finding: Finding) -> QMenu:
-        """The context menu of one finding row: locate, accept, or withdraw the exception
-        (only what applies is enabled)."""
+        """The context menu of one finding row: locate, apply the suggested fix, accept, or
+        withdraw the exception (only what applies is enabled)."""
         menu = QMenu(self)
         zoom = menu.addAction(self.tr("在地图上定位"))
         zoom.triggered.connect(lambda: self.findingActivated.emit(finding))
+        fix = menu.addAction(self.tr("应用建议修复"))
+        fix.setEnabled(self.can_fix(finding))
+        if fix.isEnabled():
+            fix.setToolTip(self.fix_tip(finding))
+        fix.triggered.connect(lambda: self.fixRequested.emit(finding))
+        menu.setToolTipsVisible(True)
         acc = menu.addAction(self.tr("标记为例外…"))
         acc.setEnabled(not finding.accepted)
         acc.triggered.connect(lambda: self.acceptRequested.emit(finding))
