@@ -9,15 +9,13 @@ import pytest
 from PySide6.QtCore import Qt
 from test_ui_tools_support import (
     TOPOLOGY_RULES,
-    demo_dataset_bytes,
-    demo_path,
     dump_grids,
     topology_keys,
     undo_all,
     window,
 )
 
-assert demo_dataset_bytes and demo_path and window  # fixtures
+assert window  # fixture
 
 CASES = [("overlap", "310118005014"), ("overlap", "310118005021"),
          ("gap", "310118005024"), ("gap", "310118005034"), ("unit-crossing", "310118005038")]

@@ -25,22 +25,13 @@ def demo_dataset():
 
 
 @pytest.fixture
-def project(tmp_path, demo_dataset):
-    p = Project.create(tmp_path / "demo.gpkg", demo_dataset)
-    yield p
-    try:
-        p.close()
-    except Exception:  # noqa: BLE001 - the window may have closed it already
-        pass
+def project(demo_project):
+    return demo_project
 
 
 @pytest.fixture
-def window(qtbot, project):
-    w = MainWindow(project, SettingsStore())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def window(main_window):
+    return main_window
 
 
 def _band_grid(project, hh_ok: bool = True):

@@ -20,35 +20,14 @@ from mapedit.ui.settings_store import SettingsStore
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(scope="module")
-def demo_bytes(tmp_path_factory) -> bytes:
-    from mapedit.demo import generate
-
-    path = tmp_path_factory.mktemp("polish") / "demo.gpkg"
-    Project.create(path, generate()).close()
-    return path.read_bytes()
+@pytest.fixture
+def project(demo_project):
+    return demo_project
 
 
 @pytest.fixture
-def project(tmp_path, demo_bytes):
-    path = tmp_path / "demo.gpkg"
-    path.write_bytes(demo_bytes)
-    p = Project.open(path)
-    yield p
-    try:
-        p.close()
-    except Exception:  # noqa: BLE001 - the window may have closed it already
-        pass
-
-
-@pytest.fixture
-def window(qtbot, project):
-    w = MainWindow(project, SettingsStore())
-    qtbot.addWidget(w)
-    w.resize(1500, 950)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def window(main_window):
+    return main_window
 
 
 @pytest.fixture

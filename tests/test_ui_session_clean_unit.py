@@ -12,8 +12,6 @@ import shapely
 from test_ui_tools_support import (
     SHIFT,
     click,
-    demo_dataset_bytes,
-    demo_path,
     double_click,
     errors_of_unit,
     use_tool,
@@ -21,7 +19,7 @@ from test_ui_tools_support import (
     zoom_to,
 )
 
-assert demo_dataset_bytes and demo_path and window  # fixtures
+assert window  # fixture
 
 
 def _safe_lines(unit, buildings, clearance: float = 3.0):

@@ -9,8 +9,6 @@ from test_ui_tools_support import (  # noqa: F401 - fixtures
     CTRL,
     SHIFT,
     click,
-    demo_dataset_bytes,
-    demo_path,
     double_click,
     drag,
     dump_grids,

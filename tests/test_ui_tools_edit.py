@@ -13,8 +13,6 @@ from test_ui_tools_support import (
     RIGHT,
     SHIFT,
     click,
-    demo_dataset_bytes,
-    demo_path,
     double_click,
     drag,
     dump_grids,
@@ -28,7 +26,7 @@ from test_ui_tools_support import (
     zoom_to,
 )
 
-assert demo_dataset_bytes and demo_path and window  # fixtures
+assert window  # fixture
 
 
 def _unit_area(project, unit: str) -> float:

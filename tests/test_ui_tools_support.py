@@ -24,25 +24,6 @@ LEFT = Qt.MouseButton.LeftButton
 RIGHT = Qt.MouseButton.RightButton
 
 
-@pytest.fixture(scope="session")
-def demo_dataset_bytes(tmp_path_factory):
-    """The demo street stored once per session; each test copies the file (fast, and every
-    test starts from identical bytes)."""
-    from mapedit.demo import generate
-    from mapedit.project import Project
-
-    path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
-    Project.create(path, generate()).close()
-    return path.read_bytes()
-
-
-@pytest.fixture
-def demo_path(tmp_path: Path, demo_dataset_bytes: bytes) -> Path:
-    path = tmp_path / "演示街道.gpkg"
-    path.write_bytes(demo_dataset_bytes)
-    return path
-
-
 @pytest.fixture
 def window(qtbot, demo_path):
     """The main window on a fresh copy of the demo, with the editing tools installed."""

@@ -5,9 +5,9 @@ status bar says in Chinese what to do next with the active tool."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from test_ui_tools_support import demo_dataset_bytes, demo_path, key, window
+from test_ui_tools_support import key, window
 
-assert demo_dataset_bytes and demo_path and window  # fixtures
+assert window  # fixture
 
 
 def test_toolbar_actions_shortcuts_and_hints(qtbot, window):
