@@ -12,6 +12,7 @@ happened; the caller reads :attr:`ProjectCommand.error` to tell the clerk why.
 
 from __future__ import annotations
 
+import getpass
 import logging
 
 from PySide6.QtGui import QUndoCommand
@@ -20,6 +21,15 @@ from mapedit.errors import MapeditError
 from mapedit.model.changes import ChangeSet
 from mapedit.rules.findings import Finding
 from mapedit.ui.i18n import pick
+
+
+def current_user() -> str:
+    """Who made an edit, for the project's edit log (the Windows/Linux login name)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some Windows setups
+        return ""
+
 
 log = logging.getLogger(__name__)
 

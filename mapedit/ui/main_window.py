@@ -14,7 +14,6 @@ monkeypatch them.
 
 from __future__ import annotations
 
-import getpass
 import logging
 from pathlib import Path
 
@@ -53,6 +52,7 @@ from mapedit.ui.commands import (
     LockUnitCommand,
     ProjectCommand,
     UnacceptFindingCommand,
+    current_user,
 )
 from mapedit.ui.i18n import current_language, pick
 from mapedit.ui.panels.attributes import AttributePanel
@@ -67,13 +67,6 @@ log = logging.getLogger(__name__)
 
 PROJECT_FILTER = "mapedit 项目 / project (*.gpkg)"
 GEOJSON_FILTER = "GeoJSON (*.geojson *.json)"
-
-
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on some Windows setups
-        return ""
 
 
 def show_error(parent: QWidget | None, title: str, err: BaseException) -> None:
@@ -502,7 +495,7 @@ class MainWindow(QMainWindow):
     def push_changeset(self, changeset: ChangeSet, allow_invalid: bool = False) -> bool:
         if self.project is None or not changeset:
             return False
-        ok = self.push_command(ChangeSetCommand(self.project, changeset, who=_who(),
+        ok = self.push_command(ChangeSetCommand(self.project, changeset, who=current_user(),
                                                 allow_invalid=allow_invalid))
         if ok:
             self.statusBar().showMessage(
@@ -560,13 +553,13 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, self.tr("标记为例外"),
                                     self.tr("请填写原因,以便以后核查。"))
             return
-        self.push_command(AcceptFindingCommand(self.project, finding, reason, _who()))
+        self.push_command(AcceptFindingCommand(self.project, finding, reason, current_user()))
 
     def unaccept_finding(self, finding: Finding) -> None:
         """Withdraw an accepted exception (undoable); the finding counts again at once."""
         if self.project is None or not finding.accepted:
             return
-        if self.push_command(UnacceptFindingCommand(self.project, finding, _who())):
+        if self.push_command(UnacceptFindingCommand(self.project, finding, current_user())):
             self.statusBar().showMessage(self.tr("已撤销例外,可按 Ctrl+Z 恢复"), 5000)
 
     def apply_fix(self, finding: Finding) -> bool:

@@ -10,7 +10,6 @@ Ctrl+Z, Enter, Delete, T) are claimed through ``ShortcutOverride`` so the window
 
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
@@ -27,13 +26,6 @@ from mapedit.ui.tools.split import SplitByRoadTool, SplitTool
 from mapedit.ui.tools.vertex import VertexTool
 
 SELECT_HINT = "选择:单击微网格查看属性,Ctrl+单击多选;拖动平移,滚轮缩放"
-
-
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on some Windows setups
-        return ""
 
 
 class _KeyRouter(QObject):
@@ -96,9 +88,9 @@ class ToolManager(QObject):
     # -- plumbing --------------------------------------------------------------------------
     @staticmethod
     def _command(project: Any, changeset: Any) -> Any:
-        from mapedit.ui.commands import ChangeSetCommand
+        from mapedit.ui.commands import ChangeSetCommand, current_user
 
-        return ChangeSetCommand(project, changeset, who=_who())
+        return ChangeSetCommand(project, changeset, who=current_user())
 
     def _show_message(self, text: str, timeout: int = 0) -> None:
         if timeout:
