@@ -420,6 +420,16 @@ def _open_collection(p: Path) -> tuple[list, str, _Messages]:
     return features, cs, msgs
 
 
+def _features(features: list, msgs: _Messages, strict_type: bool = True):
+    """(1-based number, feature) for each GeoJSON Feature; anything else gets a message.
+    Base layers (``strict_type=False``) accept any object, as GDAL writes them loosely."""
+    for i, feat in enumerate(features, start=1):
+        if not isinstance(feat, dict) or (strict_type and feat.get("type") != "Feature"):
+            msgs.add(i, "", "不是 GeoJSON 要素(Feature)", "not a GeoJSON Feature")
+            continue
+        yield i, feat
+
+
 def read_units(path: str | Path, lenient: bool = False
                ) -> tuple[list[Unit], str, list[str]]:
     """Read ``units.geojson``: (units in the metric CRS, that CRS, messages).
@@ -433,10 +443,7 @@ def read_units(path: str | Path, lenient: bool = False
     geoms: list[BaseGeometry] = []
     labels: list[str] = []
     seen: set[str] = set()
-    for i, feat in enumerate(features, start=1):
-        if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            msgs.add(i, "", "不是 GeoJSON 要素(Feature)", "not a GeoJSON Feature")
-            continue
+    for i, feat in _features(features, msgs):
         props = _props(feat)
         code = _text(props, "code", i, "", msgs)
         name = _text(props, "name", i, code, msgs)
@@ -517,10 +524,7 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
     grid_index: dict[int, int] = {}  # id(grid) -> feature number, for late messages
     labels: list[str] = []
     seen: set[str] = set()
-    for i, feat in enumerate(features, start=1):
-        if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            msgs.add(i, "", "不是 GeoJSON 要素(Feature)", "not a GeoJSON Feature")
-            continue
+    for i, feat in _features(features, msgs):
         props = _props(feat)
         n_fatal = msgs.fatal_count
         code = _text(props, "code", i, "", msgs)
@@ -595,10 +599,7 @@ def read_base_layer(path: str | Path, crs: str, name: str) -> tuple[BaseLayer, l
     geoms: list[BaseGeometry] = []
     attrs: list[dict] = []
     labels: list[str] = []
-    for i, feat in enumerate(features, start=1):
-        if not isinstance(feat, dict):
-            msgs.add(i, "", "不是 GeoJSON 要素(Feature)", "not a GeoJSON Feature")
-            continue
+    for i, feat in _features(features, msgs, strict_type=False):
         props = dict(_props(feat))
         geom = _read_geometry(feat, i, "", msgs, lenient=False)
         if geom is None or geom.is_empty:
