@@ -77,7 +77,7 @@ def main() -> int:
     t = time.perf_counter()
     ds, label = load(args.units, args.synthetic, args.cache)
     gen_s = time.perf_counter() - t
-    n_b = len(ds.base_layers["buildings"]) if "buildings" in ds.base_layers else 0
+    n_b = len(ds.base("buildings")) if ds.base("buildings") is not None else 0
     print(f"dataset: {label}: {len(ds.units)} units, {len(ds.grids)} grids, {n_b} buildings "
           f"(generated in {gen_s:.1f} s)")
 

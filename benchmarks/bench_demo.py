@@ -35,7 +35,7 @@ def main() -> None:
     t = time.perf_counter()
     ds = generate(units=args.units)
     dt = time.perf_counter() - t
-    layers = ", ".join(f"{k} {len(v)}" for k, v in ds.base_layers.items())
+    layers = ", ".join(f"{k} {len(v)}" for k, v in ((ly.id, ly.data) for ly in ds.layers.of_kind("vector")))
     print(f"generate(units={args.units}): {dt:.1f} s (target well under 40 s) — "
           f"{len(ds.units)} units, {len(ds.grids)} micro-grids "
           f"({len(ds.grids) / len(ds.units):.1f} per unit), {layers}")

@@ -433,6 +433,7 @@ def exchange_dataset(units_path: str, grids_path: str, buildings: str | None = N
     what is wrong), grids keyed 1..n in file order. Returns (dataset, reading messages)."""
     from mapedit.io.exchange import read_base_layer, read_grids, read_units
     from mapedit.model.dataset import Dataset
+    from mapedit.model.layers import LayerStack
     from mapedit.model.settings import Settings
 
     units, crs, msgs = read_units(_need_file(units_path, "管理单元文件", "units file"),
@@ -451,7 +452,7 @@ def exchange_dataset(units_path: str, grids_path: str, buildings: str | None = N
     settings = Settings(code_pattern=_code_pattern(code_pattern, codes))
     ds = Dataset(crs=crs, units={u.code: u for u in units},
                  grids={i: g.replace(fid=i) for i, g in enumerate(grids, start=1)},
-                 base_layers=base, settings=settings)
+                 layers=LayerStack.default(base), settings=settings)
     return ds, msgs
 
 

@@ -12,8 +12,9 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from mapedit.model.catalogue import Catalogue
-from mapedit.model.dataset import BaseLayer, Dataset
+from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid, ResponsibilityGrid, Street, Unit
+from mapedit.model.layers import BaseLayer, LayerStack
 from mapedit.model.settings import Settings
 
 X0, Y0 = 500000.0, 3446000.0
@@ -96,7 +97,7 @@ def tiny_dataset(with_grids: bool = True) -> Dataset:
     }
     settings = Settings(sliver_width_m=0.25, households_min=250, code_pattern="default")
     return Dataset(crs=CRS, street=street, responsibility_grids=rgs, units=units, grids=grids,
-                   base_layers=base, catalogue=cat, settings=settings)
+                   layers=LayerStack.default(base), catalogue=cat, settings=settings)
 
 
 def _odd_shapes(grids: dict[int, MicroGrid]) -> None:

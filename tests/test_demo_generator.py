@@ -30,7 +30,7 @@ def _wkb(ds) -> list:
     out += [(g.fid, g.code, g.name, g.category, g.unit_code, tuple(g.departments), g.households,
              g.population, tuple(sorted(g.four_bounds.items())), g.created, g.updated,
              shapely.to_wkb(g.geometry)) for g in ds.grids.values()]
-    for name, layer in sorted(ds.base_layers.items()):
+    for name, layer in sorted((ly.id, ly.data) for ly in ds.layers.of_kind("vector")):
         out.append((name, tuple(shapely.to_wkb(layer.geometries)),
                     tuple(tuple(sorted(a.items())) for a in layer.attributes)))
     return out
@@ -64,13 +64,13 @@ def test_counts_and_types(demo):
     assert 16 <= len(gridded) <= 22
     assert {ds.units[c].unit_type for c in gridded} == {"农村", "农场", "小区", "街面"}
     for name in ("roads", "water", "buildings", "villager_groups", "committees", "pois"):
-        assert len(ds.base_layers[name]) > 0, name
-    roads = ds.base_layers["roads"]
+        assert len(ds.base(name)) > 0, name
+    roads = ds.base("roads")
     assert set(roads.column("class")) >= {"主干道", "次干道"}
-    kinds = set(ds.base_layers["pois"].column("kind"))
+    kinds = set(ds.base("pois").column("kind"))
     assert kinds <= {"学校", "医院", "菜场", "写字楼", "商场", "养老院", "公园"}
     assert len(kinds) >= 5
-    assert ds.base_layers["water"].attributes[0]["name"] == "淀浦河"
+    assert ds.base("water").attributes[0]["name"] == "淀浦河"
     # near 夏阳街道: lon 121.10, lat 31.15 in CGCS2000 / 3-degree GK CM 120E
     x0, y0, x1, y1 = ds.street.geometry.bounds
     assert 595_000 < x0 < x1 < 615_000 and 3_440_000 < y0 < y1 < 3_456_000
@@ -185,7 +185,7 @@ def test_categories_and_attributes(demo):
 def test_no_grid_boundary_cuts_a_building(demo):
     ds, defects = demo
     cut = _defect_grids(defects, "building-cut")
-    buildings = ds.base_layers["buildings"].geometries
+    buildings = ds.base("buildings").geometries
     tree = shapely.STRtree(buildings)
     grids = list(ds.grids.values())
     bounds = shapely.boundary(np.asarray([g.geometry for g in grids], dtype=object))
@@ -197,7 +197,7 @@ def test_no_grid_boundary_cuts_a_building(demo):
 
 def test_buildings_and_villager_groups(demo):
     ds, _ = demo
-    b = ds.base_layers["buildings"]
+    b = ds.base("buildings")
     assert len(b) > 1000
     assert all(isinstance(a["households"], int) and a["floors"] >= 1 for a in b.attributes)
     homes = [a for a in b.attributes if a["name"].endswith("号楼")]
@@ -205,9 +205,9 @@ def test_buildings_and_villager_groups(demo):
     assert high and 100 <= min(high) and max(high) <= 200
     mid = [a["households"] for a in homes if a["floors"] == 6]
     assert mid and 24 <= min(mid) and max(mid) <= 72
-    water = shapely.union_all(ds.base_layers["water"].geometries)
+    water = shapely.union_all(ds.base("water").geometries)
     assert not any(shapely.intersects(b.geometries, water))
-    vg = ds.base_layers["villager_groups"]
+    vg = ds.base("villager_groups")
     for geom, attr in zip(vg.geometries, vg.attributes, strict=True):
         unit = ds.units[attr["unit_code"]]
         assert unit.unit_type in ("农村", "农场")
@@ -226,7 +226,7 @@ def test_buildings_and_villager_groups(demo):
 def test_jiemian_units_inside_one_committee(demo):
     ds, defects = demo
     crossing = {d.unit for d in defects if d.rule == "unit-committee-crossing"}
-    com = ds.base_layers["committees"]
+    com = ds.base("committees")
     for u in ds.units.values():
         if u.unit_type != "街面":
             continue

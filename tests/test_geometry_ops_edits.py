@@ -15,7 +15,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from mapedit.errors import EditRefused
 from mapedit.model.changes import ChangeSet
-from mapedit.model.dataset import BaseLayer, Dataset
+from mapedit.model.dataset import Dataset
 from mapedit.model.geometry_ops import (
     apply_to_dataset,
     delete_grid,
@@ -36,6 +36,7 @@ from mapedit.model.geometry_ops import (
     unit_gaps,
 )
 from mapedit.model.hierarchy import MicroGrid, Unit
+from mapedit.model.layers import BaseLayer
 
 X, Y = 500_000.0, 3_446_000.0
 U = "310118005012"
@@ -59,11 +60,11 @@ def ds() -> Dataset:
     d.grids[2] = grid(2, 2, box(X + 400, Y + 300, X + 1000, Y + 600), households=350)
     d.grids[3] = grid(3, 1, box(X + 1000, Y, X + 1500, Y + 600), unit=U2)
     bld = [box(X + 20 + 60 * i, Y + 320, X + 60 + 60 * i, Y + 360) for i in range(6)]
-    d.base_layers["buildings"] = BaseLayer(
-        "buildings", np.asarray(bld, dtype=object), [{"households": 50} for _ in bld])
-    d.base_layers["roads"] = BaseLayer(
+    d.layers.add_vector("buildings", BaseLayer(
+        "buildings", np.asarray(bld, dtype=object), [{"households": 50} for _ in bld]))
+    d.layers.add_vector("roads", BaseLayer(
         "roads", np.asarray([LineString([(X + 200.5, Y + 250), (X + 200.5, Y + 700)])],
-                            dtype=object), [{"class": "支路", "name": "一号路"}])
+                            dtype=object), [{"class": "支路", "name": "一号路"}]))
     return d
 
 
@@ -368,7 +369,8 @@ def test_delete_and_renumber(ds: Dataset) -> None:
 def test_households_from_buildings(ds: Dataset) -> None:
     assert households_from_buildings(ds, box(X, Y + 300, X + 200, Y + 600)) == 150
     assert households_from_buildings(ds, box(X, Y, X + 10, Y + 10)) is None
-    ds.base_layers.clear()
+    for _ly in ds.layers.of_kind("vector"):
+        ds.layers.remove(_ly.id)
     assert households_from_buildings(ds, box(X, Y, X + 1000, Y + 600)) is None
 
 

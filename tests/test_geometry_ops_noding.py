@@ -8,7 +8,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 
 from mapedit.errors import EditRefused
-from mapedit.model.dataset import BaseLayer, Dataset
+from mapedit.model.dataset import Dataset
 from mapedit.model.geometry_ops import (
     Snapper,
     apportion,
@@ -18,6 +18,7 @@ from mapedit.model.geometry_ops import (
     trace_path,
 )
 from mapedit.model.hierarchy import MicroGrid, Unit
+from mapedit.model.layers import BaseLayer
 
 X, Y = 500_000.0, 3_446_000.0
 U = "310118005012"
@@ -71,9 +72,9 @@ def ds() -> Dataset:
     d = Dataset(crs="EPSG:4549")
     d.units[U] = Unit(U, "金星小区", "小区", box(X, Y, X + 1000, Y + 600))
     d.grids[1] = MicroGrid(f"{U}001", "a", "小区", box(X, Y, X + 400, Y + 600), U, fid=1)
-    d.base_layers["roads"] = BaseLayer(
+    d.layers.add_vector("roads", BaseLayer(
         "roads", np.asarray([LineString([(X + 700, Y - 100), (X + 700, Y + 700)])],
-                            dtype=object), [{}])
+                            dtype=object), [{}]))
     return d
 
 

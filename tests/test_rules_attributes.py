@@ -7,8 +7,8 @@ import json
 import numpy as np
 from shapely.geometry import box
 
-from mapedit.model.dataset import BaseLayer
 from mapedit.model.hierarchy import ResponsibilityGrid, Unit
+from mapedit.model.layers import BaseLayer
 from mapedit.rules.engine import Checker
 from mapedit.rules.report import report_dict, report_text
 from tests.rules_helpers import U1, U2, add, check, dataset, rect, rules
@@ -118,9 +118,9 @@ def test_unit_overlap_responsibility_and_committee():
     ds.responsibility_grids["R1"] = ResponsibilityGrid("R1", "一", rect(0, 0, 150, 100))
     for u in ds.units.values():
         u.responsibility_grid = "R1"
-    ds.base_layers["committees"] = BaseLayer(
+    ds.layers.add_vector("committees", BaseLayer(
         "committees", np.array([rect(0, 0, 50, 100), rect(50, 0, 300, 100)], dtype=object),
-        [{"name": "甲"}, {"name": "乙"}])
+        [{"name": "甲"}, {"name": "乙"}]))
     f = check(ds)
     r = rules(f)
     assert r["unit-overlap"] == 1
@@ -150,9 +150,9 @@ def test_responsibility_grids_proven_by_union_and_per_unit():
 
 def test_building_cut():
     ds = two_grids()
-    ds.base_layers["buildings"] = BaseLayer("buildings", np.array(
+    ds.layers.add_vector("buildings", BaseLayer("buildings", np.array(
         [rect(40, 10, 60, 30), rect(10, 10, 30, 30), rect(49.9, 50, 70, 60)], dtype=object),
-        [{"name": "1号楼"}, {"name": "2号楼"}, {"name": "3号楼"}])
+        [{"name": "1号楼"}, {"name": "2号楼"}, {"name": "3号楼"}]))
     f = check(ds)
     assert rules(f) == {"building-cut": 1}
     assert f[0].area_m2 == 400.0 and "1号楼" in f[0].message_zh
@@ -162,9 +162,9 @@ def test_villager_group_cut():
     ds = dataset(unit_type="农村")
     add(ds, 1, rect(0, 0, 50, 100), category="村组")
     add(ds, 2, rect(50, 0, 100, 100), category="村组")
-    ds.base_layers["villager_groups"] = BaseLayer("villager_groups", np.array(
+    ds.layers.add_vector("villager_groups", BaseLayer("villager_groups", np.array(
         [rect(0, 0, 60, 100), rect(60, 0, 100, 100)], dtype=object),
-        [{"name": "一组"}, {"name": "二组"}])
+        [{"name": "一组"}, {"name": "二组"}]))
     f = check(ds)
     assert rules(f) == {"villager-group-cut": 1}
     assert f[0].features == [f"{U1}002"] and f[0].area_m2 == 1000.0

@@ -140,7 +140,7 @@ def _rich_dataset(seed: int):
     """Three 农村 units of Voronoi 村组 grids; villager groups = the cells split in two along
     a chord (so every grid is made of whole groups) except one grid moved a vertex into its
     neighbour's groups; one building in each grid."""
-    from mapedit.model.dataset import BaseLayer
+    from mapedit.model.layers import BaseLayer
 
     ds, rng = random_dataset(seed)
     for u in ds.units.values():
@@ -164,11 +164,11 @@ def _rich_dataset(seed: int):
         buildings.append(c.centroid.buffer(1.0, quad_segs=1))
     bad = ds.grids[fids[3]]  # push one vertex of one grid into its neighbour's groups
     bad.geometry = move_vertex(bad.geometry, rng, 3.0)
-    ds.base_layers["villager_groups"] = BaseLayer(
+    ds.layers.add_vector("villager_groups", BaseLayer(
         "villager_groups", np.array(groups, dtype=object),
-        [{"name": f"{i}组"} for i in range(len(groups))])
-    ds.base_layers["buildings"] = BaseLayer(
-        "buildings", np.array(buildings, dtype=object), [{} for _ in buildings])
+        [{"name": f"{i}组"} for i in range(len(groups))]))
+    ds.layers.add_vector("buildings", BaseLayer(
+        "buildings", np.array(buildings, dtype=object), [{} for _ in buildings]))
     return ds
 
 
@@ -187,7 +187,7 @@ def test_threaded_full_check_equals_single_threaded_and_incremental(seed):
 
 
 def test_villager_group_fast_path_needs_disjoint_groups():
-    from mapedit.model.dataset import BaseLayer
+    from mapedit.model.layers import BaseLayer
     from tests.rules_helpers import U1, add, dataset, rect, rules
 
     ds = dataset(unit_type="农村")
@@ -195,9 +195,9 @@ def test_villager_group_fast_path_needs_disjoint_groups():
     add(ds, 2, rect(50, 0, 100, 100), category="村组")
     # grid 1 is exactly the union of groups 0 and 1, but group 2 overlaps it
     groups = [rect(0, 0, 50, 50), rect(0, 50, 50, 100), rect(40, 0, 100, 100)]
-    ds.base_layers["villager_groups"] = BaseLayer(
+    ds.layers.add_vector("villager_groups", BaseLayer(
         "villager_groups", np.array(groups, dtype=object), [{"name": "甲"}, {"name": "乙"},
-                                                             {"name": "丙"}])
+                                                             {"name": "丙"}]))
     found = Checker(ds).run_full()
     assert rules(found)["villager-group-cut"] >= 1
     assert any(f.features == [f"{U1}001"] for f in found if f.rule == "villager-group-cut")

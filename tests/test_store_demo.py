@@ -46,10 +46,10 @@ def test_store_demo_round_trip(tmp_path: Path) -> None:
         got = back.grids[fid]
         assert got.replace(geometry=None) == grid.replace(geometry=None)
         assert _same(got.geometry, _demote(grid.geometry))
-    for name, layer in ds.base_layers.items():
+    for name, layer in ((ly.id, ly.data) for ly in ds.layers.of_kind("vector")):
         if not len(layer):
             continue
-        got = back.base_layers[name]
+        got = back.base(name)
         assert got.attributes == layer.attributes
         assert all(_same(a, _demote(b)) for a, b in zip(got.geometries, layer.geometries,
                                                           strict=True))

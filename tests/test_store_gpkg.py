@@ -99,9 +99,9 @@ def test_store_round_trip_is_exact(project_path: Path) -> None:
     assert len(back.grids[1].geometry.interiors) == 1  # the hole survives
     assert back.grids[1].four_bounds == {"east": "青赵公路", "south": "淀山湖大道", "west": "河道",
                                          "north": "盈港东路"}
-    assert set(back.base_layers) == set(ds.base_layers)
-    for name, layer in ds.base_layers.items():
-        got = back.base_layers[name]
+    assert set(back.layers.ids()) == set(ds.layers.ids())
+    for name, layer in ((ly.id, ly.data) for ly in ds.layers.of_kind("vector")):
+        got = back.base(name)
         assert len(got) == len(layer)
         assert all(geoms_identical(a, b) for a, b in zip(got.geometries, layer.geometries,
                                                            strict=True))
@@ -112,16 +112,17 @@ def test_store_round_trip_is_exact(project_path: Path) -> None:
 
 
 def test_store_extra_base_attributes_and_unknown_layers_round_trip(tmp_path: Path) -> None:
-    from mapedit.model.dataset import BaseLayer
+    from mapedit.model.layers import BaseLayer
 
     ds = tiny_dataset()
-    ds.base_layers["buildings"].attributes[0]["地址"] = "盈港东路 1 号"
-    ds.base_layers["parks"] = BaseLayer("parks", np.array([square(X0, Y0, 30)], dtype=object),
-                                        [{"name": "夏阳湖公园", "area": 900.5}])
+    ds.base("buildings").attributes[0]["地址"] = "盈港东路 1 号"
+    ds.layers.add_vector("parks", BaseLayer("parks", np.array([square(X0, Y0, 30)], dtype=object),
+                                        [{"name": "夏阳湖公园", "area": 900.5}]))
     with GpkgStore.create(tmp_path / "p.gpkg", ds) as store:
         back = store.load()
-    assert back.base_layers["buildings"].attributes[0]["地址"] == "盈港东路 1 号"
-    assert back.base_layers["parks"].attributes == [{"name": "夏阳湖公园", "area": 900.5}]
+    assert back.base("buildings").attributes[0]["地址"] == "盈港东路 1 号"
+    parks = back.layers["parks"]
+    assert parks.role == "other" and parks.data.attributes == [{"name": "夏阳湖公园", "area": 900.5}]
 
 
 def test_store_assigns_fids_from_keys_when_missing(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def test_builds_layers_in_order_with_chinese_labels(canvas, dataset):
     assert canvas.layer_label("grids") == "微网格"
     assert canvas.layer_label("roads") == "道路"
     assert len(canvas.layer_item("grids")) == len(dataset.grids)
-    assert len(canvas.layer_item("buildings")) == len(dataset.base_layers["buildings"])
+    assert len(canvas.layer_item("buildings")) == len(dataset.base("buildings"))
     img = canvas.render_image()
     assert not img.isNull()
 

@@ -104,7 +104,7 @@ def test_households_from_buildings_hidden_without_buildings(qtbot, tmp_path):
     from mapedit.demo import generate
 
     ds = generate()
-    ds.base_layers.pop("buildings", None)
+    ds.layers.remove("buildings")
     project = Project.create(tmp_path / "nob.gpkg", ds)
     w = MainWindow(project, SettingsStore())
     qtbot.addWidget(w)

@@ -33,8 +33,9 @@ from mapedit.errors import InputError
 from mapedit.io.crs import from_wgs84
 from mapedit.model.catalogue import Catalogue
 from mapedit.model.codes import DEFAULT_DISTRICT, number_grids
-from mapedit.model.dataset import BaseLayer, Dataset
+from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid, ResponsibilityGrid, Street, Unit
+from mapedit.model.layers import BaseLayer, LayerStack
 from mapedit.model.settings import Settings
 
 CRS = "EPSG:4549"
@@ -256,7 +257,7 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
     # -- base layers -----------------------------------------------------------------------------
     base = _base_layers(plan, unit_geom, group_geom, unit_codes, water, committee_split, to_crs)
     ds = Dataset(crs=CRS, street=street, responsibility_grids=rgrids, units=ds_units, grids=grids,
-                 base_layers=base, catalogue=catalogue, settings=Settings())
+                 layers=LayerStack.default(base), catalogue=catalogue, settings=Settings())
     return ds, defects
 
 

@@ -35,8 +35,9 @@ from mapedit.errors import InputError
 from mapedit.io.atomicfile import ensure_dir, write_group
 from mapedit.io.crs import WGS84, from_wgs84, metric_crs_for, to_wgs84, transform
 from mapedit.model.catalogue import Catalogue, normalize_category
-from mapedit.model.dataset import BaseLayer, Dataset
+from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import FOUR_BOUND_KEYS, UNIT_TYPES, MicroGrid, Unit
+from mapedit.model.layers import BaseLayer
 
 UNITS_FILE = "units.geojson"
 GRIDS_FILE = "grids.geojson"

@@ -37,8 +37,9 @@ from shapely.geometry.base import BaseGeometry
 from mapedit.errors import InputError, MapeditError, NotAProjectError
 from mapedit.model.catalogue import Catalogue
 from mapedit.model.changes import ChangeSet, GridChange
-from mapedit.model.dataset import BASE_LAYER_KINDS, BaseLayer, Dataset
+from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid, ResponsibilityGrid, Street, Unit, now_iso
+from mapedit.model.layers import ROLES, VECTOR, BaseLayer, LayerStack
 from mapedit.model.settings import Settings
 
 FORMAT = "mapedit-project"
@@ -547,7 +548,8 @@ class GpkgStore:
 
         return Dataset(crs=meta.get("crs") or f"EPSG:{self.srs_id}", street=street,
                        responsibility_grids=rgs, units=units, grids=grids,
-                       base_layers=base_layers, catalogue=catalogue, settings=settings)
+                       layers=LayerStack.default(base_layers), catalogue=catalogue,
+                       settings=settings)
 
     def _load_base(self, table: str) -> BaseLayer:
         name = table[len("base_"):]
@@ -815,12 +817,13 @@ def _write_new(c: sqlite3.Connection, ds: Dataset) -> None:
         c.execute("CREATE INDEX idx_micro_grids_unit_code ON micro_grids(unit_code)")
 
         # base layers: every known one (empty if absent) so GIS users see the same layer list
-        names = list(_BASE_COLUMNS) + [n for n in ds.base_layers if n not in _BASE_COLUMNS]
+        vectors = {ly.id: ly.data for ly in ds.layers.of_kind(VECTOR)}
+        names = list(_BASE_COLUMNS) + [n for n in vectors if n not in _BASE_COLUMNS]
         for name in names:
-            layer = ds.base_layers.get(name)
+            layer = vectors.get(name)
             gtype, known = _BASE_COLUMNS.get(name, ("GEOMETRY", ()))
             cols = ", ".join(f'"{k}" {t}' for k, t in known)
-            label = BASE_LAYER_KINDS.get(name, ("", name))[1]
+            label = ROLES[name].zh if name in ROLES else name
             geoms = list(layer.geometries) if layer is not None else []
             blobs = feature_table(_base_table(name), gtype,
                                   (cols + ", " if cols else "") + "attrs TEXT",

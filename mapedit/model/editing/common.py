@@ -14,11 +14,12 @@ from shapely.geometry.base import BaseGeometry
 from mapedit.errors import EditRefused
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.codes import grid_code
-from mapedit.model.dataset import BaseLayer, Dataset
+from mapedit.model.dataset import Dataset
 from mapedit.model.editing.index import codes_in_use, grids_near, unit_grids
 from mapedit.model.editing.noding import conform
 from mapedit.model.editing.verify import guard
 from mapedit.model.hierarchy import MicroGrid, Unit, now_iso
+from mapedit.model.layers import BaseLayer
 from mapedit.model.settings import Settings
 
 

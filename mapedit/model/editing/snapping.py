@@ -73,7 +73,7 @@ def _static_key(dataset: Dataset, layers: Sequence[str]) -> list[object]:
         if layer == "units":
             key += [u.geometry for u in dataset.units.values()]
         elif layer != "grids":
-            key.append(dataset.base_layers.get(layer))
+            key.append(dataset.base(layer))
     return key
 
 

@@ -15,8 +15,9 @@ import numpy as np
 import shapely
 
 from mapedit.model.catalogue import Catalogue
-from mapedit.model.dataset import BaseLayer, Dataset
+from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import UNIT_TYPES, MicroGrid, ResponsibilityGrid, Street, Unit
+from mapedit.model.layers import BaseLayer
 
 ORIGIN = (500_000.0, 3_440_000.0)
 """Lower-left corner in EPSG:4549-like metres (CGCS2000 GK zone at 120°E, around Qingpu)."""
@@ -108,8 +109,8 @@ def synthetic_dataset(units: int = 48, seed: int = 0, unit_size: float = 480.0,
                     geometry=shapely.union_all(unit_arr[idx]), street_code=street.code)
         else:
             polys = [shapely.union_all(unit_arr[idx]) for idx in groups.values()]
-            dataset.base_layers["committees"] = BaseLayer(
-                "committees", np.asarray(polys, dtype=object), [{"name": n} for n in groups])
+            dataset.layers.add_vector("committees", BaseLayer(
+                "committees", np.asarray(polys, dtype=object), [{"name": n} for n in groups]))
     street.geometry = shapely.union_all(unit_arr)
 
     # Buildings: small rotated rectangles around points inside each grid.
@@ -128,9 +129,9 @@ def synthetic_dataset(units: int = 48, seed: int = 0, unit_size: float = 480.0,
     ca, sa = np.cos(a)[:, None], np.sin(a)[:, None]
     bcoords = np.stack([cx[:, None] + dx * ca - dy * sa, cy[:, None] + dx * sa + dy * ca], 2)
     buildings = shapely.polygons(bcoords)
-    dataset.base_layers["buildings"] = BaseLayer(
+    dataset.layers.add_vector("buildings", BaseLayer(
         "buildings", buildings,
-        [{"households": int(v), "floors": 6, "name": ""} for v in rng.integers(0, 120, len(buildings))])
+        [{"households": int(v), "floors": 6, "name": ""} for v in rng.integers(0, 120, len(buildings))]))
 
     # Roads along the unit lattice lines: 主干道 every 4th line, 次干道 every 2nd, else 支路.
     lines, attrs = [], []
@@ -140,16 +141,16 @@ def synthetic_dataset(units: int = 48, seed: int = 0, unit_size: float = 480.0,
     for c in range(cols + 1):
         lines.append(np.stack([UX[:, c], UY[:, c]], 1))
         attrs.append({"class": _road_class(c), "name": f"南北{c}路"})
-    dataset.base_layers["roads"] = BaseLayer(
-        "roads", np.asarray([shapely.linestrings(x) for x in lines], dtype=object), attrs)
+    dataset.layers.add_vector("roads", BaseLayer(
+        "roads", np.asarray([shapely.linestrings(x) for x in lines], dtype=object), attrs))
 
     # A meandering river across the street.
     width = cols * unit_size
     xs = np.linspace(ox - 200, ox + width + 200, 200)
     ys = oy + rows * unit_size * 0.5 + np.sin(xs / 900.0) * unit_size * 0.8
     river = shapely.buffer(shapely.linestrings(np.stack([xs, ys], 1)), 18.0)
-    dataset.base_layers["water"] = BaseLayer("water", np.asarray([river], dtype=object),
-                                             [{"name": "淀浦河"}])
+    dataset.layers.add_vector("water", BaseLayer("water", np.asarray([river], dtype=object),
+                                             [{"name": "淀浦河"}]))
 
     # Villager groups: the rural units, split in two halves.
     vg, vga = [], []
@@ -162,17 +163,17 @@ def synthetic_dataset(units: int = 48, seed: int = 0, unit_size: float = 480.0,
             vg.append(shapely.intersection(u.geometry, part))
             vga.append({"name": f"{u.name}{j + 1}组", "unit_code": u.code})
     if vg:
-        dataset.base_layers["villager_groups"] = BaseLayer(
-            "villager_groups", np.asarray(vg, dtype=object), vga)
+        dataset.layers.add_vector("villager_groups", BaseLayer(
+            "villager_groups", np.asarray(vg, dtype=object), vga))
 
     # POIs.
     n_poi = max(10, len(dataset.units) * 2)
     px = rng.uniform(ox, ox + width, n_poi)
     py = rng.uniform(oy, oy + rows * unit_size, n_poi)
     kinds = ["学校", "医院", "市场", "写字楼", "公园"]
-    dataset.base_layers["pois"] = BaseLayer(
+    dataset.layers.add_vector("pois", BaseLayer(
         "pois", shapely.points(np.stack([px, py], 1)),
-        [{"kind": kinds[i % len(kinds)], "name": f"兴趣点{i}"} for i in range(n_poi)])
+        [{"kind": kinds[i % len(kinds)], "name": f"兴趣点{i}"} for i in range(n_poi)]))
     return dataset
 
 

@@ -115,7 +115,7 @@ class SplitByRoadTool(EditTool):
         if road is None:
             self.ctx.overlay().clear_overlay()
             return
-        line = ds.base_layers["roads"].geometries[road]
+        line = ds.base("roads").geometries[road]
         self.ctx.overlay().set_rubber_band(_line_coords(line), False)
 
     def mouse_press(self, x: float, y: float, button: Any = None, modifiers: Any = None,
@@ -129,7 +129,7 @@ class SplitByRoadTool(EditTool):
         if road is None:
             self.ctx.message("⚠ 这里没有道路:请单击底图上的一条道路(可放大后再点)。")
             return True
-        layer = ds.base_layers["roads"]
+        layer = ds.base("roads")
         name = (layer.attributes[road].get("name") if road < len(layer.attributes) else "") or ""
         near = set(locate.grids_near(ds, x, y, self.ctx.snap_tolerance_m()))
         fids = split_grids(self.ctx, _line_coords(layer.geometries[road]), road=road,
