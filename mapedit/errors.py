@@ -32,3 +32,9 @@ class NotAProjectError(MapeditError):
 
 class EditRefused(MapeditError):
     """An edit breaks a rule that editing enforces (locked unit, leaving the unit, invalid)."""
+
+
+class ProjectChangedError(MapeditError):
+    """Another program (a second editor window, QGIS, GDAL, ``mapedit import``) changed the
+    project file since it was loaded. Writing now would silently overwrite that change, so
+    the write is refused; the user reloads the project and redoes the edit."""
