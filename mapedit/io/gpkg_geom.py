@@ -48,7 +48,7 @@ _EMPTY_SINGLE = {struct.pack("<II", multi, 0): struct.pack("<BII", 1, single, 0)
 
 _ON_INVALID = "fix" if tuple(int(p) for p in shapely.__version__.split(".")[:2]) >= (2, 1) \
     else "ignore"
-"""shapely ≥ 2.1 closes unclosed rings itself; what it cannot read we salvage below."""
+"""shapely ≥ 2.1 (GEOS ≥ 3.11) closes unclosed rings itself; what it cannot read we salvage."""
 
 
 # -- encoding --------------------------------------------------------------------------------
@@ -137,12 +137,19 @@ def decode_geometries(blobs: Sequence[bytes | None], demote: bool = True,
     arr = np.asarray(wkb, dtype=object)
     if not len(arr):
         return np.empty(0, dtype=object)
-    out = shapely.from_wkb(arr, on_invalid=_ON_INVALID)
+    out = shapely.from_wkb(arr, on_invalid="ignore")
     bad: set[int] = set()
-    # what GEOS could not read: salvage by hand (degenerate rings, foreign encodings)
+    # what GEOS could not read: let it close unclosed rings (shapely >= 2.1), else salvage by
+    # hand (rings of 1-3 points, foreign encodings)
     unread = [i for i in np.flatnonzero(shapely.is_missing(out)) if wkb[i] is not None]
     for i in unread:
-        out[i] = _salvage(wkb[i], demote)  # type: ignore[arg-type]
+        g = None
+        if _ON_INVALID == "fix":
+            try:
+                g = shapely.from_wkb(wkb[i], on_invalid="fix")
+            except (ValueError, shapely.errors.GEOSException):  # GEOS < 3.11
+                g = None
+        out[i] = g if g is not None else _salvage(wkb[i], demote)  # type: ignore[arg-type]
         bad.add(int(i))
     out, cleaned = sanitize(out, demote)
     bad.update(cleaned)
@@ -157,7 +164,8 @@ def decode_geometry(blob: bytes | None, demote: bool = True) -> BaseGeometry | N
 
 def sanitize(geoms: np.ndarray, demote: bool = True) -> tuple[np.ndarray, list[int]]:
     """Drop what crashes GEOS: empty rings and empty parts (the rest of the geometry is kept),
-    and Z/M coordinates (the project is 2D). Returns the cleaned array (a copy only when
+    rings collapsed to fewer than 4 points (no area, and GEOS cannot even build them from
+    WKB), and Z/M coordinates (the project is 2D). Returns the cleaned array (a copy only when
     something changed) and the indices changed. Vectorised: only geometries that hold such a
     piece are rebuilt in Python."""
     arr = np.asarray(geoms, dtype=object)
@@ -183,14 +191,16 @@ def sanitize(geoms: np.ndarray, demote: bool = True) -> tuple[np.ndarray, list[i
     if polys:
         parr = np.asarray(polys, dtype=object)
         pidx = np.asarray(polys_idx)
+        shell = shapely.get_num_coordinates(shapely.get_exterior_ring(parr))
+        suspects.update(int(i) for i in pidx[(shell > 0) & (shell < 4)])  # collapsed shell
         holes = shapely.get_num_interior_rings(parr)
         with_holes = np.flatnonzero(holes > 0)
         if len(with_holes):
-            # an empty shell with holes, or any empty hole
+            # an empty shell with holes, or an empty or collapsed hole
             suspects.update(int(i) for i in pidx[with_holes][shapely.is_empty(parr[with_holes])])
             rings, owner = shapely.get_rings(parr[with_holes], return_index=True)
-            empty_ring = shapely.get_num_coordinates(rings) == 0
-            suspects.update(int(i) for i in pidx[with_holes][owner[empty_ring]])
+            bad_ring = shapely.get_num_coordinates(rings) < 4
+            suspects.update(int(i) for i in pidx[with_holes][owner[bad_ring]])
     if not suspects:
         return arr, []
     out = arr.copy()
@@ -209,9 +219,9 @@ def _drop_empty(g: BaseGeometry, demote: bool) -> BaseGeometry:
     """The geometry without empty rings and parts (recursively)."""
     t = g.geom_type
     if t == "Polygon":
-        if g.exterior.is_empty:
+        if len(g.exterior.coords) < 4:
             return shapely.Polygon()
-        holes = [r for r in g.interiors if not r.is_empty]
+        holes = [r for r in g.interiors if len(r.coords) >= 4]
         if len(holes) == len(g.interiors):
             return g
         return shapely.Polygon(g.exterior, holes)
