@@ -76,14 +76,16 @@ def _sql_type(values: list[Any]) -> str | None:
 
 
 def plan_columns(role: str | None, attributes: list[dict]) -> list[tuple[str, str]]:
-    """``(column, SQL type)`` for a vector layer's features: the role's fields first (always
-    columns: rules and GIS users read them), then every other key that all features carry
-    with values of one scalar type."""
+    """``(column, SQL type)`` for a vector layer's features: the role's fields first (columns
+    whenever a feature has them, or for an empty layer: rules and GIS users read them), then
+    every other key that all features carry with values of one scalar type."""
     attrs = [{k: _scalar(v) for k, v in a.items()} for a in attributes]
     taken = set(_RESERVED)
     cols: list[tuple[str, str]] = []
     role_fields = ROLES[role].fields if role in ROLES else ()
     for k in role_fields:
+        if attrs and not any(k in a for a in attrs):
+            continue  # no feature has it: no column, so features come back as they went in
         sql = _sql_type([a.get(k) for a in attrs]) if attrs else None
         if sql is None or (sql == "TEXT" and all(a.get(k) is None for a in attrs)):
             sql = _ROLE_TYPES.get(k, "TEXT")
