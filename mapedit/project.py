@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapedit.errors import EditRefused, InputError
 from mapedit.io.gpkg import GpkgStore
-from mapedit.io.store import ProjectStore, RemoteChanges
+from mapedit.io.store import ProjectStore, RemoteChanges, StoreError
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid
@@ -85,6 +85,9 @@ class Project:
         self.store = store
         self.dataset = dataset
         self._layers_muted = 0
+        self.layer_settings_unsaved = False
+        """True when the last change of layer visibility/opacity/order/style could not be
+        written (a read-only or busy file); it stays in memory."""
         dataset.layers.subscribe(self._on_layers_changed)
         if checker_factory is not None:
             self.checker_factory = checker_factory  # type: ignore[assignment]
@@ -253,9 +256,23 @@ class Project:
             self.store.remove_layer(layer.id)
         elif event.type == "data" and vector:
             self.store.add_vector_layer(layer, replace=True)
-        self.store.save_layer_settings(self.dataset.layers.settings())
+        if event.type in ("changed", "moved"):
+            self._save_view_settings()
+        else:
+            self.store.save_layer_settings(self.dataset.layers.settings())
         if vector and event.type in ("inserted", "removed", "data"):
             self._base_layers_changed()
+
+    def _save_view_settings(self) -> None:
+        """Visibility, opacity, order, style: a read-only or busy file keeps them in memory
+        (and the next successful save writes the whole stack) instead of an error dialog on
+        every click. A change made elsewhere still refuses (``ProjectChangedError``), so the
+        clerk reloads rather than overwriting another window's layer settings."""
+        try:
+            self.store.save_layer_settings(self.dataset.layers.settings())
+            self.layer_settings_unsaved = False
+        except StoreError:
+            self.layer_settings_unsaved = True
 
     def _base_layers_changed(self) -> None:
         """Rules read base layers by role (buildings, villager groups…): check again."""

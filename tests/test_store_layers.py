@@ -142,3 +142,20 @@ def test_layers_features_change_rechecks(path: Path) -> None:
         assert heard
         after = {f.key for f in project.findings if f.rule == "building-cut"}
         assert after - before
+
+
+def test_layers_view_settings_on_a_busy_file_stay_in_memory(path: Path) -> None:
+    with Project.open(path) as project:
+        blocker = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+        project.store.conn.execute("PRAGMA busy_timeout=200")
+        blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        try:
+            project.dataset.layers.set_visible("roads", False)  # no error dialog per click
+            assert project.layer_settings_unsaved
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        project.dataset.layers.set_opacity("water", 0.5)  # the next save writes everything
+        assert not project.layer_settings_unsaved
+    with Project.open(path) as again:
+        assert not again.dataset.layers["roads"].visible

@@ -24,7 +24,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from mapedit.errors import InputError, MapeditError, NotAProjectError, ProjectChangedError
+from mapedit.errors import InputError, NotAProjectError, ProjectChangedError
 from mapedit.io.gpkg_geom import (  # noqa: F401 (re-exported: the public face of blobs)
     blob_envelope,
     blob_envelopes,
@@ -87,7 +87,7 @@ from mapedit.io.gpkg_schema import (  # noqa: F401 (re-exported constants)
     to_json,
     untracked_tables,
 )
-from mapedit.io.store import RemoteChanges
+from mapedit.io.store import RemoteChanges, StoreError
 from mapedit.model.catalogue import Catalogue
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.dataset import Dataset
@@ -99,10 +99,6 @@ from mapedit.model.settings import Settings
 
 def _not_project(path: Path, zh: str, en: str) -> NotAProjectError:
     return NotAProjectError(f"{path} {zh}", f"{path} {en}")
-
-
-class StoreError(MapeditError):
-    """The project file cannot be written (disk full, read-only, locked by another program)."""
 
 
 @contextlib.contextmanager
@@ -560,13 +556,14 @@ class GpkgStore:
                 pass
         return Catalogue.default()
 
-    def _decode(self, blobs: list, what: list[str]) -> np.ndarray:
+    def _decode(self, blobs: list, what: Callable[[int], str]) -> np.ndarray:
+        """Geometries of one table; a note for each row repaired (``what(i)`` names it)."""
         repaired: list[int] = []
         geoms = decode_geometries(blobs, repaired=repaired)
         for i in repaired:
             self.messages.append(
-                f"{what[i]} 的图形有空环、空部分或无法读取,已在读取时处理(文件未改动)/ "
-                f"{what[i]}: empty rings or parts, or unreadable; cleaned on load "
+                f"{what(i)} 的图形有空环、空部分或无法读取,已在读取时处理(文件未改动)/ "
+                f"{what(i)}: empty rings or parts, or unreadable; cleaned on load "
                 "(the file is unchanged)")
         return geoms
 
@@ -576,13 +573,13 @@ class GpkgStore:
         if table_exists(c, "street"):
             rows = c.execute("SELECT code, name, geom FROM street ORDER BY fid LIMIT 1").fetchall()
             if rows:
-                geom = self._decode([rows[0][2]], [f"街道 {rows[0][1]}"])[0]
+                geom = self._decode([rows[0][2]], lambda i: f"街道 {rows[0][1]}")[0]
                 street = Street(rows[0][0] or "", rows[0][1] or "", geom)
         rgs: dict[str, ResponsibilityGrid] = {}
         if table_exists(c, "responsibility_grids"):
             rows = c.execute("SELECT code, name, street_code, geom FROM responsibility_grids "
                              "ORDER BY fid").fetchall()
-            geoms = self._decode([r[3] for r in rows], [f"责任网格 {r[0]}" for r in rows])
+            geoms = self._decode([r[3] for r in rows], lambda i: f"责任网格 {rows[i][0]}")
             for r, geom in zip(rows, geoms, strict=True):
                 rgs[r[0]] = ResponsibilityGrid(r[0], r[1] or "", geom, r[2] or "")
         return street, rgs
@@ -591,7 +588,7 @@ class GpkgStore:
         units: dict[str, Unit] = {}
         rows = c.execute("SELECT code, name, unit_type, responsibility_grid, street, committee, "
                          "locked, geom FROM units ORDER BY fid").fetchall()
-        geoms = self._decode([r[7] for r in rows], [f"管理单元 {r[0]}" for r in rows])
+        geoms = self._decode([r[7] for r in rows], lambda i: f"管理单元 {rows[i][0]}")
         for r, geom in zip(rows, geoms, strict=True):
             units[r[0]] = Unit(r[0], r[1] or "", r[2] or "", geom, r[3] or "", r[4] or "",
                                r[5] or "", bool(r[6]))
@@ -612,9 +609,8 @@ class GpkgStore:
                 part = fl[i:i + 500]
                 rows += c.execute(dec.select() + f" WHERE fid IN ({', '.join('?' * len(part))})",
                                   part).fetchall()
-        geoms = self._decode([r[1] for r in rows],
-                             [f"微网格 {r[2] if len(r) > 2 and r[2] else ''}(fid {r[0]})"
-                              for r in rows])
+        geoms = self._decode([r[1] for r in rows], lambda i: f"微网格 {rows[i][2] or ''}"
+                             f"(fid {rows[i][0]})" if len(rows[i]) > 2 else f"fid {rows[i][0]}")
         return {r[0]: dec.grid(r, g) for r, g in zip(rows, geoms, strict=True)}
 
     # -- what others changed ---------------------------------------------------------------

@@ -211,11 +211,10 @@ def read_vector_table(c: sqlite3.Connection, table: str, name: str,
     bools = [i for i, (_, t) in enumerate(cols) if t == "BOOLEAN"]
     attributes: list[dict] = []
     for r in rows:
-        vals = list(r[2:])
+        a = dict(zip(keys, r[2:], strict=True))
         for i in bools:
-            if vals[i] is not None:
-                vals[i] = bool(vals[i])
-        a = dict(zip(keys, vals, strict=True))
+            if a[keys[i]] is not None:
+                a[keys[i]] = bool(a[keys[i]])
         if r[1]:
             try:
                 extra = from_json(r[1])

@@ -23,12 +23,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from mapedit.errors import MapeditError
 from mapedit.model.catalogue import Catalogue
 from mapedit.model.changes import ChangeSet
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid, ResponsibilityGrid, Street, Unit
 from mapedit.model.layers import Layer
 from mapedit.model.settings import Settings
+
+
+class StoreError(MapeditError):
+    """The project cannot be written (disk full, read-only, locked by another program, the
+    server gone); a store raises it with the reason in both languages."""
 
 
 @dataclass
