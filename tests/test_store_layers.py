@@ -159,3 +159,19 @@ def test_layers_view_settings_on_a_busy_file_stay_in_memory(path: Path) -> None:
         assert not project.layer_settings_unsaved
     with Project.open(path) as again:
         assert not again.dataset.layers["roads"].visible
+
+
+def test_layers_numpy_values_from_a_gdal_read_are_stored_as_plain_values(path: Path) -> None:
+    attrs = [{"层数": np.int64(6), "高度": np.float64(18.5), "名称": np.str_("1号楼"),
+              "有电梯": np.bool_(True)}]
+    layer = Layer(id="blocks", kind=VECTOR, role="buildings", data=BaseLayer(
+        "blocks", np.array([square(X0, Y0, 5)], dtype=object), attrs))
+    with Project.open(path) as project:
+        project.add_layer(layer)
+    info = pyogrio.read_info(path, layer="base_blocks")
+    assert dict(zip(info["fields"], info["dtypes"], strict=True)) == {
+        "层数": "int64", "高度": "float64", "名称": "object", "有电梯": "bool", "attrs": "object"}
+    with Project.open(path) as again:
+        got = again.dataset.layers["blocks"].data.attributes[0]
+        assert got == {"层数": 6, "高度": 18.5, "名称": "1号楼", "有电梯": True}
+        assert [type(v) for v in got.values()] == [int, float, str, bool]

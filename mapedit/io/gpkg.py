@@ -622,9 +622,12 @@ class GpkgStore:
                 _transaction(self.conn, "DEFERRED") as c:
             rev = self._revision_of(c)
             token = (rev, _pragma_int(c, "data_version"), _pragma_int(c, "schema_version"))
+            tracked = table_exists(c, "mapedit_changes")  # not in an unmigrated read-only file
             rows = c.execute("SELECT tbl, rid FROM mapedit_changes WHERE id > ?",
-                             (revision,)).fetchall() if 0 <= revision <= rev else None
-            first = c.execute("SELECT MIN(id) FROM mapedit_changes").fetchone()[0]
+                             (revision,)).fetchall() if tracked and 0 <= revision <= rev \
+                else None
+            first = c.execute("SELECT MIN(id) FROM mapedit_changes").fetchone()[0] \
+                if tracked else None
             full = (rows is None or (token[2] != self._schema and self._bypassed(c))
                     or (first is not None and revision < first - 1 and revision != 0)
                     or any(t in TRACKED_KEYS and t != "mapedit_layers" and rid is None
