@@ -160,3 +160,48 @@ def test_migration_result_is_a_valid_indexed_geopackage(tmp_path: Path) -> None:
         out = subprocess.run([*validator, str(path)], capture_output=True, text=True,
                              encoding="utf-8", timeout=120)
         assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="gdal-bin not installed")
+def test_migration_a_layer_rewritten_by_gdal_its_own_way(tmp_path: Path) -> None:
+    """QGIS/GDAL replaced a base table with other key and geometry column names: it loads,
+    and is tracked from then on."""
+    path = tmp_path / "项目.gpkg"
+    Project.create(path, tiny_dataset()).close()
+    source = tmp_path / "source.gpkg"
+    source.write_bytes(path.read_bytes())
+    out = subprocess.run(["ogr2ogr", "-update", "-overwrite", "-nln", "base_water",
+                          "-lco", "GEOMETRY_NAME=shape", "-lco", "FID=ogc_fid", str(path),
+                          str(source), "-sql", "SELECT geom, name, '新' AS note FROM base_water",
+                          "-dialect", "sqlite"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    with Project.open(path) as project:
+        water = project.dataset.base("water")
+        assert len(water) == 1 and water.attributes[0]["name"] == "油墩港"
+        assert water.attributes[0]["note"] == "新"
+        out = subprocess.run(["ogrinfo", str(path), "-dialect", "sqlite", "-sql",
+                              "UPDATE base_water SET name='改' WHERE ogc_fid=1"],
+                             capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        changes = project.store.changes_since(project.store.seen_revision)
+        assert "base_water" in changes.tables and not changes.full
+        project.apply_remote(changes)
+        assert project.dataset.base("water").attributes[0]["name"] == "改"
+        project.remove_layer("water")  # its GDAL-named index goes with it
+    assert not any("water" in n for n in tables(path))
+
+
+def test_migration_without_the_rtree_module(tmp_path: Path) -> None:
+    """A stripped SQLite without R*Tree: files are written without indexes, and opening does
+    not try (and fail) to add them every time."""
+    from unittest import mock
+
+    import mapedit.io.gpkg as gpkg
+
+    with mock.patch.object(gpkg, "has_rtree_module", lambda conn: False):
+        path = tmp_path / "无索引.gpkg"
+        GpkgStore.create(path, tiny_dataset()).close()
+        assert not any(n.startswith("rtree_") for n in tables(path))
+        with GpkgStore.open(path) as store:
+            assert store.messages == []
+            store.set_unit_locked(unit_code(2), True)

@@ -429,7 +429,7 @@ class GpkgStore:
         """Upgrade an older file in place (see :func:`mapedit.io.gpkg_schema.migrate`)."""
         c = self.conn
         with self._read("检查项目", "checking the project"):
-            gaps = schema_gaps(c)
+            gaps = schema_gaps(c, self.rtree_available)
         if not gaps:
             return
         if not os.access(self.path, os.W_OK):

@@ -25,6 +25,7 @@ from mapedit.io.gpkg_schema import (
     create_rtree,
     create_tracking,
     drop_rtree,
+    feature_keys,
     from_json,
     log_table_change,
     quote,
@@ -221,12 +222,14 @@ def read_vector_table(c: sqlite3.Connection, table: str, name: str,
     geom_col = c.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name=?",
                          (table,)).fetchone()
     gcol = geom_col[0] if geom_col else "geom"
-    skip = {"fid", gcol.lower(), "attrs"}
+    keys = feature_keys(c, table)
+    pk = keys[0] if keys else "rowid"  # GDAL may name it ogc_fid
+    skip = {pk.lower(), gcol.lower(), "attrs"}
     cols = [(r[1], (r[2] or "").upper()) for r in info if r[1].lower() not in skip]
     has_attrs = any(r[1].lower() == "attrs" for r in info)
     select = ", ".join([quote(gcol), "attrs" if has_attrs else "NULL",
                         *(quote(k) for k, _ in cols)])
-    rows = c.execute(f"SELECT {select} FROM {quote(table)} ORDER BY fid").fetchall()
+    rows = c.execute(f"SELECT {select} FROM {quote(table)} ORDER BY {quote(pk)}").fetchall()
     geoms = decode_geometries([r[0] for r in rows], repaired=repaired)
     keys = [k for k, _ in cols]
     bools = [i for i, (_, t) in enumerate(cols) if t == "BOOLEAN"]

@@ -418,14 +418,15 @@ def _rtree_triggers(table: str, column: str = "geom", pk: str = "fid") -> list[s
 
 
 def create_rtree(c: sqlite3.Connection, table: str,
-                 fids: np.ndarray | None = None, envelopes: np.ndarray | None = None) -> None:
+                 fids: np.ndarray | None = None, envelopes: np.ndarray | None = None,
+                 column: str = "geom", pk: str = "fid") -> None:
     """Create and fill the R-tree of a feature table in bulk (one ``executemany`` from the
     envelopes computed with shapely, not row by row through the triggers' Python functions),
-    then add the triggers that keep it current, and register the extension. Without ``envelopes`` they are read from the blob
-    headers (the migration path)."""
-    name = rtree_name(table)
+    then add the triggers that keep it current, and register the extension. Without
+    ``envelopes`` they are read from the blob headers (the migration path)."""
+    name = rtree_name(table, column)
     if fids is None or envelopes is None:
-        rows = c.execute(f"SELECT fid, geom FROM {quote(table)}").fetchall()
+        rows = c.execute(f"SELECT {quote(pk)}, {quote(column)} FROM {quote(table)}").fetchall()
         fids = np.asarray([r[0] for r in rows], dtype=np.int64)
         envelopes = blob_envelopes([r[1] for r in rows]) if rows else np.empty((0, 4))
     c.execute(f"CREATE VIRTUAL TABLE {quote(name)} USING rtree(id, minx, maxx, miny, maxy)")
@@ -436,16 +437,18 @@ def create_rtree(c: sqlite3.Connection, table: str,
         f, e = np.asarray(fids)[ok], envelopes[ok]
         c.executemany(f"INSERT INTO {quote(name)} VALUES (?, ?, ?, ?, ?)",
                       zip(f.tolist(), *(e[:, k].tolist() for k in range(4)), strict=True))
-    for sql in _rtree_triggers(table):
+    for sql in _rtree_triggers(table, column, pk):
         c.execute(sql)
     create_extensions_table(c)
     c.execute("INSERT OR REPLACE INTO gpkg_extensions (table_name, column_name, extension_name, "
-              "definition, scope) VALUES (?, 'geom', 'gpkg_rtree_index', ?, 'write-only')",
-              (table, RTREE_DEFINITION))
+              "definition, scope) VALUES (?, ?, 'gpkg_rtree_index', ?, 'write-only')",
+              (table, column, RTREE_DEFINITION))
 
 
 def drop_rtree(c: sqlite3.Connection, table: str) -> None:
-    name = rtree_name(table)
+    row = c.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name=?",
+                    (table,)).fetchone()
+    name = rtree_name(table, row[0] if row else "geom")
     for suffix in ("insert", "update1", "update2", "update3", "update4", "delete"):
         c.execute(f"DROP TRIGGER IF EXISTS {quote(name + '_' + suffix)}")
     c.execute(f"DROP TABLE IF EXISTS {quote(name)}")
@@ -459,10 +462,10 @@ def tracking_trigger_names(table: str) -> list[str]:
     return [f"mapedit_track_{table}_{op}" for op in ("insert", "update", "delete")]
 
 
-def create_tracking(c: sqlite3.Connection, table: str) -> None:
-    """Triggers that log every row change of ``table`` in ``mapedit_changes``. Plain SQL, so
-    GDAL, QGIS and the sqlite3 shell run them too."""
-    key = tracked_key(table)
+def create_tracking(c: sqlite3.Connection, table: str, key: str | None = None) -> None:
+    """Triggers that log every row change of ``table`` (by its ``key`` column) in
+    ``mapedit_changes``. Plain SQL, so GDAL, QGIS and the sqlite3 shell run them too."""
+    key = key or tracked_key(table)
     if key is None:
         raise ValueError(f"table {table} is not tracked")
     t, k, lit = quote(table), quote(key), "'" + table.replace("'", "''") + "'"
@@ -487,32 +490,54 @@ def current_revision(c: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
-def tracked_tables(c: sqlite3.Connection) -> list[str]:
-    """Tables of this file that must carry tracking triggers."""
+def feature_keys(c: sqlite3.Connection, table: str) -> tuple[str, str] | None:
+    """``(integer primary key, geometry column)`` of a registered feature table, or None when
+    it has no such key (a table another program wrote its own way: left alone)."""
+    row = c.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name=?",
+                    (table,)).fetchone()
+    if row is None:
+        return None
+    pk = [r[1] for r in c.execute(f"PRAGMA table_info({quote(table)})")
+          if r[5] == 1 and (r[2] or "").upper() == "INTEGER"]
+    return (pk[0], row[0]) if len(pk) == 1 else None
+
+
+def tracked_tables(c: sqlite3.Connection) -> dict[str, str]:
+    """Tables of this file that must carry tracking triggers → their key column."""
     tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    out = [t for t in TRACKED_KEYS if t in tables]
-    out += sorted(t for t in tables if t.startswith(BASE_PREFIX) and _is_feature_table(c, t))
+    out = {t: k for t, k in TRACKED_KEYS.items() if t in tables and t not in HIERARCHY_TABLES}
+    for t in feature_tables(c):
+        keys = feature_keys(c, t)
+        if keys is not None:
+            out[t] = keys[0]
     return out
 
 
-def _is_feature_table(c: sqlite3.Connection, table: str) -> bool:
-    return c.execute("SELECT 1 FROM gpkg_geometry_columns WHERE table_name=?",
-                     (table,)).fetchone() is not None
-
-
-def untracked_tables(c: sqlite3.Connection) -> list[str]:
+def untracked_tables(c: sqlite3.Connection) -> dict[str, str]:
     """Tracked tables whose triggers are missing (a table another program dropped and
-    recreated, or a file from before change tracking)."""
+    recreated, or a file from before change tracking) → their key column."""
     triggers = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='trigger' "
                                         "AND name LIKE 'mapedit\\_track\\_%' ESCAPE '\\'")}
-    return [t for t in tracked_tables(c)
-            if not set(tracking_trigger_names(t)) <= triggers]
+    return {t: k for t, k in tracked_tables(c).items()
+            if not set(tracking_trigger_names(t)) <= triggers}
+
+
+def missing_rtrees(c: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """``(table, key, geometry column)`` of our feature tables without an R-tree."""
+    tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    out = []
+    for t in feature_tables(c):
+        keys = feature_keys(c, t)
+        if keys is not None and rtree_name(t, keys[1]) not in tables:
+            out.append((t, *keys))
+    return out
 
 
 # -- migration -----------------------------------------------------------------------------------
 
-def schema_gaps(c: sqlite3.Connection) -> list[str]:
-    """What an older (or GIS-edited) file lacks; empty when nothing needs doing. Reads only."""
+def schema_gaps(c: sqlite3.Connection, rtree: bool = True) -> list[str]:
+    """What an older (or GIS-edited) file lacks; empty when nothing needs doing. Reads only.
+    (``rtree``: whether this SQLite can build R-trees; if not, their absence is no gap.)"""
     tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     gaps = []
     for t in ("mapedit_changes", "mapedit_layers"):
@@ -522,9 +547,8 @@ def schema_gaps(c: sqlite3.Connection) -> list[str]:
     gaps += [f"micro_grids.{f.name}" for f in GRID_FIELDS if f.name.lower() not in have]
     if "gpkg_extensions" not in tables:
         gaps.append("gpkg_extensions")
-    for t in feature_tables(c):
-        if rtree_name(t) not in tables:
-            gaps.append(rtree_name(t))
+    if rtree:
+        gaps += [rtree_name(t, g) for t, _, g in missing_rtrees(c)]
     if "mapedit_changes" in tables:
         gaps += [f"tracking {t}" for t in untracked_tables(c)]
     else:
@@ -556,7 +580,7 @@ def migrate(c: sqlite3.Connection, default_layer_rows: Callable[[sqlite3.Connect
     """Bring the schema up to date inside the caller's transaction; returns what was done.
     Idempotent: each step checks first, so it also repairs a file whose triggers another
     program dropped."""
-    done = schema_gaps(c)
+    done = schema_gaps(c, rtree)
     if not done:
         return done
     stamp = timestamp()
@@ -572,12 +596,10 @@ def migrate(c: sqlite3.Connection, default_layer_rows: Callable[[sqlite3.Connect
             c.execute(f"ALTER TABLE micro_grids ADD COLUMN {quote(f.name)} {f.sql}")
     create_extensions_table(c)
     if rtree:
-        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        for t in feature_tables(c):
-            if rtree_name(t) not in tables:
-                create_rtree(c, t)
-    for t in untracked_tables(c):
-        create_tracking(c, t)
+        for t, pk, geom in missing_rtrees(c):
+            create_rtree(c, t, column=geom, pk=pk)
+    for t, key in untracked_tables(c).items():
+        create_tracking(c, t, key)
         log_table_change(c, t)  # whatever happened to it before is unknown: reread it
     c.execute("INSERT INTO mapedit_meta (key, value) VALUES ('format_version', ?) "
               "ON CONFLICT(key) DO UPDATE SET value=excluded.value "
