@@ -345,8 +345,10 @@ class Project:
     def apply_remote(self, changes: RemoteChanges) -> ChangeSet:
         """Run changes made elsewhere (another clerk, a merged package, QGIS) through the same
         dataset → checker → listeners path as a local edit, without writing them again and
-        without the editing rules (they happened already: a lock does not stop them). Returns
-        the grid changes as a change set (not meant to be undone: it is not ours)."""
+        without the editing rules (they happened already: a lock does not stop them). The
+        changes are already in the store (normally read by ``store.changes_since``, which this
+        acknowledges). Returns the grid changes as a change set (not meant to be undone: it
+        is not ours)."""
         ds = self.dataset
         recheck = bool(changes.full)
         if changes.full:

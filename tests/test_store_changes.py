@@ -271,3 +271,21 @@ def test_changes_remote_edit_of_a_grid_with_an_extra_column(path: Path, project:
                             (grid.fid,)).fetchone()[0] == blob
     finally:
         conn.close()
+
+
+def test_changes_apply_remote_uses_the_incremental_check(path: Path, project: Project) -> None:
+    """Grid changes from elsewhere go through ``checker.update`` like a local edit (the checker
+    is not rebuilt), and listeners hear them."""
+    from mapedit.io.store import RemoteChanges
+
+    checker = project.checker
+    first = project.dataset.grids[1]
+    moved = first.replace(geometry=square(X0 + 100, Y0 + 800, 300))  # now overlaps grids 2-4
+    heard: list[ChangeSet] = []
+    project.add_listener(heard.append)
+    cs = project.apply_remote(RemoteChanges(revision=0, grids={1: moved, 5: None}))
+    assert project.checker is checker  # updated, not rebuilt
+    assert project.dataset.grids[1] is moved and 5 not in project.dataset.grids
+    assert [c.action for c in cs.changes] == ["update", "delete"] and heard == [cs]
+    assert any(f.rule == "overlap" and 1 in f.fids for f in project.findings)
+    assert not any(5 in f.fids for f in project.findings)

@@ -673,6 +673,8 @@ class GpkgStore:
     def acknowledge(self, changes: RemoteChanges) -> None:
         """The caller applied ``changes``; a full answer also re-installs the change tracking
         of tables another program recreated."""
+        if not isinstance(changes.token, tuple):
+            return  # not read from this store: nothing to mark seen
         rev, dv, schema = changes.token
         self._seen, self._dv, self._schema = rev, dv, schema
         if changes.full:
