@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
     from mapedit.model.dataset import Dataset
     from mapedit.project import Project
 
-COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor")
+COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor",
+            "layers", "add-layer", "georef", "tiles-pack")
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -575,6 +576,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="输出 JSON 报告 / JSON report")
     s.add_argument("--lang", choices=["zh", "en"], default="zh")
     s.set_defaults(func=cmd_check)
+
+    from mapedit import cli_layers  # base maps: layers, add-layer, georef, tiles-pack
+
+    cli_layers.register(sub)
     return p
 
 
