@@ -126,6 +126,25 @@ def test_image_without_georeference_is_refused(tmp_path) -> None:
         raster_info(tmp_path / "junk.tif")
 
 
+def test_view_over_the_image_edge(tmp_path) -> None:
+    """Half the view beyond the image: transparent exactly from the image's edge, and the
+    part inside identical to the same read through the general (warping) path."""
+    x0, y0 = 628_000.0, 3_456_400.0
+    arr = np.random.default_rng(3).integers(0, 255, (3, 100, 100), dtype=np.uint8)
+    path = _write(tmp_path / "edge.tif", arr, driver="GTiff", crs=CRS,
+                  transform=from_origin(x0, y0, 1.0, 1.0))
+    src = RasterSource(path)
+    b = (x0 + 50, y0 - 80, x0 + 150, y0 - 20)  # 100 × 60 m, the right half outside
+    img = src.read(b, 100, 60, CRS, resampling="nearest")
+    assert img[:, :50, 3].min() == 255 and img[:, 50:, 3].max() == 0
+    assert (img[:, :50, 0] == arr[0, 20:80, 50:100]).all()
+    # the general path (a view in another CRS) shows the same pixels
+    bz = Transformer.from_crs(CRS, "EPSG:4528", always_xy=True).transform_bounds(*b)
+    other = src.read(bz, 100, 60, "EPSG:4528", resampling="nearest")
+    same = (other[5:55, 5:45, :3] == img[5:55, 5:45, :3]).all(axis=2).mean()
+    assert same > 0.9  # the rotated CRS shifts a few pixel boundaries only
+
+
 def test_16_bit_palette_and_nodata(tmp_path) -> None:
     x0, y0 = 628_000.0, 3_456_400.0
     tr = from_origin(x0, y0, 1.0, 1.0)

@@ -493,18 +493,42 @@ class RasterSource:
             out[..., 3] = np.minimum(out[..., 3], mask)
         return out
 
+    def _read_window(self, col0: float, row0: float, col1: float, row1: float, ow: int, oh: int,
+                     resampling: str) -> np.ndarray:
+        """RGBA of an image window (fractional pixel bounds) decoded at ``ow`` × ``oh``: GDAL
+        picks the overview level and resamples."""
+        from rasterio.enums import MaskFlags, Resampling
+        from rasterio.windows import Window
+
+        win = Window(col0, row0, col1 - col0, row1 - row0)
+        with self._lock:
+            ds = self._dataset()
+            bands, alpha, cm = self._bands(ds)
+            shrink = ow < (col1 - col0) or oh < (row1 - row0)
+            rs = Resampling.bilinear if (resampling == "bilinear" and shrink and cm is None) \
+                else Resampling.nearest
+            arr = ds.read(bands, window=win, out_shape=(len(bands), oh, ow), resampling=rs)
+            mask = None
+            if not alpha and any(MaskFlags.per_dataset in f and MaskFlags.all_valid not in f
+                                 for f in ds.mask_flag_enums):
+                mask = ds.dataset_mask(window=win, out_shape=(oh, ow))
+            return self._to_rgba(ds, arr, bands, alpha, cm, mask)
+
     def read(self, bounds: tuple[float, float, float, float], width: int, height: int,
              dst_crs: str, resampling: str = "bilinear") -> np.ndarray:
         """The view ``bounds`` (in ``dst_crs``) as an RGBA array of ``height`` × ``width``;
-        transparent where the image is not."""
+        transparent where the image is not. ``resampling``: ``bilinear`` (smoother when the
+        image is reduced) or ``nearest`` (fastest)."""
         from affine import Affine
-        from rasterio.enums import MaskFlags, Resampling
-        from rasterio.windows import Window
 
         out = np.zeros((height, width, 4), dtype=np.uint8)
         x0, y0, x1, y1 = bounds
         if width <= 0 or height <= 0 or x1 <= x0 or y1 <= y0:
             return out
+        m = self.matrix
+        if (not self.projective and dst_crs == self.crs and m[0, 1] == 0 and m[1, 0] == 0
+                and m[0, 0] > 0 and m[1, 1] < 0):
+            return self._read_north_up(bounds, width, height, resampling, out)
         dst_tr = Affine((x1 - x0) / width, 0.0, x0, 0.0, -(y1 - y0) / height, y1)
         # where the view falls in the image: a 17 × 17 grid over the view
         n = 17
@@ -529,39 +553,14 @@ class RasterSource:
         cells = cells[np.isfinite(cells) & (cells > 0)]
         if not cells.size:
             cells = np.concatenate([dx[np.isfinite(dx)], dy[np.isfinite(dy)]])
-        ratio = float(cells.min()) if cells.size else 1.0
-        ratio = max(ratio, 1e-6)
+        ratio = max(float(cells.min()) if cells.size else 1.0, 1e-6)
         ww, wh = c1 - c0, r1 - r0
         ow = max(1, min(ww, int(math.ceil(ww / ratio))))
         oh = max(1, min(wh, int(math.ceil(wh / ratio))))
-        rs = Resampling.bilinear if (ow < ww and resampling != "nearest") else Resampling.nearest
-        with self._lock:
-            ds = self._dataset()
-            bands, alpha, cm = self._bands(ds)
-            win = Window(c0, r0, ww, wh)
-            arr = ds.read(bands, window=win, out_shape=(len(bands), oh, ow),
-                          resampling=Resampling.nearest if cm is not None else rs)
-            mask = None
-            if not alpha and any(MaskFlags.per_dataset in f and MaskFlags.all_valid not in f
-                                 for f in ds.mask_flag_enums):
-                mask = ds.dataset_mask(window=win, out_shape=(oh, ow))
-            rgba = self._to_rgba(ds, arr, bands, alpha, cm, mask)
-        # read-array pixel → image pixel
-        kx, ky = ww / ow, wh / oh
-        if not self.projective:
-            from rasterio.warp import reproject
-
-            m = self.matrix
-            img_aff = Affine(m[0, 0], m[0, 1], m[0, 2], m[1, 0], m[1, 1], m[1, 2])
-            src_tr = img_aff @ Affine.translation(c0, r0) @ Affine.scale(kx, ky)
-            dest = np.zeros((4, height, width), dtype=np.uint8)
-            rmode = Resampling.nearest if resampling == "nearest" or cm is not None \
-                else Resampling.bilinear
-            reproject(np.ascontiguousarray(rgba.transpose(2, 0, 1)), dest, src_transform=src_tr,
-                      src_crs=self.crs, dst_transform=dst_tr, dst_crs=dst_crs,
-                      resampling=rmode, src_nodata=None, dst_nodata=None)
-            return np.ascontiguousarray(dest.transpose(1, 2, 0))
-        # projective: exact homography per pixel (via a coarse grid when the CRS differs)
+        rgba = self._read_window(c0, r0, c1, r1, ow, oh, resampling)
+        kx, ky = ww / ow, wh / oh  # read-array pixel → image pixel
+        # view pixel centres → image pixels: exact per pixel in the image's CRS, else through
+        # a grid every 16 px (a CRS change bends the mapping by far less than a pixel there)
         if dst_crs == self.crs:
             px, py = np.meshgrid(np.arange(width) + 0.5, np.arange(height) + 0.5)
             mx, my = _affine_xy(dst_tr, px, py)
@@ -573,6 +572,39 @@ class RasterSource:
             gsx, gsy = self._dst_to_src_px(np.asarray(mx), np.asarray(my), dst_crs)
             fx, fy = _coarse_to_dense(gsx, gsy, s, height, width)
         return sample(rgba, (fx - c0) / kx, (fy - r0) / ky)
+
+    def _read_north_up(self, bounds: tuple[float, float, float, float], width: int, height: int,
+                       resampling: str, out: np.ndarray) -> np.ndarray:
+        """The common case — a north-up image in the view's CRS (an orthophoto in the project
+        CRS, embedded imagery): GDAL resamples the window straight into the view."""
+        m = self.matrix
+        x0, y0, x1, y1 = bounds
+        c0 = (x0 - m[0, 2]) / m[0, 0]
+        c1 = (x1 - m[0, 2]) / m[0, 0]
+        r0 = (y1 - m[1, 2]) / m[1, 1]
+        r1 = (y0 - m[1, 2]) / m[1, 1]
+        kx, ky = (c1 - c0) / width, (r1 - r0) / height  # image pixels per view pixel
+        # the view pixels the image covers (whole pixels), then their exact image window
+        d0 = max(0, math.floor((0 - c0) / kx))
+        d1 = min(width, math.ceil((self.width - c0) / kx))
+        e0 = max(0, math.floor((0 - r0) / ky))
+        e1 = min(height, math.ceil((self.height - r0) / ky))
+        if d1 <= d0 or e1 <= e0:
+            return out
+        wc0, wc1 = c0 + d0 * kx, c0 + d1 * kx
+        wr0, wr1 = r0 + e0 * ky, r0 + e1 * ky
+        # clip to the image: those view pixels stay transparent
+        cc0, cc1 = max(0.0, wc0), min(float(self.width), wc1)
+        rr0, rr1 = max(0.0, wr0), min(float(self.height), wr1)
+        dd0 = d0 + int(round((cc0 - wc0) / kx))
+        dd1 = d1 - int(round((wc1 - cc1) / kx))
+        ee0 = e0 + int(round((rr0 - wr0) / ky))
+        ee1 = e1 - int(round((wr1 - rr1) / ky))
+        if dd1 <= dd0 or ee1 <= ee0:
+            return out
+        out[ee0:ee1, dd0:dd1] = self._read_window(cc0, rr0, cc1, rr1, dd1 - dd0, ee1 - ee0,
+                                                  resampling)
+        return out
 
 
 def prepared_path_or_none(path: str) -> Path | None:
