@@ -126,30 +126,73 @@ def plain(value: object) -> object:
     return str(value)
 
 
-def map_attributes(rows: Sequence[Mapping[str, object]], mapping: Mapping[str, str | None],
-                   keep_other: bool = True) -> tuple[list[dict], dict[str, int]]:
-    """Attribute dicts with the role's fields filled from their columns (numbers parsed for
-    households/floors), other columns kept under their own names; and, per role field, how
-    many values were not numbers."""
-    bad: dict[str, int] = {}
-    mapped_cols = {c for c in mapping.values() if c}
-    out: list[dict] = []
-    for row in rows:
-        a: dict = {}
-        for f, col in mapping.items():
-            if not col:
-                continue
-            v = plain(row.get(col))
-            if f in INTEGER_FIELDS:
-                v, ok = to_int(v)
-                if not ok:
-                    bad[f] = bad.get(f, 0) + 1
-            elif v is not None and not isinstance(v, str):
-                v = str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v))
-            a[f] = v
-        if keep_other:
-            for k, v in row.items():
-                if k not in mapped_cols and k not in a:
-                    a[k] = plain(v)
-        out.append(a)
+def column_values(col) -> list:
+    """A column as plain Python values (NaN and NaT → None), converted column-wise: a city's
+    buildings have hundreds of thousands of rows."""
+    import numpy as np
+
+    a = np.asarray(col)
+    kind = a.dtype.kind
+    if kind == "f":
+        out = a.astype(object)
+        out[np.isnan(a)] = None
+        return out.tolist()
+    if kind in "iub":
+        return a.tolist()
+    if kind == "M":
+        text = np.datetime_as_string(a, unit="s").astype(object)
+        text[np.isnat(a)] = None
+        return text.tolist()
+    return [v if v is None or isinstance(v, str | int | float | bool) and not (
+        isinstance(v, float) and v != v) else plain(v) for v in a.tolist()]
+
+
+def int_column(values: list) -> tuple[list[int | None], int]:
+    """A column as integers (:func:`to_int` per value) and how many values were not numbers."""
+    if all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
+        return values, 0
+    out: list[int | None] = []
+    bad = 0
+    for v in values:
+        n, ok = to_int(v)
+        out.append(n)
+        bad += not ok
     return out, bad
+
+
+def text_column(values: list) -> list[str | None]:
+    """A column as text (a name read as a number, 12 → "12", 12.0 → "12")."""
+    return [v if v is None or isinstance(v, str) else
+            (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in values]
+
+
+def map_attributes(columns: Mapping[str, list], mapping: Mapping[str, str | None],
+                   keep_other: bool = True) -> tuple[list[dict], dict[str, int]]:
+    """One attribute dict per feature: the role's fields filled from their columns (numbers
+    parsed for households/floors), the other columns kept under their own names; and, per
+    role field, how many values were not numbers. ``columns``: name → plain values
+    (:func:`column_values`), worked column by column for speed."""
+    bad: dict[str, int] = {}
+    keys: list[str] = []
+    lists: list[list] = []
+    for f, col in mapping.items():
+        if not col or col not in columns:
+            continue
+        if f in INTEGER_FIELDS:
+            values, n_bad = int_column(columns[col])
+            if n_bad:
+                bad[f] = n_bad
+        else:
+            values = text_column(columns[col])
+        keys.append(f)
+        lists.append(values)
+    if keep_other:
+        mapped = {c for c in mapping.values() if c}
+        for name, values in columns.items():
+            if name not in mapped and name not in keys:
+                keys.append(name)
+                lists.append(values)
+    if not lists:
+        n = len(next(iter(columns.values()))) if columns else 0
+        return [{} for _ in range(n)], bad
+    return [dict(zip(keys, vals, strict=True)) for vals in zip(*lists, strict=True)], bad

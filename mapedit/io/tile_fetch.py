@@ -81,6 +81,14 @@ class TileCache:
         except OSError:
             return None
 
+    def fresh(self, service_key: str, z: int, x: int, y: int) -> bool:
+        """Whether a tile is cached and not expired (a stat, no read)."""
+        try:
+            st = self._path(service_key, z, x, y).stat()
+        except OSError:
+            return False
+        return time.time() - st.st_mtime <= self.max_age
+
     def put(self, service_key: str, z: int, x: int, y: int, data: bytes) -> None:
         p = self._path(service_key, z, x, y)
         try:
@@ -177,7 +185,7 @@ class TileFetcher:
             if k in self._memory:
                 return OK
             failed = self._failed.get(k)
-        if self.cache.get(self.service.cache_key, z, x, y, stale=True) is not None:
+        if self.cache._path(self.service.cache_key, z, x, y).exists():
             return OK
         if failed is not None:
             return FAILED
@@ -198,7 +206,7 @@ class TileFetcher:
         now = time.monotonic()
         for k in tiles:
             k = (int(k[0]), int(k[1]), int(k[2]))
-            if self.cache.get(self.service.cache_key, *k) is not None:
+            if self.cache.fresh(self.service.cache_key, *k):
                 continue
             with self._lock:
                 if self._closed:
