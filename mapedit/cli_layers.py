@@ -67,6 +67,23 @@ def _persist(project, layer) -> None:
     add(layer)
 
 
+def _prepare(layer) -> None:
+    """Build an image's pyramid copy before the layer is stored (so embedding and drawing read
+    it quickly), with a progress line for big images."""
+    from mapedit.io.raster import prepare, prepared_path, raster_info
+
+    path = layer.options.get("path")
+    if not path or prepared_path(path) is not None:
+        return
+    info = raster_info(path)
+    embed = bool(layer.options.get("embedded"))
+    if not (info.needs_pyramid or (embed and not info.tiled)):
+        return
+    _err(f"正在为 {Path(path).name} 建立金字塔 / building pyramids for {Path(path).name} "
+         f"({info.width} × {info.height} px)…")
+    prepare(path, crs=layer.crs or None, many_windows=embed)
+
+
 # -- layers -----------------------------------------------------------------------------------
 
 def cmd_layers(args: argparse.Namespace) -> int:
@@ -94,21 +111,54 @@ def cmd_layers(args: argparse.Namespace) -> int:
 
 # -- add-layer --------------------------------------------------------------------------------
 
-def build_vector_layer(args: argparse.Namespace, dataset) -> tuple[Any, list[str]]:
-    """The vector layer ``add-layer`` would add, and the report lines (no project change)."""
+def build_layer(source: str, dataset, *, name: str = "", role: str | None = None,
+                layer: str | None = None, crs: str | None = None, encoding: str | None = None,
+                fields: list[str] | None = None, stack=None
+                ) -> tuple[Any, list[str], list[tuple[str, str]]]:
+    """The layer ``add-layer`` (or ``new --base``) would add for ``source``, with report lines
+    and notes; reads and checks everything, changes nothing. ``stack``: where the new layer's
+    id must be free (default: the dataset's)."""
+    from mapedit.io.layer_factory import raster_layer, source_kind, tiles_layer
+
+    stack = stack if stack is not None else dataset.layers
+    kind = source_kind(source)
+    if kind != "vector":
+        for opt, val in (("--role", role), ("--encoding", encoding), ("--field", fields)):
+            if val:
+                raise CliError(f"{opt} 只用于矢量图层", f"{opt} only applies to vector layers")
+    if kind == "vector":
+        lyr, lines = _vector_layer(source, dataset, stack, name=name, role=role, layer=layer,
+                                   crs=crs, encoding=encoding, fields=fields)
+        return lyr, lines, []
+    if kind == "raster":
+        src = _need_file(source, "影像文件", "image file")
+        path = f"GPKG:{src}:{layer}" if layer and src.suffix.lower() == ".gpkg" else src
+        lyr, notes = raster_layer(path, dataset.crs, stack, name=name, crs=crs)
+        return lyr, [], notes
+    if crs:
+        raise CliError("--crs 不用于瓦片图层", "--crs does not apply to tile layers")
+    if not source.lower().startswith(("http", "tianditu:")):
+        _need_file(source, "MBTiles 文件", "MBTiles file")
+    lyr, _key, notes = tiles_layer(source, stack, name=name)
+    return lyr, [], notes
+
+
+def _vector_layer(source: str, dataset, stack, *, name: str, role: str | None,
+                  layer: str | None, crs: str | None, encoding: str | None,
+                  fields: list[str] | None) -> tuple[Any, list[str]]:
     from mapedit.io.field_mapping import parse_mapping
     from mapedit.io.layer_factory import project_extent
     from mapedit.io.vector_import import import_vector, preview_vector
 
-    src = _need_file(args.source, "文件", "file")
+    src = _need_file(source, "文件", "file")
     extent = project_extent(dataset)
-    preview = preview_vector(src, layer=args.layer, encoding=args.encoding, crs=args.crs,
-                             role=args.role, project_crs=dataset.crs, project_extent=extent)
-    role = args.role or preview.role
-    fields = parse_mapping(args.field or [], role, preview.columns) if args.field else None
-    result = import_vector(src, dataset.crs, dataset.layers.new_id(role), role=role,
-                           name=args.name or "", layer=args.layer, encoding=args.encoding,
-                           crs=args.crs, fields=fields, project_extent=extent)
+    preview = preview_vector(src, layer=layer, encoding=encoding, crs=crs, role=role,
+                             project_crs=dataset.crs, project_extent=extent)
+    role = role or preview.role
+    mapping = parse_mapping(fields or [], role, preview.columns) if fields else None
+    result = import_vector(src, dataset.crs, stack.new_id(role), role=role, name=name,
+                           layer=layer, encoding=encoding, crs=crs, fields=mapping,
+                           project_extent=extent)
     lines = [f"编码 / encoding: {result.layer.options['encoding']}",
              f"坐标系 / CRS: {result.layer.options['source_crs']} → {dataset.crs}",
              "字段 / fields: " + ", ".join(f"{k}={v or '-'}"
@@ -120,35 +170,16 @@ def build_vector_layer(args: argparse.Namespace, dataset) -> tuple[Any, list[str
 
 def cmd_add_layer(args: argparse.Namespace) -> int:
     """Add a vector file, an image, a tile template or an MBTiles file to the project."""
-    from mapedit.io.layer_factory import raster_layer, source_kind, tiles_layer
     from mapedit.project import Project
 
     project_path = _need_file(args.project, "项目文件", "project file")
-    kind = source_kind(args.source)
-    if kind != "vector":
-        for opt, val in (("--role", args.role), ("--encoding", args.encoding),
-                         ("--field", args.field)):
-            if val:
-                raise CliError(f"{opt} 只用于矢量图层", f"{opt} only applies to vector layers")
     project = Project.open(project_path)
     try:
-        ds = project.dataset
-        notes: list[tuple[str, str]] = []
-        lines: list[str] = []
-        if kind == "vector":
-            layer, lines = build_vector_layer(args, ds)
-        elif kind == "raster":
-            src = _need_file(args.source, "影像文件", "image file")
-            path = f"GPKG:{src}:{args.layer}" if args.layer and src.suffix.lower() == ".gpkg" \
-                else src
-            layer, notes = raster_layer(path, ds.crs, ds.layers, name=args.name or "",
-                                        crs=args.crs)
-        else:
-            if args.crs:
-                raise CliError("--crs 不用于瓦片图层", "--crs does not apply to tile layers")
-            if not args.source.lower().startswith(("http", "tianditu:")):
-                _need_file(args.source, "MBTiles 文件", "MBTiles file")
-            layer, key, notes = tiles_layer(args.source, ds.layers, name=args.name or "")
+        layer, lines, notes = build_layer(args.source, project.dataset, name=args.name or "",
+                                          role=args.role, layer=args.layer, crs=args.crs,
+                                          encoding=args.encoding, fields=args.field)
+        if layer.kind == "raster":
+            _prepare(layer)
         _persist(project, layer)
         for line in lines:
             _out(line)
@@ -159,6 +190,41 @@ def cmd_add_layer(args: argparse.Namespace) -> int:
     finally:
         project.close()
     return EXIT_OK
+
+
+def parse_base_spec(spec: str) -> tuple[str, str | None]:
+    """``FILE[:ROLE]`` of ``mapedit new --base`` (``C:\\data\\b.shp`` keeps its drive letter;
+    a URL template keeps its scheme)."""
+    head, sep, tail = spec.rpartition(":")
+    if sep and head and tail in ROLE_CHOICES:
+        return head, tail
+    return spec, None
+
+
+def base_layers_for_new(specs: list[str], dataset) -> list[Any]:
+    """The layers of ``mapedit new … --base FILE[:ROLE] …``, all read and checked **before**
+    the project is created, so an unreadable file stops ``new`` with one bilingual line and
+    no file. ``cmd_new`` (exchange helper) then adds them after ``Project.create``::
+
+        layers = base_layers_for_new(args.base or [], dataset)   # before Project.create
+        project = Project.create(out, dataset, ...)
+        for layer in layers:
+            project.add_layer(layer)
+    """
+    from mapedit.model.layers import LayerStack
+
+    scratch = LayerStack(list(dataset.layers))  # reserves the new ids among themselves
+    out = []
+    for spec in specs:
+        source, role = parse_base_spec(spec)
+        layer, lines, notes = build_layer(source, dataset, role=role, stack=scratch)
+        for line in lines:
+            _out(line)
+        for n in notes:
+            _err(_both(n))
+        scratch.insert(layer)
+        out.append(layer)
+    return out
 
 
 # -- georef -----------------------------------------------------------------------------------
@@ -186,6 +252,7 @@ def cmd_georef(args: argparse.Namespace) -> int:
                  "residuals say nothing about accuracy; add a few more")
         layer, notes = raster_layer(image, ds.crs, ds.layers, name=args.name or "",
                                     transform=fit.to_options(geo.points))
+        _prepare(layer)
         _persist(project, layer)
         for n in notes:
             _err(_both(n))

@@ -196,3 +196,30 @@ def test_tiles_pack_names_failed_tiles(demo_path, tmp_path, capsys, server) -> N
     assert "no tile layer" in one_error_line(capsys.readouterr().err)
     assert main(["tiles-pack", str(demo_path), template, str(out), "--zoom", "x"]) == 2
     capsys.readouterr()
+
+
+def test_base_specs_and_layers_for_new(demo_path, tmp_path) -> None:
+    import pyogrio.raw as ogr_raw
+
+    from mapedit.cli_layers import CliError, base_layers_for_new, parse_base_spec
+    from mapedit.errors import InputError
+
+    assert parse_base_spec("楼栋.shp:buildings") == ("楼栋.shp", "buildings")
+    assert parse_base_spec(r"C:\data\楼栋.shp") == (r"C:\data\楼栋.shp", None)
+    assert parse_base_spec("https://h/{z}/{x}/{y}.png") == ("https://h/{z}/{x}/{y}.png", None)
+    p = Project.open(demo_path)
+    ds = p.dataset
+    p.close()
+    tr = Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True)
+    x, y = tr.transform(121.1, 31.15)
+    for stem in ("a", "b"):
+        ogr_raw.write(tmp_path / f"{stem}.shp", shapely.to_wkb(np.array([box(x, y, x + 9, y + 9)])),
+                      [np.array([1])], ["HS"], geometry_type="Polygon", crs="EPSG:4549")
+    layers = base_layers_for_new([f"{tmp_path / 'a.shp'}:buildings",
+                                  f"{tmp_path / 'b.shp'}:buildings",
+                                  "tianditu:img_w"], ds)
+    assert [ly.kind for ly in layers] == ["vector", "vector", "tiles"]
+    assert len({ly.id for ly in layers} | set(ds.layers.ids())) == len(ds.layers) + 3
+    assert layers[0].role == "buildings" and layers[0].data.attributes == [{"households": 1}]
+    with pytest.raises((InputError, CliError)):
+        base_layers_for_new([str(tmp_path / "missing.shp")], ds)

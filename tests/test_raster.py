@@ -244,3 +244,44 @@ def test_embedded_tiles_gdal_reads_back(tmp_path, demo_path) -> None:
 
 def from_origin(x0: float, y0: float, xres: float, yres: float) -> Affine:
     return Affine(xres, 0.0, x0, 0.0, -yres, y0)
+
+
+def test_embedding_an_untiled_photo_reads_a_pyramid(tmp_path, demo_path, monkeypatch) -> None:
+    """A PNG is decoded from its first row for every window: embedding it tile by tile goes
+    through a pyramid copy (built once), and the result is still in place."""
+    from mapedit.io.layer_factory import raster_layer, raster_source_for
+    from mapedit.project import Project
+
+    monkeypatch.setenv("MAPEDIT_CACHE_DIR", str(tmp_path / "cache"))
+    x0, y0 = 628_000.0, 3_456_400.0
+    arr = np.full((3, 1500, 1500), 200, np.uint8)
+    arr[:, 700:704, 900:904] = 0
+    arr[0, 700:704, 900:904] = 255
+    path = _write(tmp_path / "photo.png", arr, driver="PNG")
+    (tmp_path / "photo.pgw").write_text(f"0.2\n0\n0\n-0.2\n{x0 + 0.1}\n{y0 - 0.1}\n",
+                                        encoding="ascii")
+    p = Project.open(demo_path)
+    layer, notes = raster_layer(path, CRS, p.dataset.layers)
+    p.close()
+    assert layer.options["embedded"] and notes and layer.options["assumed_crs"]
+    assert raster_mod.prepared_path(path) is None
+    conn = sqlite3.connect(str(demo_path))
+    with conn:
+        embed_raster(conn, layer.options["embedded"], RasterSource(path, crs=CRS), CRS)
+    conn.close()
+    assert raster_mod.prepared_path(path) is not None  # built on the way
+    src = raster_source_for(layer, demo_path, CRS)
+    assert src.path.startswith("GPKG:")
+    mx, my = x0 + 902 * 0.2, y0 - 702 * 0.2
+    b = (mx - 5, my - 5, mx + 5, my + 5)
+    cx, cy = _red_centre(src.read(b, 100, 100, CRS), b, 100, 100)
+    assert math.hypot(cx - mx, cy - my) < 0.5
+    src.close()
+    # the linked file, when the project has no tiles for it; a moved file is a clear error
+    linked = raster_source_for(layer)
+    assert linked.path == str(path)
+    linked.close()
+    layer.options["path"] = str(tmp_path / "moved.png")
+    with pytest.raises(InputError) as e:
+        raster_source_for(layer)
+    assert "moved" in e.value.en

@@ -229,6 +229,31 @@ def test_gcj02_tiles_corrected_land_within_half_a_metre(server, cache) -> None:
         fetcher.close()
 
 
+def test_tianditu_lonlat_matrix_lands(server, cache) -> None:
+    """Tianditu ``_c`` tiles: a longitude/latitude matrix (360°/2^z per tile from -180, 90)."""
+    base = replace(parse_template(server.url + "/xyz/{z}/{x}/{y}.png")[0], tile_crs="EPSG:4490")
+    fetcher = TileFetcher(base, cache=cache)
+    try:
+        bounds = _view(300.0, 300)
+        img, z = _render(base, fetcher, bounds, 300)
+        h, w = img.shape[:2]
+        rows, cols = np.meshgrid(np.linspace(5, h - 6, 10).astype(int),
+                                 np.linspace(5, w - 6, 10).astype(int), indexing="ij")
+        mx = bounds[0] + (cols + 0.5) * (bounds[2] - bounds[0]) / w
+        my = bounds[3] - (rows + 0.5) * (bounds[3] - bounds[1]) / h
+        lon, lat = Transformer.from_crs(CRS, "EPSG:4490", always_xy=True).transform(mx, my)
+        span = 360.0 / 2 ** z
+        for r, c, lo, la in zip(rows.ravel(), cols.ravel(), np.ravel(lon), np.ravel(lat),
+                                strict=True):
+            tx, ty = (lo + 180.0) / span, (90.0 - la) / span
+            pr, pg, pb, _ = (int(v) for v in img[r, c])
+            assert pb == (int(tx) % 16) * 16 + int(ty) % 16
+            assert abs(pr + 0.5 - (tx % 1) * 256) <= 0.5 + 1e-6
+            assert abs(pg + 0.5 - (ty % 1) * 256) <= 0.5 + 1e-6
+    finally:
+        fetcher.close()
+
+
 # -- the fetcher ---------------------------------------------------------------------------
 
 def test_request_never_blocks_and_calls_back(server, cache) -> None:
@@ -389,6 +414,15 @@ def test_offline_mbtiles_provider_places_tiles(tmp_path) -> None:
     with MBTiles(path) as mb:
         offline = mb.service()
     assert offline.mbtiles and (offline.min_zoom, offline.max_zoom) == (17, 17)
+    # as a layer of the project (add-layer OUT.mbtiles), opened the way the renderer will
+    from mapedit.io.layer_factory import tile_provider_for, tiles_layer
+    from mapedit.model.layers import LayerStack
+
+    layer, key, _ = tiles_layer(str(path), LayerStack())
+    assert layer.kind == "tiles" and key is None and layer.options["mbtiles"] == offline.mbtiles
+    provider = tile_provider_for(layer)
+    assert provider.service.mbtiles == offline.mbtiles
+    provider.close()
     provider = open_provider(offline)
     try:
         img, z = _render(offline, provider, bounds, 300)

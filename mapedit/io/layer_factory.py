@@ -157,6 +157,50 @@ def tiles_layer(source: str, stack: LayerStack, *, name: str = "",
     return layer, key, notes
 
 
+# -- opening layers for drawing (the renderers of phase 2 call these) --------------------------
+
+def raster_source_for(layer: Layer, project_path: str | Path | None = None,
+                      project_crs: str | None = None):
+    """The :class:`~mapedit.io.raster.RasterSource` that draws a raster layer: its embedded
+    tiles when the project holds them (already in the project CRS), else the linked file
+    (a bilingual error when it has moved)."""
+    from mapedit.io.raster import RasterSource
+
+    table = layer.options.get("embedded")
+    if table and project_path is not None:
+        import sqlite3
+
+        try:
+            conn = sqlite3.connect(f"file:{Path(project_path).resolve()}?mode=ro", uri=True)
+            try:
+                found = conn.execute("SELECT 1 FROM gpkg_contents WHERE table_name=? AND "
+                                     "data_type='tiles'", (table,)).fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            found = None
+        if found:
+            from mapedit.io.raster_embed import embedded_path
+
+            return RasterSource(embedded_path(project_path, table),
+                                crs=project_crs or layer.crs)
+    path = layer.options.get("path") or layer.source
+    if not path or not Path(path).exists():
+        raise InputError(f"找不到影像文件 {path}(文件可能已移动)",
+                         f"image file not found: {path} (it may have been moved)")
+    return RasterSource(path, crs=layer.crs or None, transform=layer.options.get("transform"))
+
+
+def tile_provider_for(layer: Layer, settings_key: str | None = None, cache=None, **kw):
+    """The tile provider of a tiles layer (its MBTiles file, or the network with the user's
+    key from the settings — never from the project)."""
+    from mapedit.io.tile_fetch import open_provider, user_key
+    from mapedit.io.tiles import TileService
+
+    service = TileService.from_options(layer.options, name=layer.name)
+    return open_provider(service, key=user_key(service, settings_key), cache=cache, **kw)
+
+
 # -- georeferenced paper maps ------------------------------------------------------------------
 
 @dataclass

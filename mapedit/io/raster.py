@@ -69,6 +69,10 @@ with overviews built once in the cache folder)."""
 
 PYRAMID_TILE = 512
 
+DIRECT_PIXELS = 2_000_000
+"""An untiled image (PNG, JPEG, striped TIFF) up to this size is read directly even for many
+small windows (embedding); above it, through a pyramid copy."""
+
 
 # -- world files and georeference -------------------------------------------------------------
 
@@ -207,6 +211,25 @@ def prepared_path(path: str | Path) -> Path | None:
     except OSError:
         return None
     return p if p.exists() else None
+
+
+def prepare(path: str | Path, crs: str | None = None, *, many_windows: bool = False,
+            progress: Callable[[float], None] | None = None,
+            cancel: threading.Event | None = None) -> Path | None:
+    """Build the pyramid copy of ``path`` when reading it as it is would be slow: a big image
+    without tiles or overviews, or (``many_windows``: embedding reads it tile by tile) any
+    untiled image above :data:`DIRECT_PIXELS`. Returns the copy (None: not needed). The GUI
+    runs this in a worker with a progress bar; the CLI before it stores the layer."""
+    p = str(path)
+    if p.upper().startswith("GPKG:"):
+        return None
+    existing = prepared_path(p)
+    if existing is not None:
+        return existing
+    info = raster_info(p)
+    if info.needs_pyramid or (many_windows and not info.tiled and info.pixels > DIRECT_PIXELS):
+        return build_pyramid(p, crs=crs, progress=progress, cancel=cancel)
+    return None
 
 
 class Cancelled(Exception):
@@ -367,6 +390,17 @@ class RasterSource:
             raise InputError(f"影像 {name} 没有坐标系,请指定", f"image {name} has no CRS; give one")
         self.projective = bool(abs(self.matrix[2, 0]) > 0 or abs(self.matrix[2, 1]) > 0)
         self._inverse = np.linalg.inv(self.matrix)
+        self._args = {"crs": crs, "transform": transform}
+
+    @property
+    def read_info(self) -> RasterInfo:
+        """The file actually read (the pyramid copy when there is one)."""
+        return self.info if self._read_path == self.path else raster_info(self._read_path)
+
+    def reopened(self) -> RasterSource:
+        """The same source opened again (after a pyramid copy was built)."""
+        self.close()
+        return RasterSource(self.path, **self._args)
 
     # -- geometry --------------------------------------------------------------------------
     @property

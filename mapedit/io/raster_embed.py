@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from mapedit.errors import InputError
-from mapedit.io.raster import RasterSource
+from mapedit.io.raster import DIRECT_PIXELS, RasterSource, prepare
 
 TILE = 256
 EMBED_MAX_PIXELS = 40_000_000
@@ -161,6 +161,11 @@ def embed_raster(conn: sqlite3.Connection | str | Path, table: str, source: Rast
             own.close()
     if conn.execute("SELECT 1 FROM gpkg_contents WHERE table_name=?", (table,)).fetchone():
         raise InputError(f"项目中已有表 {table}", f"the project already has a table {table}")
+    if source.read_info.tiled is False and source.width * source.height > DIRECT_PIXELS:
+        # every tile would decode the image from its first row: read a pyramid copy instead
+        # (callers should have run raster.prepare(..., many_windows=True) beforehand)
+        prepare(source.path, crs=source.crs, many_windows=True)
+        source = source.reopened()
     x0, y0, x1, y1 = source.extent(crs)
     res = source.resolution(crs)
     if not all(math.isfinite(v) for v in (x0, y0, x1, y1, res)) or res <= 0:
