@@ -223,3 +223,26 @@ def test_base_specs_and_layers_for_new(demo_path, tmp_path) -> None:
     assert layers[0].role == "buildings" and layers[0].data.attributes == [{"households": 1}]
     with pytest.raises((InputError, CliError)):
         base_layers_for_new([str(tmp_path / "missing.shp")], ds)
+
+
+@needs_store
+def test_tiles_layer_added_then_packed_by_name(demo_path, tmp_path, capsys, server) -> None:
+    template = server.url + "/xyz/{z}/{x}/{y}.png"
+    assert main(["add-layer", str(demo_path), template, "--name", "本地瓦片"]) == 0
+    capsys.readouterr()
+    assert main(["layers", str(demo_path), "--json"]) == 0
+    row = [r for r in json.loads(capsys.readouterr().out) if r["name"] == "本地瓦片"][0]
+    assert row["kind"] == "tiles" and row["crs"] == "EPSG:3857"
+    p = Project.open(demo_path)
+    unit = next(iter(p.dataset.units))
+    p.close()
+    out = tmp_path / "packed.mbtiles"
+    assert main(["tiles-pack", str(demo_path), "本地瓦片", str(out), "--zoom", "16",
+                 "--unit", unit]) == 0
+    assert out.exists()
+    # the packed file, added back as an offline layer
+    assert main(["add-layer", str(demo_path), str(out), "--name", "离线"]) == 0
+    capsys.readouterr()
+    assert main(["layers", str(demo_path), "--json"]) == 0
+    row = [r for r in json.loads(capsys.readouterr().out) if r["name"] == "离线"][0]
+    assert row["kind"] == "tiles" and row["zoom"] == [16, 16]

@@ -110,7 +110,8 @@ def raster_layer(path: str | Path, project_crs: str, stack: LayerStack, *, name:
     finally:
         source.close()
     layer_id = stack.new_id("imagery")
-    options: dict[str, Any] = {"path": str(p.resolve()), "size": [info.width, info.height]}
+    options: dict[str, Any] = {"path": str(p) if str(p).upper().startswith("GPKG:")
+                               else str(p.resolve()), "size": [info.width, info.height]}
     if transform is not None:
         options["transform"] = dict(transform)
     if assumed:
@@ -121,7 +122,8 @@ def raster_layer(path: str | Path, project_crs: str, stack: LayerStack, *, name:
         notes.append(("影像较大且没有金字塔,首次显示前将在缓存中建立金字塔",
                       "large image without pyramids: pyramids will be built in the cache before "
                       "it is first shown"))
-    layer = Layer(id=layer_id, kind=RASTER, name=name or _stem(p, "imagery"), source=str(p),
+    source_text = str(p) if str(p).upper().startswith("GPKG:") else str(p.resolve())
+    layer = Layer(id=layer_id, kind=RASTER, name=name or _stem(p, "imagery"), source=source_text,
                   crs=source.crs, extent=extent, options=options)
     return layer, notes
 
