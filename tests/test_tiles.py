@@ -325,6 +325,70 @@ def test_failed_tiles_are_reported_and_not_retried_at_once(server, cache) -> Non
         fetcher.close()
 
 
+def test_queued_requests_are_dropped_when_the_view_moves_on(server, cache) -> None:
+    gate = threading.Event()
+    started = threading.Event()
+    service, _, _ = parse_template(server.url + "/xyz/{z}/{x}/{y}.png")
+    fetched = []
+
+    def held_get(url: str, timeout: float) -> bytes:
+        started.set()
+        assert gate.wait(10)
+        fetched.append(url)
+        from mapedit.io.tile_fetch import http_get
+
+        return http_get(url, timeout)
+
+    fetcher = TileFetcher(service, cache=cache, workers=1, getter=held_get)
+    try:
+        first, *queued = [(16, 54850, 26700 + i) for i in range(3)]
+        fetcher.request([first, *queued])
+        assert started.wait(10)  # the one worker holds the first tile; the others queue
+        fetcher.cancel_except([first])
+        assert all(fetcher.state(*k) == MISSING for k in queued)
+        gate.set()
+        got, failed = fetcher.wait([first], timeout=10)
+        assert first in got and not failed
+        assert len(fetched) == 1 and fetched[0].endswith("/16/54850/26700.png")
+    finally:
+        gate.set()
+        fetcher.close()
+
+
+def test_wait_gives_up_after_its_timeout(cache) -> None:
+    never = threading.Event()
+    service = TileService("http://127.0.0.1:9/{z}/{x}/{y}.png")
+    fetcher = TileFetcher(service, cache=cache, getter=lambda url, t: (never.wait(5), b"")[1])
+    try:
+        got, failed = fetcher.wait([(10, 1, 1)], timeout=0.2)
+        assert not got and failed == {(10, 1, 1): "timeout"}
+    finally:
+        never.set()
+        fetcher.close()
+
+
+def test_expired_tiles_are_shown_and_refetched(server, cache) -> None:
+    import os
+    import time
+
+    service, _, _ = parse_template(server.url + "/xyz/{z}/{x}/{y}.png")
+    cache.max_age = 3600
+    cache.put(service.cache_key, 16, 1, 2, b"old tile")
+    path = cache._path(service.cache_key, 16, 1, 2)
+    old = time.time() - 7200
+    os.utime(path, (old, old))
+    assert cache.get(service.cache_key, 16, 1, 2) is None
+    assert cache.get(service.cache_key, 16, 1, 2, stale=True) == b"old tile"
+    fetcher = TileFetcher(service, cache=cache)
+    try:
+        assert fetcher.cached(16, 1, 2) == b"old tile"  # still drawn meanwhile
+        assert fetcher.request([(16, 1, 2)]) == [(16, 1, 2)]
+        got, _ = fetcher.wait([(16, 1, 2)], timeout=10)
+        assert got[(16, 1, 2)] == png_bytes(encoded_tile(16, 1, 2))
+    finally:
+        fetcher.close()
+
+
 def test_tianditu_kvp_with_the_users_key(server, cache) -> None:
     preset, _, _ = parse_template("tianditu:img_w")
     loop = preset.template.replace("https://t{s}.tianditu.gov.cn", server.url + "/tdt")

@@ -226,7 +226,10 @@ class TileFetcher:
         data: bytes | None = None
         reason = ""
         try:
-            data = self._get(self.service.url(z, x, y, self.key), self.timeout)
+            got = self._get(self.service.url(z, x, y, self.key), self.timeout)
+            if not isinstance(got, bytes | bytearray) or not got:
+                raise ValueError("empty answer")
+            data = bytes(got)
         except urllib.error.HTTPError as exc:
             reason = f"HTTP {exc.code}"
         except Exception as exc:  # noqa: BLE001 - network errors of every kind
