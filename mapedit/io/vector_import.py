@@ -39,8 +39,9 @@ from mapedit.io import crs_guess, field_mapping, text_encoding
 from mapedit.model.layers import ROLES, VECTOR, BaseLayer, Layer
 
 SUFFIXES = (".shp", ".dxf", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".gml", ".tab",
-            ".mif", ".sqlite", ".fgb")
-"""File types offered by the import dialog (anything GDAL reads may still be given)."""
+            ".mif", ".sqlite", ".fgb", ".zip")
+"""File types offered by the import dialog (a zipped Shapefile too; anything GDAL reads may
+still be given)."""
 
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
     # role → words in a layer or file name that suggest it (lower case)
