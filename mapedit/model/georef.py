@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -326,14 +327,20 @@ class Georeferencer:
         return cls(crs or str(transform.get("crs") or ""), kind, pts)
 
 
+@lru_cache(maxsize=16)
+def _transformer(src: str, dst: str):
+    """Building a transformer costs ~0.1 s; the window adds points one at a time."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
 def lonlat_to(crs: str, lon: float, lat: float, lonlat_crs: str = "EPSG:4326"
               ) -> tuple[float, float]:
     """Degrees → project CRS (checked: a swapped or out-of-range pair is refused)."""
-    from pyproj import Transformer
-
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InputError(f"经纬度 ({lon}, {lat}) 超出范围", f"lon/lat ({lon}, {lat}) out of range")
-    x, y = Transformer.from_crs(lonlat_crs, crs, always_xy=True).transform(lon, lat)
+    x, y = _transformer(lonlat_crs, crs).transform(lon, lat)
     if not (math.isfinite(x) and math.isfinite(y)):
         raise InputError(f"经纬度 ({lon}, {lat}) 无法换算到 {crs}",
                          f"lon/lat ({lon}, {lat}) cannot be converted to {crs}")
