@@ -6,10 +6,13 @@ view* (bounds in the view's CRS, an output size) as an RGBA ``uint8`` array. It
 
 * decodes only the window of the file the view covers, at the resolution the view needs:
   rasterio/GDAL read decimated windows from the file's overviews (pyramids);
-* warps from the raster's CRS to the view's CRS with GDAL (``rasterio.warp.reproject``) when the
-  image is georeferenced by an affine transform (GeoTIFF tags or a world file), and with an
-  exact per-pixel homography (numpy) when a paper map was georeferenced projectively
-  (:mod:`mapedit.model.georef`);
+* for a north-up image in the view's CRS (an orthophoto in the project CRS, embedded imagery)
+  lets GDAL resample that window straight into the view (bilinear when reducing);
+* otherwise — another CRS, a rotated world file, a paper map georeferenced projectively
+  (:mod:`mapedit.model.georef`) — maps every view pixel to an image pixel exactly (the
+  homography per pixel; through a 16 px grid when the CRS differs, as GDAL's approximate
+  transformer does) and samples the decoded window (nearest neighbour; measured 3–11 ms for
+  a 1600 × 1000 view, where ``rasterio.warp.reproject`` took 80–250 ms);
 * turns grey, palette, RGB(A) and 16-bit imagery into RGBA, with nodata and outside-the-image
   pixels transparent.
 
@@ -551,8 +554,8 @@ class RasterSource:
     def read(self, bounds: tuple[float, float, float, float], width: int, height: int,
              dst_crs: str, resampling: str = "bilinear") -> np.ndarray:
         """The view ``bounds`` (in ``dst_crs``) as an RGBA array of ``height`` × ``width``;
-        transparent where the image is not. ``resampling``: ``bilinear`` (smoother when the
-        image is reduced) or ``nearest`` (fastest)."""
+        transparent where the image is not. ``resampling``: ``bilinear`` (GDAL's, when a
+        window is reduced) or ``nearest`` (fastest); the per-pixel mapping samples nearest."""
         from affine import Affine
 
         out = np.zeros((height, width, 4), dtype=np.uint8)
