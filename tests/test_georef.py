@@ -96,6 +96,13 @@ def test_affine_and_projective_recover_exact_transforms() -> None:
     assert np.allclose(got / got[2, 2], h / h[2, 2], rtol=1e-9, atol=1e-6)
 
 
+def test_four_points_give_the_exact_homography() -> None:
+    src = np.array([(0.0, 0.0), (1600.0, 0.0), (1600.0, 1200.0), (0.0, 1200.0)])
+    dst = np.column_stack(apply(H_PHOTO, src[:, 0], src[:, 1]))
+    got = fit_projective(src, dst)
+    assert np.allclose(got / got[2, 2], H_PHOTO, rtol=1e-9, atol=1e-9)
+
+
 def test_too_few_or_collinear_points_are_refused() -> None:
     g = Georeferencer(CRS, PROJECTIVE)
     for i in range(3):

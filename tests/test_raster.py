@@ -65,7 +65,7 @@ def _red_centre(img: np.ndarray, bounds, w: int, h: int) -> tuple[float, float]:
             bounds[3] - (rows.mean() + 0.5) * (bounds[3] - bounds[1]) / h)
 
 
-def test_geotiff_in_a_zone_prefixed_crs_lands_in_the_project_crs(tmp_path) -> None:
+def test_geotiff_in_a_zone_prefixed_crs_lands_in_the_project_crs(tmp_path, monkeypatch) -> None:
     path = tmp_path / "正射影像.tif"
     mx, my = _ortho(path, tiled=True, blockxsize=256, blockysize=256)
     info = raster_info(path)
@@ -76,6 +76,16 @@ def test_geotiff_in_a_zone_prefixed_crs_lands_in_the_project_crs(tmp_path) -> No
     img = src.read(b, 320, 240, CRS)
     cx, cy = _red_centre(img, b, 320, 240)
     assert math.hypot(cx - ex, cy - ey) < 0.5
+    # a view in Web Mercator (a CRS change that is not a shift): one fitted matrix per view,
+    # and the same place through the 16 px grid when the fit is refused
+    mx3, my3 = Transformer.from_crs("EPSG:4528", "EPSG:3857", always_xy=True).transform(mx, my)
+    b3 = (mx3 - 45, my3 - 35, mx3 + 45, my3 + 35)  # ~0.86 m per mercator metre here
+    for fit in (True, False):
+        if not fit:
+            monkeypatch.setattr(raster_mod, "_view_homography", lambda *a, **k: None)
+        cx3, cy3 = _red_centre(src.read(b3, 360, 280, "EPSG:3857"), b3, 360, 280)
+        back = Transformer.from_crs("EPSG:3857", "EPSG:4528", always_xy=True).transform(cx3, cy3)
+        assert math.hypot(back[0] - mx, back[1] - my) < 0.5, fit
     # the view beyond the image stays transparent
     far = src.read((ex + 5000, ey, ex + 5100, ey + 100), 50, 50, CRS)
     assert not far[..., 3].any()

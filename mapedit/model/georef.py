@@ -148,7 +148,9 @@ def fit_projective(src: np.ndarray, dst: np.ndarray, iterations: int = 20) -> np
         rows.append([u, v, 1, 0, 0, 0, -x * u, -x * v, -x])
         rows.append([0, 0, 0, u, v, 1, -y * u, -y * v, -y])
     a = np.asarray(rows)
-    _, sv, vt = np.linalg.svd(a)
+    # a is 2n × 9: skip the 2n × 2n U, except for four points (8 × 9), whose null vector is
+    # the ninth row of a full V^T
+    _, sv, vt = np.linalg.svd(a, full_matrices=a.shape[0] < 9)
     # a unique solution needs rank 8; three collinear points of four leave it at 7
     if sv[min(7, len(sv) - 1)] < 1e-9 * sv[0]:
         raise _degenerate()
