@@ -508,6 +508,11 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mapedit", description="微网格编辑器 / micro-grid editor for street offices")
     p.add_argument("--version", action="version", version=f"mapedit {__version__}")
+    p.add_argument("--self-test", dest="self_test", action="store_true",
+                   help="自检:示例、绘制、分割、检查、导出、渲染,每步一行 / check this copy "
+                        "works: one line per step, exit 0 when all pass")
+    p.add_argument("--offscreen", action="store_true",
+                   help="自检时不显示窗口 / run the self-test without a display")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     s = sub.add_parser("editor", help="打开编辑器 / open the editor (same as: mapedit [PROJECT])")
@@ -588,6 +593,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             args = build_parser().parse_args(args_list)
+            if args.self_test:
+                from mapedit.selftest import main as self_test
+
+                return self_test(offscreen=args.offscreen)
             return int(args.func(args))
         except OSError as exc:
             raise _os_error(exc) from exc
