@@ -122,6 +122,8 @@ def cmd_editor(args: argparse.Namespace) -> int:
         _out(f"将打开编辑器:{target}(图形界面不可用:{exc}) / "
              f"would open the editor on: {target} (GUI not available: {exc})")
         return EXIT_OK
+    if getattr(args, "demo", False):
+        return int(ui_main(path, demo=True) or 0)
     return int(ui_main(path) or 0)
 
 
@@ -517,6 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("editor", help="打开编辑器 / open the editor (same as: mapedit [PROJECT])")
     s.add_argument("project", nargs="?")
+    s.add_argument("--demo", action="store_true",
+                   help="打开示例街道 / open the bundled demo street")
     s.set_defaults(func=cmd_editor)
 
     s = sub.add_parser("demo", help="生成示例街道项目 / create the demo street project")

@@ -29,7 +29,8 @@ def test_self_test_subprocess_passes_and_names_the_versions(tmp_path: Path) -> N
     assert "FAILED" not in out
     for name in ("Qt:", "GEOS:", "PROJ:", "PROJ data:", "GDAL:", "font:"):
         assert any(x.strip().startswith(name) for x in lines), name
-    assert "platform offscreen" in out
+    if sys.platform.startswith("linux"):
+        assert "platform offscreen" in out  # chosen by itself: no display here
     assert lines[-1].startswith("结果 / result: ") and "all passed" in lines[-1]
     assert not list(tmp_path.iterdir()), "nothing left behind in the working folder"
 

@@ -65,6 +65,22 @@ def test_main_without_argument_first_run_shows_welcome(no_event_loop, monkeypatc
     assert not welcome.isVisible()
 
 
+def test_editor_demo_opens_the_demo_without_welcome(no_event_loop, monkeypatch, tmp_path):
+    """``mapedit editor --demo`` (the README's quick start): the demo street at once."""
+    from mapedit.cli import main as cli_main
+    from mapedit.ui.welcome import WelcomeDialog
+
+    monkeypatch.setattr(app_mod, "demo_path", lambda: tmp_path / "demo.gpkg")
+    hook = sys.excepthook
+    try:
+        assert cli_main(["editor", "--demo"]) == 0
+    finally:
+        sys.excepthook = hook
+    w = _windows()[-1]
+    assert w.project is not None and len(w.project.dataset.units) > 0
+    assert w.findChild(WelcomeDialog) is None
+
+
 def test_main_without_argument_reopens_last_project(no_event_loop, demo_path):
     from mapedit.ui.settings_store import SettingsStore
     from mapedit.ui.welcome import WelcomeDialog

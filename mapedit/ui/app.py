@@ -111,8 +111,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def main(path: str | None = None) -> int:
-    """Run the editor on ``path`` (a project file) or on the demo street; returns exit code."""
+def main(path: str | None = None, demo: bool = False) -> int:
+    """Run the editor on ``path`` (a project file), on the demo street (``demo``), or else on
+    the last project / the welcome page; returns the exit code."""
     app = create_application()
     log_file = _setup_logging()
     install_excepthook()
@@ -127,6 +128,10 @@ def main(path: str | None = None) -> int:
             from mapedit.project import Project
 
             project = Project.open(path)
+        elif demo:
+            window.statusBar().showMessage("正在准备示范街道… / preparing the demo street…")
+            app.processEvents()
+            project = open_or_create_demo()
         else:
             from mapedit.ui.welcome import initial_project
 
@@ -137,7 +142,7 @@ def main(path: str | None = None) -> int:
     window.statusBar().clearMessage()
     if project is not None:
         window.set_project(project)
-    elif not path:
+    elif not path and not demo:
         from mapedit.ui.welcome import show_welcome
 
         show_welcome(window)  # first run: demo / new from units / recent, Tianditu key
