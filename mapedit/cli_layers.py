@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -278,10 +279,20 @@ def _find_tiles_layer(dataset, name: str):
                    f"{', '.join(known) or 'none'})")
 
 
+def _settings_key() -> str | None:
+    """The 天地图 key the clerk saved in the editor (user settings; never the project)."""
+    try:
+        from mapedit.ui.settings_store import SettingsStore
+    except ImportError:  # a headless install without Qt
+        return None
+    try:
+        return SettingsStore().tianditu_key() or None
+    except Exception:  # noqa: BLE001 - unreadable settings: as if there were no key
+        return None
+
+
 def _timeout() -> float:
     """Seconds ``tiles-pack`` waits for the tiles (``MAPEDIT_TILES_TIMEOUT``, default 120)."""
-    import os
-
     try:
         return max(1.0, float(os.environ.get("MAPEDIT_TILES_TIMEOUT", "120")))
     except ValueError:
@@ -314,6 +325,8 @@ def cmd_tiles_pack(args: argparse.Namespace) -> int:
     if bounds is None:
         raise CliError("项目没有范围(没有街道或管理单元)", "the project has no extent (no street "
                        "or units)")
+    if service.key == "tianditu" and not key:
+        key = os.environ.get("MAPEDIT_TIANDITU_KEY") or _settings_key()
     provider = open_provider(service, key=user_key(service, key))
     try:
         result = pack(service, provider, bounds, ds.crs, range(zmin, zmax + 1), out,
