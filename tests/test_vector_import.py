@@ -97,6 +97,23 @@ def test_gbk_shapefile_without_cpg_lands_in_place(tmp_path, crs) -> None:
         assert any("西安80" in zh for zh, _ in result.report.notes)
 
 
+def test_zipped_gbk_shapefile(tmp_path) -> None:
+    """Shapefiles often arrive zipped by e-mail: read in place, text still detected."""
+    import zipfile
+
+    src = to_crs(buildings_in_project(), PROJECT, "EPSG:4528")
+    shp = write_gdal(tmp_path / "房屋.shp", src, {"名称": NAMES}, "EPSG:4528", encoding="GBK")
+    archive = tmp_path / "测绘成果.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for part in tmp_path.glob("房屋.*"):
+            z.write(part, part.name)
+    p = preview_vector(archive)
+    assert p.encoding == "GB18030" and p.rows[0]["名称"] == NAMES[0] and p.crs == "EPSG:4528"
+    result = import_vector(archive, PROJECT, "b", role="buildings")
+    assert landed(result.layer.data.geometries, src, "EPSG:4528") < 0.5
+    assert shp.exists()
+
+
 def test_shapefile_without_prj_zone_prefixed_needs_the_clerk(tmp_path) -> None:
     src = to_crs(buildings_in_project(), PROJECT, "EPSG:4528")
     path = write_gdal(tmp_path / "jzw.shp", src, {"HS": [1, 2, 3], "MC": NAMES}, None,
