@@ -213,13 +213,13 @@ class Project:
             self._layers_muted -= 1
 
     def add_layer(self, layer: Layer, index: int | None = None, who: str = "") -> Layer:
-        """Add a base layer: stored first (a vector layer's features become a feature table
-        GIS programs open), then put into ``dataset.layers``."""
+        """Add a base layer: stored first, in one transaction (a vector layer's features become
+        a feature table GIS programs open; an image marked ``options["embedded"]`` is written
+        as GeoPackage tiles), then put into ``dataset.layers``."""
         stack = self.dataset.layers
         if layer.id in stack:
             raise InputError(f"图层 {layer.id} 已存在", f"layer {layer.id} exists already")
-        if layer.kind == VECTOR:
-            self.store.add_vector_layer(layer, who=who)
+        self.store.add_layer(layer, who=who)
         with self._muted_layers():
             stack.insert(layer, index)
         self.store.save_layer_settings(stack.settings())
@@ -250,8 +250,8 @@ class Project:
             return
         layer = event.layer
         vector = layer.kind == VECTOR
-        if event.type == "inserted" and vector:
-            self.store.add_vector_layer(layer)
+        if event.type == "inserted" and layer.removable:
+            self.store.add_layer(layer)
         elif event.type == "removed" and layer.removable:
             self.store.remove_layer(layer.id)
         elif event.type == "data" and vector:

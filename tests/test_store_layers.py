@@ -175,3 +175,43 @@ def test_layers_numpy_values_from_a_gdal_read_are_stored_as_plain_values(path: P
         got = again.dataset.layers["blocks"].data.attributes[0]
         assert got == {"层数": 6, "高度": 18.5, "名称": "1号楼", "有电梯": True}
         assert [type(v) for v in got.values()] == [int, float, str, bool]
+
+
+def test_layers_embedded_image_travels_in_the_file(path: Path, tmp_path: Path) -> None:
+    """An image marked ``options["embedded"]`` is written as GeoPackage tiles in the same
+    transaction as its layer row (GDAL reads them); removing the layer removes them."""
+    import warnings
+
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from mapedit.io.layer_factory import raster_layer
+    from mapedit.io.raster_embed import embedded_path
+
+    tif = tmp_path / "航拍 小图.tif"
+    arr = np.zeros((3, 200, 200), np.uint8)
+    arr[0] = 200
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with rasterio.open(tif, "w", driver="GTiff", width=200, height=200, count=3,
+                           dtype="uint8", crs="EPSG:4549",
+                           transform=from_origin(X0 + 100, Y0 + 900, 1.0, 1.0)) as dst:
+            dst.write(arr)
+    with Project.open(path) as project:
+        layer, _notes = raster_layer(tif, "EPSG:4549", project.dataset.layers, embed=True)
+        table = layer.options["embedded"]
+        project.add_layer(layer, who="张三")
+        assert project.store.edit_log(1)[0]["after_attrs"]["embedded_tiles"] > 0
+    with rasterio.open(embedded_path(path, table)) as ds:
+        assert ds.read(1).max() >= 190  # the red band, from the tiles in the project
+    with Project.open(path) as again:
+        assert again.dataset.layers[layer.id].options["embedded"] == table
+        again.remove_layer(layer.id)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM gpkg_contents WHERE table_name=?",
+                            (table,)).fetchone()[0] == 0
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name=?", (table,)).fetchone() \
+            is None
+    finally:
+        conn.close()

@@ -92,7 +92,7 @@ from mapedit.model.catalogue import Catalogue
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid, ResponsibilityGrid, Street, Unit, now_iso
-from mapedit.model.layers import VECTOR, Layer, LayerStack
+from mapedit.model.layers import RASTER, TILES, VECTOR, Layer, LayerStack
 from mapedit.model.settings import Settings
 
 # -- errors --------------------------------------------------------------------------------
@@ -907,8 +907,55 @@ class GpkgStore:
                       f"{verb_en} {layer.label('en')} ({n} features)", "layer_add", None,
                       layer.id, None, dict(layer.settings(), features=n))
 
+    def add_layer(self, layer: Layer, who: str = "") -> None:
+        """Store a new base layer of any kind with its ``mapedit_layers`` row, in one
+        transaction: a vector layer's features as its feature table
+        (:meth:`add_vector_layer`), an image whose ``options["embedded"]`` names a tiles table
+        as GeoPackage tiles warped into the project CRS (it travels with the file), a tile
+        service or a linked image as its row alone."""
+        if layer.kind == VECTOR:
+            self.add_vector_layer(layer, who=who)
+            return
+        if layer.kind not in (RASTER, TILES):
+            raise InputError(f"项目图层 {layer.id} 不能添加", f"the project layer {layer.id} "
+                             "cannot be added")
+        label = layer.label("zh")
+        with self._writing(f"图层 {label}", f"layer {layer.id}") as c:
+            if c.execute("SELECT 1 FROM mapedit_layers WHERE layer_id=?",
+                         (layer.id,)).fetchone():
+                raise InputError(f"图层 {layer.id} 已存在", f"layer {layer.id} exists already")
+            table = layer.options.get("embedded") if layer.kind == RASTER else None
+            embedded = None
+            if table:
+                embedded = self._embed(c, layer, str(table))
+            order = c.execute("SELECT COALESCE(MAX(ord) + 1, 0) FROM mapedit_layers").fetchone()
+            _upsert_layer_row(c, layer.settings(), int(order[0]))
+            detail = dict(layer.settings())
+            if embedded is not None:
+                detail["embedded_tiles"] = embedded.get("tiles")
+            self._log(c, self._next_edit(c), now_iso(), who, f"添加图层 {label}",
+                      f"add layer {layer.label('en')}", "layer_add", None, layer.id, None,
+                      detail)
+
+    def _embed(self, c: sqlite3.Connection, layer: Layer, table: str) -> dict[str, Any]:
+        """Write an image into the project as GeoPackage tiles (inside the caller's
+        transaction)."""
+        from mapedit.io.raster import RasterSource  # noqa: PLC0415 (rasterio only when needed)
+        from mapedit.io.raster_embed import embed_raster  # noqa: PLC0415
+
+        path = layer.options.get("path") or layer.source
+        crs = dict(c.execute("SELECT key, value FROM mapedit_meta").fetchall()).get("crs")
+        source = RasterSource(path, crs=layer.crs or None,
+                              transform=layer.options.get("transform"))
+        try:
+            return embed_raster(c, table, source, crs or f"EPSG:{self.srs_id}",
+                                srs_id=self.srs_id, identifier=layer.label("zh"))
+        finally:
+            source.close()
+
     def remove_layer(self, layer_id: str, who: str = "") -> None:
-        """Remove a base layer: its row and, for a vector layer, its feature table."""
+        """Remove a base layer: its row and, for a vector layer, its feature table; for an
+        embedded image, its tiles."""
         with self._writing("图层", "the layer") as c:
             row = c.execute("SELECT kind, name, role FROM mapedit_layers WHERE layer_id=?",
                             (layer_id,)).fetchone()
@@ -925,6 +972,10 @@ class GpkgStore:
                     drop_vector_table(c, table)
                     if before is not None:
                         before["features"] = n
+            elif row[0] == RASTER and before is not None and before["options"].get("embedded"):
+                from mapedit.io.raster_embed import drop_embedded  # noqa: PLC0415
+
+                drop_embedded(c, str(before["options"]["embedded"]))
             c.execute("DELETE FROM mapedit_layers WHERE layer_id=?", (layer_id,))
             name = (row[1] or row[2] or layer_id) if row else layer_id
             self._log(c, self._next_edit(c), now_iso(), who, f"删除图层 {name}",

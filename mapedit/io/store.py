@@ -131,6 +131,11 @@ class ProjectStore(Protocol):
         """Store a vector layer's features (a table GIS programs open) and its settings."""
         ...
 
+    def add_layer(self, layer: Layer, who: str = "") -> None:
+        """Store a new base layer of any kind (a vector layer as above; an image marked
+        ``options["embedded"]`` with its pixels; a tile service or linked image as settings)."""
+        ...
+
     def remove_layer(self, layer_id: str, who: str = "") -> None: ...
 
     def counts(self) -> dict[str, int]:
