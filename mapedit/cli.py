@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
     from mapedit.project import Project
 
 COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor",
-            "layers", "add-layer", "georef", "tiles-pack")
+            "layers", "add-layer", "georef", "tiles-pack", "render")
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -166,8 +166,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     # Shared with the GUI's 文件 → 新建(从管理单元文件).
     dataset = dataset_from_units(units, crs, grids, street_name=args.street,
                                  fallback_name=out.stem)
+    from mapedit.cli_layers import add_base_layers, base_layers_for_new
+
+    base = base_layers_for_new(args.base or [], dataset)  # read and checked before writing
     project = Project.create(out, dataset, overwrite=args.force)
     try:
+        add_base_layers(project, base)
         _out(f"已创建项目 {out}:{len(units)} 个管理单元,{len(grids)} 个微网格,坐标系 {crs} / "
              f"created project {out}: {len(units)} units, {len(grids)} micro-grids, CRS {crs}")
         _print_summary(project)
@@ -523,6 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--units", required=True, metavar="units.geojson")
     s.add_argument("--grids", metavar="grids.geojson")
     s.add_argument("--street", metavar="NAME", help="街道名称 / street name")
+    s.add_argument("--base", action="append", metavar="FILE[:ROLE]",
+                   help="底图图层(可重复) / a base layer (repeatable)")
     s.add_argument("--force", action="store_true")
     s.set_defaults(func=cmd_new)
 

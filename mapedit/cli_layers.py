@@ -19,7 +19,7 @@ from typing import Any
 from mapedit.errors import MapeditError
 
 EXIT_OK, EXIT_INPUT = 0, 2
-COMMANDS = ("layers", "add-layer", "georef", "tiles-pack")
+COMMANDS = ("layers", "add-layer", "georef", "tiles-pack", "render")
 
 
 class CliError(MapeditError):
@@ -65,7 +65,9 @@ def _persist(project, layer) -> None:
         raise CliError("此版本的项目存储尚不能保存图层(等待 Project.add_layer)",
                        "this build's project store cannot save layers yet "
                        "(Project.add_layer is missing)")
-    add(layer)
+    from mapedit.io.layer_factory import default_index
+
+    add(layer, default_index(project.dataset.layers, layer))
 
 
 def _prepare(layer) -> None:
@@ -160,12 +162,8 @@ def _vector_layer(source: str, dataset, stack, *, name: str, role: str | None,
     result = import_vector(src, dataset.crs, stack.new_id(role), role=role, name=name,
                            layer=layer, encoding=encoding, crs=crs, fields=mapping,
                            project_extent=extent)
-    lines = [f"编码 / encoding: {result.layer.options['encoding']}",
-             f"坐标系 / CRS: {result.layer.options['source_crs']} → {dataset.crs}",
-             "字段 / fields: " + ", ".join(f"{k}={v or '-'}"
-                                            for k, v in result.layer.options["fields"].items())]
-    zh, en = result.report.lines("zh"), result.report.lines("en")
-    lines += [f"{a} / {b}" for a, b in zip(zh, en, strict=True)]
+    zh, en = result.summary("zh"), result.summary("en")
+    lines = [f"{a} / {b}" for a, b in zip(zh, en, strict=True)]
     return result.layer, lines
 
 
@@ -226,6 +224,16 @@ def base_layers_for_new(specs: list[str], dataset) -> list[Any]:
         scratch.insert(layer)
         out.append(layer)
     return out
+
+
+def add_base_layers(project, layers: list[Any]) -> None:
+    """Store the layers of ``new --base`` in the project just created (pyramids first)."""
+    for layer in layers:
+        if layer.kind == "raster":
+            _prepare(layer)
+        _persist(project, layer)
+        _out(f"已添加图层 {layer.label('zh')}({layer.kind}) / added layer "
+             f"{layer.label('en')} ({layer.kind}) [{layer.id}]")
 
 
 # -- georef -----------------------------------------------------------------------------------
@@ -339,6 +347,76 @@ def cmd_tiles_pack(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- render -----------------------------------------------------------------------------------
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """The map as the editor draws it, to a PNG: a unit, or a centre and scale. Waits for the
+    imagery and tiles the view needs; exit 2 naming what did not arrive (nothing written)."""
+    from types import SimpleNamespace
+
+    from mapedit.io.map_view import parse_center, parse_size
+
+    project_path = _need_file(args.project, "项目文件", "project file")
+    out = Path(args.out)
+    if out.is_dir():
+        raise CliError(f"{out} 是文件夹,请给出 .png 文件名", f"{out} is a folder; give a .png "
+                       "file name")
+    if out.exists() and not args.force:
+        raise CliError(f"{out} 已存在;要覆盖请加 --force", f"{out} already exists; add --force "
+                       "to overwrite")
+    if not out.parent.exists():
+        raise CliError(f"文件夹 {out.parent} 不存在", f"folder {out.parent} does not exist")
+    if args.unit is None and args.center is None:
+        raise CliError("请给出 --unit CODE 或 --center LON,LAT --scale M_PER_PX",
+                       "give --unit CODE or --center LON,LAT --scale M_PER_PX")
+    if args.unit is not None and args.center is not None:
+        raise CliError("--unit 和 --center 只能给一个", "give either --unit or --center, not both")
+    if args.center is not None and args.scale is None:
+        raise CliError("给出 --center 时还要给出 --scale(米/像素)",
+                       "--center needs --scale (metres per pixel)")
+    size = parse_size(args.size)
+    center = parse_center(args.center) if args.center is not None else None
+    layers = [n for n in (args.layers or "").split(",") if n.strip()] or None
+    dataset = _load(project_path)
+    _qt_platform()
+    from mapedit.ui.render import render_map
+
+    result = render_map(SimpleNamespace(dataset=dataset, path=project_path), out,
+                        unit=args.unit, center=center, scale=args.scale, size=size,
+                        layers=layers)
+    if result.problems:
+        zh = ";".join(p[0] for p in result.problems)
+        en = "; ".join(p[1] for p in result.problems)
+        raise CliError(f"地图没有画完整,未写入 {out}:{zh}",
+                       f"the map could not be drawn completely, {out} not written: {en}")
+    x0, y0, x1, y1 = result.bounds
+    _out(f"已写入 {out}:{size[0]}×{size[1]} 像素,{result.scale:g} 米/像素,"
+         f"图层 {len(result.layers)} 个 / wrote {out}: {size[0]}×{size[1]} px, "
+         f"{result.scale:g} m/px, {len(result.layers)} layers; bounds {x0:.1f},{y0:.1f},"
+         f"{x1:.1f},{y1:.1f} ({result.crs})")
+    return EXIT_OK
+
+
+def _qt_platform() -> None:
+    """Render without a display: Qt offscreen on a Linux server (as the self-test does)."""
+    from mapedit.selftest import needs_offscreen
+
+    if needs_offscreen() and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    import logging
+
+    from PySide6.QtCore import qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+
+    def to_log(_kind, _context, message: str) -> None:
+        # Qt's own notices ("This plugin does not support propagateSizeHints()" offscreen)
+        # are not the clerk's business: the command's stderr stays one line when it fails
+        qt_log.debug("%s", message)
+
+    qInstallMessageHandler(to_log)
+
+
 # -- registration -----------------------------------------------------------------------------
 
 ROLE_CHOICES = ("roads", "buildings", "water", "villager_groups", "committees", "pois", "other")
@@ -381,3 +459,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--zoom", required=True, metavar="MIN-MAX")
     s.add_argument("--unit", metavar="CODE")
     s.set_defaults(func=cmd_tiles_pack)
+
+    s = sub.add_parser("render", help="把地图渲染为 PNG / render the map to a PNG")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("out", metavar="OUT.png")
+    s.add_argument("--unit", metavar="CODE", help="管理单元编码 / a unit's code")
+    s.add_argument("--center", metavar="LON,LAT", help="中心经纬度 / centre, degrees")
+    s.add_argument("--scale", type=float, metavar="M_PER_PX", help="米/像素 / metres per pixel")
+    s.add_argument("--size", default="1600x1000", metavar="WxH")
+    s.add_argument("--layers", metavar="NAME,NAME",
+                   help="只画这些图层 / draw only these layers")
+    s.add_argument("--force", action="store_true", help="覆盖已有文件 / overwrite")
+    s.set_defaults(func=cmd_render)

@@ -361,16 +361,17 @@ def step_export(run: Run) -> str:
 
 
 def step_render(run: Run) -> str:
-    """The map rendered to a PNG that is not blank (read back from the file)."""
+    """The map rendered to a PNG by ``render_map`` (what ``mapedit render`` and the sheets
+    use), read back from the file and not blank."""
     from PySide6.QtGui import QImage
 
-    win = run.need("window")
-    win.canvas.zoom_to_extent()
-    _process_events()
-    image = win.canvas.render_image(800, 600)
+    from mapedit.ui.render import render_map
+
+    project = run.need("project")
     path = run.folder / "map.png"
-    if not image.save(str(path), "PNG"):
-        raise StepFailed(f"不能写 PNG / cannot write {path.name}")
+    result = render_map(project, path, size=(800, 600))
+    if not result.ok:
+        raise StepFailed("; ".join(f"{zh} / {en}" for zh, en in result.problems))
     back = QImage(str(path))
     if back.isNull() or back.width() != 800:
         raise StepFailed("PNG 读不回来 / the PNG does not read back")

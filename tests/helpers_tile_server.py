@@ -2,7 +2,7 @@
 say where they belong, so placement can be checked from a rendered image.
 
 Pixel (col, row) of tile (z, x, y): R = col, G = row, B = (x mod 16)·16 + (y mod 16), A = 255.
-Paths: ``/xyz/{z}/{x}/{y}.png``, ``/tms/{z}/{x}/{y}.png`` (TMS rows: the server flips them back),
+Paths: ``/xyz/{z}/{x}/{y}.png`` (``/gcj/…`` the same, standing for a GCJ-02 service), ``/tms/{z}/{x}/{y}.png`` (TMS rows: the server flips them back),
 ``/tdt/img_w/wmts?…TILEMATRIX=z&TILEROW=y&TILECOL=x&tk=KEY`` (Tianditu's form: a wrong key
 gets an XML error with status 200, as Tianditu answers). ``fail`` holds tiles answered with 404,
 ``delay`` seconds are waited before each answer, ``hits`` counts requests per path.
@@ -86,7 +86,7 @@ class TileServer:
             time.sleep(self.delay)
         seg = parts.path.strip("/").split("/")
         try:
-            if seg[0] in ("xyz", "tms") and len(seg) == 4:
+            if seg[0] in ("xyz", "tms", "gcj") and len(seg) == 4:
                 z, x = int(seg[1]), int(seg[2])
                 y = int(seg[3].split(".")[0])
                 if seg[0] == "tms":

@@ -17,9 +17,12 @@ from shapely.geometry import box
 from mapedit.cli import main
 from mapedit.project import Project
 
-HAS_ADD_LAYER = hasattr(Project, "add_layer")
-needs_store = pytest.mark.skipif(not HAS_ADD_LAYER, reason="Project.add_layer (store helper) "
-                                 "has not been merged yet")
+DATA = Path(__file__).parent / "data"
+
+
+def needs_store(fn):
+    """Project.add_layer (the store helper's) is on main now: nothing to skip."""
+    return fn
 
 
 def digest(path: Path) -> str:
@@ -100,7 +103,7 @@ def test_add_layer_vector_is_stored_for_gdal(demo_path, tmp_path, capsys) -> Non
     assert main(["add-layer", str(demo_path), str(shp), "--role", "buildings", "--name", "二期楼栋",
                  "--field", "households=HS"]) == 0
     out = capsys.readouterr().out
-    assert "GB18030" in out and "households=HS" in out
+    assert "GB18030" in out and "households ← HS" in out and "户数 ← HS" in out
     assert main(["layers", str(demo_path), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     new = [r for r in rows if r["name"] == "二期楼栋"]
@@ -246,3 +249,40 @@ def test_tiles_layer_added_then_packed_by_name(demo_path, tmp_path, capsys, serv
     assert main(["layers", str(demo_path), "--json"]) == 0
     row = [r for r in json.loads(capsys.readouterr().out) if r["name"] == "离线"][0]
     assert row["kind"] == "tiles" and row["zoom"] == [16, 16]
+
+
+def test_new_with_base_layers(tmp_path, capsys) -> None:
+    """``mapedit new … --base FILE[:ROLE] --base TEMPLATE``: the layers are read and checked
+    before the project is written, then stored with it; an unreadable one stops ``new`` with
+    one line and no file."""
+    import pyogrio.raw as ogr_raw
+
+    from mapedit.io.exchange import read_units
+
+    units, crs, _ = read_units(DATA / "units.geojson")
+    b = shapely.total_bounds(np.array([u.geometry for u in units], dtype=object))
+    tr = Transformer.from_crs(crs, "EPSG:4528", always_xy=True)
+    x, y = tr.transform((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
+    shp = tmp_path / "房屋.shp"
+    ogr_raw.write(shp, shapely.to_wkb(np.array([box(x, y, x + 12, y + 9)])),
+                  [np.array(["一号楼"], dtype=object)], ["名称"], geometry_type="Polygon",
+                  crs="EPSG:4528", encoding="GBK")
+    out = tmp_path / "新街道.gpkg"
+    assert main(["new", str(out), "--units", str(DATA / "units.geojson"),
+                 "--base", f"{shp}:buildings", "--base", "https://t.example/{z}/{x}/{y}.png"]) \
+        == 0
+    capsys.readouterr()
+    assert main(["layers", str(out), "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["房屋"]["role"] == "buildings" and rows["房屋"]["features"] == 1
+    assert rows["t.example"]["kind"] == "tiles"
+    p = Project.open(out)
+    try:
+        assert p.dataset.base("buildings").attributes[0]["name"] == "一号楼"
+    finally:
+        p.close()
+    bad = tmp_path / "坏.gpkg"
+    assert main(["new", str(bad), "--units", str(DATA / "units.geojson"),
+                 "--base", str(tmp_path / "没有.shp")]) == 2
+    one_error_line(capsys.readouterr().err)
+    assert not bad.exists()

@@ -180,6 +180,29 @@ def central_meridian(crs: str) -> float | None:
     return None
 
 
+def china_short_list(project_crs: str | None = None) -> list[CrsCandidate]:
+    """The CRS a clerk picks from when a file carries none: geographic CGCS2000 and WGS84, then
+    the Gauss-Krüger zones around the project's central meridian in CGCS2000, Xi'an 80 and
+    Beijing 54 — with and without the zone prefix, 3° and 6° — best datum first."""
+    codes = list(GEOGRAPHIC)
+    cm = central_meridian(project_crs) if project_crs else None
+    if cm is not None and float(cm).is_integer():
+        cm_i = int(cm)
+        three = _cm_codes(cm_i)
+        codes += [c for c in three if not c.startswith("EPSG:326")]
+        if cm_i % 3 == 0:
+            codes += _prefixed_zone_codes(cm_i // 3)
+        if (cm_i + 3) % 6 == 0:
+            codes += _prefixed_zone_codes((cm_i + 3) // 6)
+    out = []
+    for c in dict.fromkeys(codes):
+        try:
+            out.append(candidate(c))
+        except InputError:
+            continue
+    return out
+
+
 # -- guessing ----------------------------------------------------------------------------------
 
 def representative_xy(coords: np.ndarray) -> tuple[float, float] | None:

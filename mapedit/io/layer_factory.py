@@ -22,6 +22,10 @@ from mapedit.model.layers import RASTER, TILES, VECTOR, Layer, LayerStack
 
 MBTILES_SUFFIXES = (".mbtiles",)
 
+KEY_IN_URL_NOTE = ("地址中的天地图密钥不会保存在项目中;请在设置中填写(命令行:MAPEDIT_TIANDITU_KEY)",
+                   "the Tianditu key in the URL is not stored in the project; keep it in the "
+                   "settings (command line: MAPEDIT_TIANDITU_KEY)")
+
 
 def source_kind(source: str) -> str:
     """``tiles`` (a URL template, ``tianditu:…`` or an ``.mbtiles`` file), ``raster`` (an image
@@ -141,9 +145,7 @@ def tiles_layer(source: str, stack: LayerStack, *, name: str = "",
     if tiles.is_template(source):
         service, key, notes = tiles.parse_template(source, name=name)
         if key:
-            notes.append(("地址中的天地图密钥不会保存在项目中;请在设置中填写(命令行:MAPEDIT_TIANDITU_KEY)",
-                          "the Tianditu key in the URL is not stored in the project; keep it in "
-                          "the settings (command line: MAPEDIT_TIANDITU_KEY)"))
+            notes.append(KEY_IN_URL_NOTE)
         stem = "tianditu" if service.key == "tianditu" else "tiles"
     else:
         from mapedit.io.mbtiles import MBTiles
@@ -267,6 +269,17 @@ def georeferencer_from_gcps(gcps: Sequence[Gcp], project_crs: str, kind: str | N
         else:
             g.add(p.px, p.py, float(p.x), float(p.y))  # type: ignore[arg-type]
     return g
+
+
+def default_index(stack: LayerStack, layer: Layer) -> int | None:
+    """Where a new layer goes in the stack: imagery and tiles under every vector and project
+    layer (above earlier imagery, so a label tile service added later stays on top); vector
+    layers where the stack puts them (None: on top of the base layers)."""
+    if layer.kind not in (RASTER, TILES):
+        return None
+    kinds = [ly.kind for ly in stack]
+    first_other = next((i for i, k in enumerate(kinds) if k not in (RASTER, TILES)), len(kinds))
+    return first_other
 
 
 def layer_row(layer: Layer, dataset=None) -> dict[str, Any]:

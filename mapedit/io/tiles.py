@@ -63,6 +63,23 @@ _WMTS_ALIASES = {"{TileMatrix}": "{z}", "{TileRow}": "{y}", "{TileCol}": "{x}",
                  "{tilematrix}": "{z}", "{tilerow}": "{y}", "{tilecol}": "{x}",
                  "{zoom}": "{z}", "{switch:": "{s:"}
 
+KEY_NEEDED = ("天地图需要密钥(tk):在编辑器的 帮助 → 欢迎页 中填写(在天地图控制台免费申请,"
+              "应用类型选“浏览器端”);命令行可设置环境变量 MAPEDIT_TIANDITU_KEY",
+              "Tianditu needs a key (tk): enter it in the editor's Help → Welcome page (free "
+              "from the Tianditu console, application type 'browser'); on the command line set "
+              "MAPEDIT_TIANDITU_KEY")
+"""What the clerk is told when a Tianditu layer is drawn or packed without the user's key."""
+
+
+def failed_tiles_message(name: str, count: int, reasons: Mapping[str, int]
+                         ) -> tuple[str, str]:
+    """(zh, en): ``count`` tiles of the service ``name`` did not arrive, with the commonest
+    reasons (for ``mapedit render`` and the layer's status on the map)."""
+    detail = ", ".join(f"{r} × {n}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
+    return (f"{name or '瓦片'}:{count} 个瓦片未能取得({detail})",
+            f"{name or 'tiles'}: {count} tiles did not arrive ({detail})")
+
+
 GCJ_NOTE = ("该瓦片服务使用 GCJ-02(火星坐标),在上海约偏移 500 米;已提供偏移纠正(建议开启)",
             "these tiles are GCJ-02 (offset by about 500 m in Shanghai); an offset correction is "
             "available (recommended)")
@@ -111,9 +128,7 @@ class TileService:
 
     def url(self, z: int, x: int, y: int, key: str | None = None) -> str:
         if self.needs_key and not key:
-            raise InputError("天地图需要密钥(tk),请在设置中填写或设置环境变量 MAPEDIT_TIANDITU_KEY",
-                             "Tianditu needs a key (tk): enter it in the settings or set "
-                             "MAPEDIT_TIANDITU_KEY")
+            raise InputError(*KEY_NEEDED)
         s = self.subdomains[(x + y) % len(self.subdomains)] if self.subdomains else ""
         n = 2 ** z
         out = self.template

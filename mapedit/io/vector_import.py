@@ -71,6 +71,12 @@ GEOMETRY_LABELS = {
 }
 
 
+FIELD_LABELS = {"households": ("户数", "households"), "floors": ("层数", "floors"),
+                "name": ("名称", "name"), "class": ("道路等级", "road class"),
+                "unit_code": ("管理单元编码", "unit code"), "kind": ("类型", "kind")}
+"""How a role's fields are called for the clerk."""
+
+
 # -- results ---------------------------------------------------------------------------------
 
 @dataclass
@@ -211,6 +217,22 @@ class ImportReport:
 class VectorImport:
     layer: Layer
     report: ImportReport
+
+    def summary(self, lang: str = "zh") -> list[str]:
+        """What was imported and how (encoding, CRS, fields), then the report: shown by the
+        import dialog and printed by ``mapedit add-layer``."""
+        zh = lang.startswith("zh")
+        o = self.layer.options
+        src = o.get("source_crs") or ""
+        name = crs_guess.describe_crs(src)[0 if zh else 1] if src else "?"
+        role = ROLES.get(self.layer.role or "other", ROLES["other"])
+        fields = ", ".join(f"{FIELD_LABELS.get(k, (k, k))[0 if zh else 1]} ← {v or '-'}"
+                           for k, v in (o.get("fields") or {}).items())
+        out = [f"{'角色' if zh else 'role'}: {role.zh if zh else role.en}",
+               f"{'编码' if zh else 'encoding'}: {o.get('encoding')}",
+               f"{'坐标系' if zh else 'CRS'}: {name} [{src}] → {self.layer.crs}",
+               f"{'字段' if zh else 'fields'}: {fields}"]
+        return out + self.report.lines(lang)
 
 
 _CONVERSIONS = {"closed_lines_to_polygons": ("闭合线转为面", "closed lines → polygons"),

@@ -347,3 +347,20 @@ def lonlat_to(crs: str, lon: float, lat: float, lonlat_crs: str = "EPSG:4326"
         raise InputError(f"经纬度 ({lon}, {lat}) 无法换算到 {crs}",
                          f"lon/lat ({lon}, {lat}) cannot be converted to {crs}")
     return float(x), float(y)
+
+
+def parse_coordinates(text: str, crs: str) -> tuple[float, float]:
+    """Typed coordinates → project CRS: ``121.2345, 31.1234`` (degrees, CGCS2000/WGS84) or
+    ``605123.4, 3448123.1`` (metres in the project CRS). A bilingual error otherwise."""
+    import re
+
+    nums = re.findall(r"[-+]?\d+(?:\.\d+)?", text or "")
+    if len(nums) != 2:
+        raise InputError("请输入两个数:经度, 纬度(或 X, Y)",
+                         "type two numbers: longitude, latitude (or X, Y)")
+    a, b = float(nums[0]), float(nums[1])
+    if abs(a) <= 180 and abs(b) <= 90:
+        if 3 < a < 54 and 73 < b < 136:  # typed latitude first
+            a, b = b, a
+        return lonlat_to(crs, a, b, "EPSG:4490")
+    return a, b
