@@ -241,3 +241,35 @@ def test_gcp_file_errors(tmp_path) -> None:
     g = Georeferencer(CRS)
     with pytest.raises(InputError):
         g.add_lonlat(10, 10, 3_456_000.0, 628_000.0)  # metres given as degrees
+
+
+def test_a_mis_clicked_point_is_singled_out() -> None:
+    """Left out of the fit, a blunder stands apart; good points never do."""
+    rng = np.random.default_rng(5)
+    geo = Georeferencer(CRS, PROJECTIVE)
+    ground = [(X0 + 20, Y0 - 20), (X0 + 380, Y0 - 30), (X0 + 370, Y0 - 280), (X0 + 30, Y0 - 270),
+              (X0 + 200, Y0 - 150), (X0 + 100, Y0 - 60), (X0 + 300, Y0 - 200)]
+    ids = []
+    for x, y in ground:
+        px, py = photo_px_of(x, y)
+        ids.append(geo.add(px + rng.normal(0, 0.7), py + rng.normal(0, 0.7), x, y))
+    assert geo.suspects() == set()
+    geo.move(ids[5], x=ground[5][0] + 25.0)  # clicked 25 m off on the map
+    assert geo.suspects() == {ids[5]}
+    geo.set_enabled(ids[5], False)
+    assert geo.suspects() == set()
+    while len(geo.enabled()) > 5:  # too few to leave one out and still judge
+        geo.delete(geo.enabled()[-1].id)
+    assert geo.suspects() == set()
+
+
+def test_typed_coordinates() -> None:
+    from mapedit.model.georef import parse_coordinates
+
+    x, y = parse_coordinates("121.2345, 31.1234", CRS)
+    tr = Transformer.from_crs("EPSG:4490", CRS, always_xy=True)
+    assert np.hypot(*(np.subtract((x, y), tr.transform(121.2345, 31.1234)))) < 1e-6
+    assert parse_coordinates("31.1234 121.2345", CRS) == pytest.approx((x, y))  # lat first
+    assert parse_coordinates("605123.4,3448123.1", CRS) == (605123.4, 3448123.1)
+    with pytest.raises(InputError):
+        parse_coordinates("121.2", CRS)

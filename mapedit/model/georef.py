@@ -312,6 +312,46 @@ class Georeferencer:
         redundancy = 2 * len(use) - (6 if self.kind == AFFINE else 8)
         return Fit(self.kind, m, self.crs, res, rms, redundancy)
 
+    def suspects(self, factor: float = 3.0, floor_m: float = 2.0) -> set[int]:
+        """Points that look mis-clicked. A blunder inflates every residual of a fit that
+        includes it, so residuals alone do not single it out; left out, it stands apart. So:
+        leave out, in turn, each point; the one whose absence cleans the fit most is a
+        suspect when the others place it more than ``factor`` × their RMS (and ``floor_m``)
+        from where the clerk put it and the fit without it is at least twice as clean;
+        repeat on the rest. Needs two points more than the
+        minimum after leaving one out (else the empty set): with less redundancy a correct
+        outer point, merely extrapolated, looks as odd as a blunder. A hint for the table,
+        not a verdict."""
+        remaining = self.enabled()
+        need = MIN_POINTS[self.kind] + 2  # with less redundancy, outer points look odd too
+        out: set[int] = set()
+        while len(remaining) - 1 >= need:
+            rms_all = _rms(self.kind, remaining)
+            best: tuple[float, float, ControlPoint] | None = None
+            for p in remaining:
+                rest = [q for q in remaining if q.id != p.id]
+                src = np.array([[q.px, q.py] for q in rest], dtype=float)
+                dst = np.array([[q.x, q.y] for q in rest], dtype=float)
+                try:
+                    m = fit_affine(src, dst) if self.kind == AFFINE else \
+                        fit_projective(src, dst)
+                except InputError:
+                    continue
+                ex, ey = apply(m, src[:, 0], src[:, 1])
+                rms = float(np.sqrt(np.mean((ex - dst[:, 0]) ** 2 + (ey - dst[:, 1]) ** 2)))
+                gx, gy = apply(m, p.px, p.py)
+                loo = math.hypot(float(gx) - p.x, float(gy) - p.y)
+                if best is None or rms < best[0]:
+                    best = (rms, loo, p)
+            # a blunder stands apart AND its absence cleans the fit (an outer point left out
+            # is merely extrapolated less well: the fit is as clean without it as with it)
+            if best is None or best[1] <= max(factor * best[0], floor_m) or \
+                    best[0] > rms_all / 2:
+                break
+            out.add(best[2].id)
+            remaining = [q for q in remaining if q.id != best[2].id]
+        return out
+
     # -- persistence ---------------------------------------------------------------------
     def to_options(self) -> dict[str, Any]:
         """``options["transform"]`` of the raster layer: the fit and the points behind it."""
@@ -327,6 +367,17 @@ class Georeferencer:
                             bool(p.get("enabled", True)))
                for i, p in enumerate(transform.get("points") or [])]
         return cls(crs or str(transform.get("crs") or ""), kind, pts)
+
+
+def _rms(kind: str, points: list[ControlPoint]) -> float:
+    src = np.array([[q.px, q.py] for q in points], dtype=float)
+    dst = np.array([[q.x, q.y] for q in points], dtype=float)
+    try:
+        m = fit_affine(src, dst) if kind == AFFINE else fit_projective(src, dst)
+    except InputError:
+        return math.inf
+    ex, ey = apply(m, src[:, 0], src[:, 1])
+    return float(np.sqrt(np.mean((ex - dst[:, 0]) ** 2 + (ey - dst[:, 1]) ** 2)))
 
 
 @lru_cache(maxsize=16)
@@ -359,7 +410,7 @@ def parse_coordinates(text: str, crs: str) -> tuple[float, float]:
         raise InputError("请输入两个数:经度, 纬度(或 X, Y)",
                          "type two numbers: longitude, latitude (or X, Y)")
     a, b = float(nums[0]), float(nums[1])
-    if abs(a) <= 180 and abs(b) <= 90:
+    if abs(a) <= 180 and abs(b) <= 180:
         if 3 < a < 54 and 73 < b < 136:  # typed latitude first
             a, b = b, a
         return lonlat_to(crs, a, b, "EPSG:4490")

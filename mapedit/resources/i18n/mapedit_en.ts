@@ -1087,4 +1087,495 @@ The current content is backed up first and can be restored from here later. The 
             <translation>e.g. 0123456789abcdef0123456789abcdef</translation>
         </message>
     </context>
+    <context>
+        <name>BaseMaps</name>
+        <message>
+            <source>配准纸质地图</source>
+            <translation>Georeference a paper map</translation>
+        </message>
+        <message>
+            <source>打开图片…</source>
+            <translation>Open image…</translation>
+        </message>
+        <message>
+            <source>透视(手机拍的照片,至少 4 个点)</source>
+            <translation>Projective (phone photo, at least 4 points)</translation>
+        </message>
+        <message>
+            <source>仿射(扫描件或正对拍摄,至少 3 个点)</source>
+            <translation>Affine (scan or square-on photo, at least 3 points)</translation>
+        </message>
+        <message>
+            <source>在地图上预览</source>
+            <translation>Preview on the map</translation>
+        </message>
+        <message>
+            <source>保存到项目…</source>
+            <translation>Save to project…</translation>
+        </message>
+        <message>
+            <source>经度, 纬度(如 121.2345, 31.1234)或项目坐标 X, Y(米)</source>
+            <translation>longitude, latitude (e.g. 121.2345, 31.1234) or project X, Y (metres)</translation>
+        </message>
+        <message>
+            <source>用这个坐标</source>
+            <translation>Use these coordinates</translation>
+        </message>
+        <message>
+            <source>重新指定图上位置</source>
+            <translation>Re-place on the image</translation>
+        </message>
+        <message>
+            <source>重新指定地图位置</source>
+            <translation>Re-place on the map</translation>
+        </message>
+        <message>
+            <source>删除点</source>
+            <translation>Delete point</translation>
+        </message>
+        <message>
+            <source>选择纸质地图的照片或扫描件</source>
+            <translation>Choose a photo or scan of the paper map</translation>
+        </message>
+        <message>
+            <source>第 1 步:打开纸质地图的照片或扫描件(上方“打开图片…”)。</source>
+            <translation>Step 1: open a photo or scan of the paper map (“Open image…” above).</translation>
+        </message>
+        <message>
+            <source>正在准备影像…</source>
+            <translation>Preparing the image…</translation>
+        </message>
+        <message>
+            <source>正在写入项目…</source>
+            <translation>Writing to the project…</translation>
+        </message>
+        <message>
+            <source>变换:</source>
+            <translation>Transform:</translation>
+        </message>
+        <message>
+            <source>图片(纸质地图的照片或扫描件)</source>
+            <translation>Image (photo or scan of the paper map)</translation>
+        </message>
+        <message>
+            <source>项目地图</source>
+            <translation>Project map</translation>
+        </message>
+        <message>
+            <source>或输入地图坐标:</source>
+            <translation>Or type map coordinates:</translation>
+        </message>
+        <message>
+            <source>点</source>
+            <translation>Point</translation>
+        </message>
+        <message>
+            <source>使用</source>
+            <translation>Use</translation>
+        </message>
+        <message>
+            <source>图上 列</source>
+            <translation>Image column</translation>
+        </message>
+        <message>
+            <source>图上 行</source>
+            <translation>Image row</translation>
+        </message>
+        <message>
+            <source>地图 X</source>
+            <translation>Map X</translation>
+        </message>
+        <message>
+            <source>地图 Y</source>
+            <translation>Map Y</translation>
+        </message>
+        <message>
+            <source>残差(米)</source>
+            <translation>Residual (m)</translation>
+        </message>
+        <message>
+            <source>图片</source>
+            <translation>Images</translation>
+        </message>
+        <message>
+            <source>;点数刚好够用,残差还不能说明精度,请再加几个点</source>
+            <translation>; just enough points: the residuals say nothing about accuracy yet — add a few more</translation>
+        </message>
+        <message>
+            <source>保存到项目</source>
+            <translation>Save to project</translation>
+        </message>
+        <message>
+            <source>图层名称:</source>
+            <translation>Layer name:</translation>
+        </message>
+        <message>
+            <source>现在在右边的地图上点同一个位置,或在下面输入它的坐标(Esc 取消)。</source>
+            <translation>Now click the same place on the map on the right, or type its coordinates below (Esc cancels).</translation>
+        </message>
+        <message>
+            <source>均方根误差 RMS:{rms:.2f} 米({n} 个点)</source>
+            <translation>RMS error: {rms:.2f} m ({n} points)</translation>
+        </message>
+        <message>
+            <source>没有保存:</source>
+            <translation>Not saved: </translation>
+        </message>
+        <message>
+            <source>已保存为图层“{name}”,可以照着它描绘微网格了</source>
+            <translation>Saved as layer “{name}”: you can now trace micro-grids over it</translation>
+        </message>
+        <message>
+            <source>现在在左边的图片上点同一个位置(Esc 取消)。</source>
+            <translation>Now click the same place in the image on the left (Esc cancels).</translation>
+        </message>
+        <message>
+            <source>残差远大于其他点:可能点错了位置</source>
+            <translation>Residual far larger than the others: probably clicked in the wrong place</translation>
+        </message>
+        <message>
+            <source>在左边的图片上点第 {n} 点的新位置(Esc 取消)。</source>
+            <translation>Click the new position of point {n} in the image on the left (Esc cancels).</translation>
+        </message>
+        <message>
+            <source>在右边的地图上点第 {n} 点的新位置,或在下面输入坐标(Esc 取消)。</source>
+            <translation>Click the new position of point {n} on the map on the right, or type coordinates below (Esc cancels).</translation>
+        </message>
+        <message>
+            <source>继续添加点可以提高精度(建议 6 个以上,分散在四周)。检查残差:某点特别大时多半是点错了,选中它重新指定或删除。满意后点“保存到项目…”,然后就可以照着描绘微网格。</source>
+            <translation>More points improve the fit (6 or more, spread around the edges are best). Check the residuals: a point far worse than the others was probably mis-clicked — select it to re-place or delete it. When satisfied, click “Save to project…” and trace micro-grids over it.</translation>
+        </message>
+        <message>
+            <source>还不能计算:需要至少 {need} 个点</source>
+            <translation>Cannot fit yet: needs at least {need} points</translation>
+        </message>
+        <message>
+            <source>在左边的图片上点一个能认出的位置(路口、建筑角),再在右边地图上点同一位置。已有 {n} 个点,至少需要 {need} 个;点尽量分散在图的四周。</source>
+            <translation>Click a place you recognise in the image on the left (a crossroads, a building corner), then the same place on the map on the right. {n} points so far, at least {need} needed; spread them around the edges.</translation>
+        </message>
+        <message>
+            <source>添加图层</source>
+            <translation>Add layer</translation>
+        </message>
+        <message>
+            <source>来源</source>
+            <translation>Source</translation>
+        </message>
+        <message>
+            <source>选择文件,或粘贴瓦片地址,如 https://…/{z}/{x}/{y}.png</source>
+            <translation>Choose a file, or paste a tile URL such as https://…/{z}/{x}/{y}.png</translation>
+        </message>
+        <message>
+            <source>选择文件…</source>
+            <translation>Choose file…</translation>
+        </message>
+        <message>
+            <source>影像</source>
+            <translation>Imagery</translation>
+        </message>
+        <message>
+            <source>影像注记</source>
+            <translation>Imagery labels</translation>
+        </message>
+        <message>
+            <source>矢量</source>
+            <translation>Vector map</translation>
+        </message>
+        <message>
+            <source>矢量注记</source>
+            <translation>Vector labels</translation>
+        </message>
+        <message>
+            <source>地形</source>
+            <translation>Terrain</translation>
+        </message>
+        <message>
+            <source>地形注记</source>
+            <translation>Terrain labels</translation>
+        </message>
+        <message>
+            <source>使用天地图</source>
+            <translation>Use Tianditu</translation>
+        </message>
+        <message>
+            <source>可添加:
+· 矢量文件:Shapefile(.shp/.zip)、CAD 图纸(.dxf)、GeoPackage、GeoJSON、KML
+· 影像:GeoTIFF,或带坐标文件(.pgw/.jgw/.tfw/.wld)的 PNG/JPEG/TIFF
+· 在线瓦片:瓦片地址模板或天地图
+· 离线瓦片:MBTiles 文件
+
+没有坐标的纸质地图照片或扫描件:请用 文件 → 配准纸质地图…</source>
+            <translation>You can add:
+· vector files: Shapefile (.shp/.zip), CAD drawings (.dxf), GeoPackage, GeoJSON, KML
+· imagery: GeoTIFF, or PNG/JPEG/TIFF with a world file (.pgw/.jgw/.tfw/.wld)
+· online tiles: a tile URL template or Tianditu
+· offline tiles: an MBTiles file
+
+A photo or scan of a paper map without coordinates: use File → Georeference a paper map…</translation>
+        </message>
+        <message>
+            <source>属性表(前几行):中文显示为乱码时,请在左侧换一种编码</source>
+            <translation>Attributes (first rows): if the Chinese text is garbled, choose another encoding on the left</translation>
+        </message>
+        <message>
+            <source>取消</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>角色决定图层的用途:建筑 → 不能跨楼栋检查、由楼栋计算户数;村民小组 → 村组检查;道路 → 沿道路分割和吸附;居委会辖区 → 街面单元检查</source>
+            <translation>The role decides what the layer is used for: buildings → the building-cut check and households from buildings; villager groups → the villager-group check; roads → split by road and snapping; residents' committees → the street-front unit check</translation>
+        </message>
+        <message>
+            <source>角色</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>文件中的图层</source>
+            <translation>Layer of the file</translation>
+        </message>
+        <message>
+            <source>CAD 图层</source>
+            <translation>CAD layers</translation>
+        </message>
+        <message>
+            <source>自动</source>
+            <translation>Automatic</translation>
+        </message>
+        <message>
+            <source>属性表中的中文是乱码时,换一种编码(国内的 Shapefile 多为 GBK/GB18030)</source>
+            <translation>If the Chinese text in the table is garbled, choose another encoding (Chinese Shapefiles are mostly GBK/GB18030)</translation>
+        </message>
+        <message>
+            <source>坐标系</source>
+            <translation>CRS</translation>
+        </message>
+        <message>
+            <source>字段对应(哪一列是什么)</source>
+            <translation>Fields (which column holds what)</translation>
+        </message>
+        <message>
+            <source>几何</source>
+            <translation>Geometry</translation>
+        </message>
+        <message>
+            <source>嵌入项目文件(随项目一起拷贝到现场电脑)</source>
+            <translation>Embed in the project file (travels with the project to the site laptop)</translation>
+        </message>
+        <message>
+            <source>小影像可以存进项目文件,项目拷到哪里都能显示;大影像只记下文件位置</source>
+            <translation>Small images can be stored in the project file and show wherever the project goes; large images are linked by their location</translation>
+        </message>
+        <message>
+            <source>配准这张图片…</source>
+            <translation>Georeference this image…</translation>
+        </message>
+        <message>
+            <source>纠正 GCJ-02 偏移(推荐)</source>
+            <translation>Correct the GCJ-02 offset (recommended)</translation>
+        </message>
+        <message>
+            <source>天地图密钥(保存在本机设置中,不写入项目)</source>
+            <translation>Tianditu key (kept in this computer's settings, never in the project)</translation>
+        </message>
+        <message>
+            <source>天地图密钥</source>
+            <translation>Tianditu key</translation>
+        </message>
+        <message>
+            <source>天地图的在线影像和地图需要免费密钥:在天地图网站(tianditu.gov.cn)注册,在“控制台 → 应用管理”创建应用(类型选“浏览器端”),把密钥粘贴到这里。密钥只保存在这台电脑的设置中,不会写进项目文件。</source>
+            <translation>Tianditu's online imagery and maps need a free key: register on tianditu.gov.cn, create an application under “Console → Application management” (type “Browser”), and paste the key here. The key is kept only in this computer's settings, never in the project file.</translation>
+        </message>
+        <message>
+            <source>选择要添加的文件</source>
+            <translation>Choose a file to add</translation>
+        </message>
+        <message>
+            <source>正在读取…</source>
+            <translation>Reading…</translation>
+        </message>
+        <message>
+            <source>层数</source>
+            <translation>Floors</translation>
+        </message>
+        <message>
+            <source>道路等级</source>
+            <translation>Road class</translation>
+        </message>
+        <message>
+            <source>所属管理单元编码</source>
+            <translation>Unit code</translation>
+        </message>
+        <message>
+            <source>类型</source>
+            <translation>Kind</translation>
+        </message>
+        <message>
+            <source>正在导入…</source>
+            <translation>Importing…</translation>
+        </message>
+        <message>
+            <source>已添加</source>
+            <translation>Added</translation>
+        </message>
+        <message>
+            <source>完成</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>请先打开一个项目</source>
+            <translation>Open a project first</translation>
+        </message>
+        <message>
+            <source>或天地图:</source>
+            <translation>Or Tianditu:</translation>
+        </message>
+        <message>
+            <source>请至少勾选一个 CAD 图层</source>
+            <translation>Tick at least one CAD layer</translation>
+        </message>
+        <message>
+            <source>这张图片没有地理参考(没有 GeoTIFF 坐标,也没有 .pgw/.jgw/.tfw/.wld 坐标文件)。纸质地图的照片或扫描件请先配准:在图上和地图上各点几个相同的位置。</source>
+            <translation>This image has no georeference (no GeoTIFF coordinates and no .pgw/.jgw/.tfw/.wld world file). A photo or scan of a paper map must be georeferenced first: click a few places both in the image and on the map.</translation>
+        </message>
+        <message>
+            <source>请先选择坐标系</source>
+            <translation>Choose a CRS first</translation>
+        </message>
+        <message>
+            <source>坐标系:</source>
+            <translation>CRS: </translation>
+        </message>
+        <message>
+            <source>地理参考:</source>
+            <translation>Georeference: </translation>
+        </message>
+        <message>
+            <source>服务:</source>
+            <translation>Service: </translation>
+        </message>
+        <message>
+            <source>瓦片坐标系:</source>
+            <translation>Tile CRS: </translation>
+        </message>
+        <message>
+            <source>这是高德/腾讯的瓦片,使用 GCJ-02(火星坐标),在上海约偏移 500 米。勾选“纠正偏移”后按 GCJ-02 的反算把瓦片移回真实位置(街道尺度误差在厘米级)。</source>
+            <translation>These are Gaode/Tencent tiles in GCJ-02, offset by about 500 m in Shanghai. With the correction ticked, the tiles are moved back to their true position by inverting GCJ-02 (centimetres at street scale).</translation>
+        </message>
+        <message>
+            <source>地址中的天地图密钥已保存到本机设置,不写入项目</source>
+            <translation>The Tianditu key in the URL was saved to this computer's settings, not to the project</translation>
+        </message>
+        <message>
+            <source>天地图密钥已设置(保存在本机设置中)</source>
+            <translation>Tianditu key set (kept in this computer's settings)</translation>
+        </message>
+        <message>
+            <source>天地图需要免费密钥,选择天地图后可在左侧填写(也可在 帮助 → 欢迎页 中填写)</source>
+            <translation>Tianditu needs a free key: after choosing Tianditu, enter it on the left (or in Help → Welcome page)</translation>
+        </message>
+        <message>
+            <source>没有导入任何内容:</source>
+            <translation>Nothing was imported: </translation>
+        </message>
+        <message>
+            <source>已添加图层“{name}”。</source>
+            <translation>Added layer “{name}”.</translation>
+        </message>
+        <message>
+            <source>所有可添加的文件</source>
+            <translation>All files that can be added</translation>
+        </message>
+        <message>
+            <source>矢量文件</source>
+            <translation>Vector files</translation>
+        </message>
+        <message>
+            <source>离线瓦片</source>
+            <translation>Offline tiles</translation>
+        </message>
+        <message>
+            <source>检测到:</source>
+            <translation>Detected: </translation>
+        </message>
+        <message>
+            <source>坐标系来自文件(.prj)</source>
+            <translation>CRS from the file (.prj)</translation>
+        </message>
+        <message>
+            <source>大小:{w} × {h} 像素,{bands} 个波段</source>
+            <translation>Size: {w} × {h} pixels, {bands} bands</translation>
+        </message>
+        <message>
+            <source>GeoTIFF 内置</source>
+            <translation>in the GeoTIFF</translation>
+        </message>
+        <message>
+            <source>缩放级别:{a}–{b}</source>
+            <translation>Zoom levels: {a}–{b}</translation>
+        </message>
+        <message>
+            <source>离线文件:</source>
+            <translation>Offline file: </translation>
+        </message>
+        <message>
+            <source>地址:</source>
+            <translation>URL: </translation>
+        </message>
+        <message>
+            <source>手动选择</source>
+            <translation>chosen by hand</translation>
+        </message>
+        <message>
+            <source>来自 .cpg 文件</source>
+            <translation>from the .cpg file</translation>
+        </message>
+        <message>
+            <source>来自 DBF 文件头</source>
+            <translation>from the DBF header</translation>
+        </message>
+        <message>
+            <source>无 .cpg,按内容判断</source>
+            <translation>no .cpg, judged from the content</translation>
+        </message>
+        <message>
+            <source>文件自带:</source>
+            <translation>From the file: </translation>
+        </message>
+        <message>
+            <source>已确认</source>
+            <translation>Confirmed</translation>
+        </message>
+        <message>
+            <source>坐标文件 </source>
+            <translation>world file </translation>
+        </message>
+        <message>
+            <source>推测:</source>
+            <translation>Guess: </translation>
+        </message>
+        <message>
+            <source>文件没有坐标系,以上是按坐标推测的,最可能的在最前;请对照地图预览确认</source>
+            <translation>The file has no CRS: the list is guessed from the coordinates, most likely first; check against the map preview</translation>
+        </message>
+        <message>
+            <source>文件没有坐标系,也无法推测;请从列表中选择</source>
+            <translation>The file has no CRS and none can be guessed: choose one from the list</translation>
+        </message>
+        <message>
+            <source>作为“{role}”可用:{kept}</source>
+            <translation>Usable as “{role}”: {kept}</translation>
+        </message>
+        <message>
+            <source>共 {n} 个要素;</source>
+            <translation>{n} features; </translation>
+        </message>
+        <message>
+            <source>正在为影像建立金字塔(只需一次)…</source>
+            <translation>Building the image's pyramid (once only)…</translation>
+        </message>
+        <message>
+            <source>{n} 个瓦片加载失败({why})</source>
+            <translation>{n} tiles failed to load ({why})</translation>
+        </message>
+    </context>
 </TS>

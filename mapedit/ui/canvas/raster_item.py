@@ -3,74 +3,54 @@ georeferenced scans and photos of paper maps, and imagery embedded in the projec
 
 :class:`RasterItem` is a :class:`~mapedit.ui.canvas.view_image.ViewImageItem`: ``paint`` blits
 a picture of the view that a worker thread read with :meth:`mapedit.io.raster.RasterSource
-.read` — only the window the view covers, decimated from the file's overviews to the screen's
-resolution, reprojected or unwarped (projective georeference) into the project CRS. The source
-is opened in the worker too (a linked file on a slow share must not freeze the map); a big
-image without pyramids gets its pyramid copy built there once (the item shows the progress),
-and a file that has moved is drawn as a red outline saying so, never as an error dialog per
-frame.
+.read` (:class:`RasterPictures`) — only the window the view covers, decimated from the file's
+overviews to the screen's resolution, reprojected or unwarped (projective georeference) into
+the project CRS. The source is opened in the worker too (a linked file on a slow share must
+not freeze the map); a big image without pyramids gets its pyramid copy built there once (the
+item shows the progress), and a file that has moved is drawn as a red outline saying so, never
+as an error dialog per frame.
 """
 
 from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from mapedit.errors import MapeditError
 from mapedit.model.layers import Layer
 from mapedit.ui.canvas.imagery_context import ImageryContext, current
-from mapedit.ui.canvas.view_image import ViewImage, ViewImageItem, ViewRequest, image_from_rgba
+from mapedit.ui.canvas.view_image import (
+    ViewImage,
+    ViewImageItem,
+    ViewRequest,
+    image_from_rgba,
+)
 
 
-class RasterItem(ViewImageItem):
-    """One image layer on the map (see the module doc)."""
+class RasterPictures:
+    """Pictures of one image layer (plain Python, used from worker threads)."""
 
-    _extentFound = Signal(object)  # noqa: N815 - Qt signal naming
-
-    def __init__(self, layer: Layer, context: ImageryContext | None = None) -> None:
-        super().__init__()
-        self.context = context or current()
-        self._source_lock = threading.Lock()
-        self._source = None
-        self._error: tuple[str, str] | None = None
-        self._progress: float | None = None
-        self._extentFound.connect(self._set_extent)
-        self._set_layer(layer)
-
-    # -- the layer -------------------------------------------------------------------------
-    def _set_layer(self, layer: Layer) -> None:
-        self.layer_id = layer.id
-        self._key = (layer.source, layer.crs, repr(sorted(layer.options.items())))
-        self._layer = layer
+    def __init__(self, layer: Layer, context: ImageryContext) -> None:
+        self.layer = layer
+        self.context = context
         self._extent = tuple(layer.extent) if layer.extent else None
-
-    def set_layer(self, layer: Layer) -> None:
-        """Follow a change of the layer: a new file or georeference means new pictures."""
-        key = (layer.source, layer.crs, repr(sorted(layer.options.items())))
-        if key == self._key:
-            return
-        self.prepareGeometryChange()
-        self._set_layer(layer)
-        self._close_source()
-        self._error = None
-        self.reset()
+        self._lock = threading.Lock()
+        self._source = None
+        self.progress: float | None = None
+        """Share of the pyramid copy built so far (None: not building)."""
+        self.worker = None
+        """Set by the item (its ``_Worker``): to have the map redrawn while the pyramid
+        grows."""
 
     def extent(self) -> tuple[float, float, float, float] | None:
         return self._extent  # type: ignore[return-value]
 
-    def _set_extent(self, ext) -> None:
-        if ext != self._extent:
-            self.prepareGeometryChange()
-            self._extent = ext
-            self.update()
-
-    # -- reading (worker thread) -----------------------------------------------------------
     def source(self):
         """The open :class:`~mapedit.io.raster.RasterSource` (opened, and its pyramid built,
         on first use)."""
-        with self._source_lock:
+        with self._lock:
             if self._source is None:
                 self._source = self._open()
             return self._source
@@ -80,75 +60,92 @@ class RasterItem(ViewImageItem):
         from mapedit.io.raster import prepare, prepared_path
 
         ctx = self.context
-        src = raster_source_for(self._layer, ctx.project_path, ctx.crs or None)
+        src = raster_source_for(self.layer, ctx.project_path, ctx.crs or None)
         path = src.path
         if not path.upper().startswith("GPKG:") and src.info.needs_pyramid and \
                 prepared_path(path) is None:
-            self._progress = 0.0
-            self.bump()
-
-            def progress(f: float) -> None:
-                self._progress = f
-                self.bump()
-
+            self._progressed(0.0)
             try:
-                prepare(path, crs=src.crs or None, progress=progress)
+                prepare(path, crs=src.crs or None, progress=self._progressed)
             finally:
-                self._progress = None
+                self.progress = None
             src = src.reopened()
         if self._extent is None:
-            ext = src.extent(ctx.crs or src.crs)
-            try:
-                self._extentFound.emit(ext)
-            except RuntimeError:
-                pass
+            self._extent = src.extent(ctx.crs or src.crs)
+            if self.worker is not None:
+                self.worker.announce_extent(self._extent)
         return src
 
+    def _progressed(self, f: float) -> None:
+        self.progress = f
+        if self.worker is not None:
+            self.worker.bump()
+
     def produce(self, req: ViewRequest, wait: float | None = None) -> ViewImage:
-        rev = self.revision()
-        try:
-            src = self.source()
-        except MapeditError as exc:
-            self._error = (exc.zh, exc.en)
-            raise
+        src = self.source()
         rgba = src.read(req.bounds, req.width, req.height, self.context.crs or src.crs)
-        return ViewImage(image_from_rgba(rgba), req.bounds, req.px, revision=rev)
+        return ViewImage(image_from_rgba(rgba), req.bounds, req.px)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._source is not None:
+                self._source.close()
+                self._source = None
+
+
+def _key(layer: Layer) -> tuple:
+    return (layer.source, layer.crs, repr(sorted(layer.options.items())))
+
+
+class RasterItem(ViewImageItem):
+    """One image layer on the map (see the module doc)."""
+
+    def __init__(self, layer: Layer, context: ImageryContext | None = None) -> None:
+        context = context or current()
+        super().__init__(RasterPictures(layer, context))
+        self.context = context
+        self.layer_id = layer.id
+        self._key = _key(layer)
+        self._error: tuple[str, str] | None = None
+
+    def _maker(self, layer: Layer) -> RasterPictures:
+        return RasterPictures(layer, self.context)
+
+    def set_layer(self, layer: Layer) -> None:
+        """Follow a change of the layer: a new file or georeference means new pictures."""
+        if _key(layer) == self._key:
+            return
+        self._key = _key(layer)
+        self.layer_id = layer.id
+        self._error = None
+        self.set_maker(self._maker(layer))
 
     def on_error(self, exc: BaseException) -> None:
         if isinstance(exc, MapeditError):
             self._error = (exc.zh, exc.en)
         super().on_error(exc)
 
-    def _close_source(self) -> None:
-        with self._source_lock:
-            if self._source is not None:
-                self._source.close()
-                self._source = None
-
-    def close(self) -> None:
-        super().close()
-        self._close_source()
-
     # -- drawing what is not a picture ------------------------------------------------------
     def paint_status(self, painter: QPainter, view: QRectF) -> None:
-        if self._error is None and self._progress is None:
+        progress = self.maker.progress
+        if self._error is None and progress is None:
             return
         from mapedit.ui.i18n import pick
 
-        ext = self._extent
-        painter.save()
+        ext = self.extent()
         if ext is not None and self._error is not None:
+            painter.save()
             pen = QPen(QColor("#c62828"), 2)
             pen.setCosmetic(True)
             pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.setBrush(QBrush(QColor(198, 40, 40, 40), Qt.BrushStyle.BDiagPattern))
             painter.drawRect(QRectF(ext[0], ext[1], ext[2] - ext[0], ext[3] - ext[1]))
+            painter.restore()
         if self._error is not None:
             text = pick(*self._error)
         else:
-            text = self.tr("正在为影像建立金字塔(只需一次)…") + f" {100 * (self._progress or 0):.0f}%"
-        painter.restore()
+            text = self.tr("正在为影像建立金字塔(只需一次)…") + f" {100 * (progress or 0):.0f}%"
         self.draw_message(painter, view, text, error=self._error is not None)
 
 

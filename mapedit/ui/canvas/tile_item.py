@@ -30,7 +30,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF, QTr
 from mapedit.errors import InputError, MapeditError
 from mapedit.model.layers import Layer
 from mapedit.ui.canvas.imagery_context import ImageryContext, current
-from mapedit.ui.canvas.view_image import ViewImage, ViewImageItem, ViewRequest
+from mapedit.ui.canvas.view_image import ViewImage, ViewImageItem, ViewRequest, blank_image
 
 DECODED_TILES = 384
 """Decoded tiles kept per layer (256 KB each)."""
@@ -48,38 +48,35 @@ ABSENT_LINE = QColor(170, 170, 170)
 TileKey = tuple[int, int, int]
 
 
-class TileItem(ViewImageItem):
-    """One tile layer on the map (see the module doc)."""
+class TilePictures:
+    """Pictures of one tile layer (plain Python, used from worker and fetch threads)."""
 
-    def __init__(self, layer: Layer, context: ImageryContext | None = None) -> None:
-        super().__init__()
-        self.context = context or current()
+    def __init__(self, layer: Layer, context: ImageryContext) -> None:
+        from mapedit.io.tiles import TileService
+
+        self.layer = layer
+        self.context = context
+        self.service = TileService.from_options(layer.options, name=layer.name)
         self._provider_lock = threading.Lock()
         self._provider = None
         self._decoded: OrderedDict[TileKey, QImage] = OrderedDict()
         self._decoded_lock = threading.Lock()
-        self._error: tuple[str, str] | None = None
-        self._set_layer(layer)
+        self.worker = None
+        """Set by the item (its ``_Worker``): arriving tiles have the view recomposed."""
 
-    # -- the layer -------------------------------------------------------------------------
-    def _set_layer(self, layer: Layer) -> None:
-        from mapedit.io.tiles import TileService
+    def extent(self) -> None:
+        return None
 
-        self.layer_id = layer.id
-        self._layer = layer
-        self.service = TileService.from_options(layer.options, name=layer.name)
-        self._key = (layer.source, repr(sorted(layer.options.items())))
+    def _revision(self) -> int:
+        w = self.worker
+        if w is None:
+            return 0
+        with w.lock:
+            return w.revision
 
-    def set_layer(self, layer: Layer) -> None:
-        key = (layer.source, repr(sorted(layer.options.items())))
-        if key == self._key:
-            return
-        self._close_provider()
-        with self._decoded_lock:
-            self._decoded.clear()
-        self._set_layer(layer)
-        self._error = None
-        self.reset()
+    def _bump(self) -> None:
+        if self.worker is not None:
+            self.worker.bump()
 
     def provider(self):
         """The tile provider (opened on first use, in a worker)."""
@@ -88,19 +85,15 @@ class TileItem(ViewImageItem):
                 from mapedit.io.layer_factory import tile_provider_for
 
                 ctx = self.context
-                self._provider = tile_provider_for(self._layer, settings_key=ctx.tianditu_key,
+                self._provider = tile_provider_for(self.layer, settings_key=ctx.tianditu_key,
                                                    cache=ctx.tile_cache, timeout=ctx.tile_timeout)
             return self._provider
 
-    def _close_provider(self) -> None:
+    def close(self) -> None:
         with self._provider_lock:
             if self._provider is not None:
                 self._provider.close()
                 self._provider = None
-
-    def close(self) -> None:
-        super().close()
-        self._close_provider()
 
     # -- tiles -----------------------------------------------------------------------------
     def _remember(self, k: TileKey, img: QImage) -> None:
@@ -133,25 +126,24 @@ class TileItem(ViewImageItem):
     def _arrived(self, z: int, x: int, y: int, data: bytes) -> None:
         # a fetch thread: decode there, then have the view recomposed
         self._decode((z, x, y), data)
-        self.bump()
+        self._bump()
 
     def _failed(self, z: int, x: int, y: int, reason: str) -> None:
-        self.bump()
+        self._bump()
 
     # -- composing (worker thread) ---------------------------------------------------------
     def produce(self, req: ViewRequest, wait: float | None = None) -> ViewImage:
         from mapedit.io import tiles as T
         from mapedit.io.tile_fetch import FAILED, OK, PENDING
 
-        rev = self.revision()
+        rev = self._revision()
         service = self.service
         crs = self.context.crs
         if service.needs_key and not self._key_available():
-            self._error = T.KEY_NEEDED
             raise InputError(*T.KEY_NEEDED)
         provider = self.provider()
         ideal = T.zoom_for(_unclamped(service), req.bounds, req.width, crs)
-        image = self.blank(req)
+        image = blank_image(req)
         if ideal < service.min_zoom - TOO_FAR_OUT:
             return ViewImage(image, req.bounds, req.px, True, rev,
                              details={"zoom": None, "too_far_out": True})
@@ -247,6 +239,35 @@ class TileItem(ViewImageItem):
             return True
         return False
 
+
+
+class TileItem(ViewImageItem):
+    """One tile layer on the map (see the module doc)."""
+
+    def __init__(self, layer: Layer, context: ImageryContext | None = None) -> None:
+        context = context or current()
+        super().__init__(TilePictures(layer, context))
+        self.context = context
+        self.layer_id = layer.id
+        self._key = _key(layer)
+        self._error: tuple[str, str] | None = None
+
+    @property
+    def service(self):
+        return self.maker.service
+
+    def tile_image(self, k: TileKey, from_disk: bool = True) -> QImage | None:
+        return self.maker.tile_image(k, from_disk)
+
+    def set_layer(self, layer: Layer) -> None:
+        """Follow a change of the layer (another template, the correction switched)."""
+        if _key(layer) == self._key:
+            return
+        self._key = _key(layer)
+        self.layer_id = layer.id
+        self._error = None
+        self.set_maker(TilePictures(layer, self.context))
+
     # -- what the clerk reads ----------------------------------------------------------------
     def _keep(self, img: ViewImage) -> None:
         super()._keep(img)
@@ -268,6 +289,10 @@ class TileItem(ViewImageItem):
             from mapedit.ui.i18n import pick
 
             self.draw_message(painter, view, pick(*self._error), error=True)
+
+
+def _key(layer: Layer) -> tuple:
+    return (layer.source, repr(sorted(layer.options.items())))
 
 
 def _unclamped(service):

@@ -9,15 +9,21 @@ Decoding a window of a 20,000 px scan or composing forty web tiles takes tens of
   part of the layer — and draws it: one blit (a scaled one while the new picture is on its way).
 * When none fits (the view moved past the margin, the zoom changed), it asks for one: the view
   grown by :data:`MARGIN` on every side (so small pans need nothing new) at the screen's
-  resolution (device pixels, so HiDPI screens get sharp imagery). A worker thread makes it with
-  :meth:`ViewImageItem.produce`; only the newest request is worked on, earlier ones are dropped.
-  The picture arrives through a queued signal and the item repaints.
+  resolution (device pixels, so HiDPI screens get sharp imagery). A worker thread makes it
+  with the item's :class:`PictureMaker`; only the newest request is worked on, earlier ones are
+  dropped. The picture arrives through a queued signal and the item repaints.
 * Meanwhile the best pictures it has (the last few, scaled) stand in, so panning and zooming
   never show a blank map where imagery was.
 
-Subclasses (:mod:`raster_item`, :mod:`tile_item`) only say what their extent is and how to
-make a picture of a request; :meth:`ViewImageItem.render_now` makes one synchronously for
-offscreen rendering (``mapedit render``), which then finds it exactly as ``paint`` would.
+Threads and Qt objects: the worker threads never hold the item (a ``QGraphicsObject``) — only
+its :class:`_Worker` (plain Python: the request queue and the maker) and a relay ``QObject``
+that is never destroyed. A Qt object whose last Python reference died in a worker thread
+would be destroyed there, with its timers registered in the GUI thread: a crash on the next
+timer tick. Results reach the item through the relay and a weak reference.
+
+:mod:`raster_item` and :mod:`tile_item` provide the makers; :meth:`ViewImageItem.render_now`
+makes a picture synchronously for offscreen rendering (``mapedit render``), which ``paint``
+then finds exactly as it would its own.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
@@ -102,55 +110,167 @@ def image_from_rgba(rgba) -> QImage:
     return img.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
 
 
+def blank_image(req: ViewRequest) -> QImage:
+    """A transparent picture for ``req``."""
+    img = QImage(req.width, req.height, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(0)
+    return img
+
+
+class PictureMaker(Protocol):
+    """What makes the pictures of one layer (plain Python; used from worker threads)."""
+
+    def extent(self) -> tuple[float, float, float, float] | None: ...
+
+    def produce(self, req: ViewRequest, wait: float | None = None) -> ViewImage: ...
+
+    def close(self) -> None: ...
+
+
 class _Relay(QObject):
-    """Carries results from worker threads to the GUI thread (queued connections). A plain
-    QObject the item owns, so a result arriving after the item is gone is simply dropped."""
+    """Carries results from worker threads to the GUI thread (queued connections)."""
 
     done = Signal(object)
     changed = Signal()
+    extent = Signal(object)
+
+
+_RELAYS: list[_Relay] = []
+"""Every relay ever made, never destroyed: a relay must not die in a worker thread (see the
+module doc). They are tiny and connected to their item only through a weak reference."""
+
+
+def _new_relay() -> _Relay:
+    relay = _Relay()
+    _RELAYS.append(relay)
+    return relay
+
+
+class _Worker:
+    """The part of an item the worker thread sees: the latest request, the maker, the
+    relay. No Qt object of the item is reachable from here."""
+
+    def __init__(self, maker: PictureMaker, relay: _Relay) -> None:
+        self.maker = maker
+        self.relay = relay
+        self.lock = threading.Lock()
+        self.want: ViewRequest | None = None
+        self.inflight: ViewRequest | None = None
+        self.running = False
+        self.closed = False
+        self.revision = 0
+        self.inflight_revision = -1
+        self.error_revision = -1
+        self.requests = 0
+
+    def bump(self) -> None:
+        """The data behind the pictures changed (any thread): redraw soon."""
+        with self.lock:
+            self.revision += 1
+        self.relay.changed.emit()
+
+    def announce_extent(self, extent) -> None:
+        self.relay.extent.emit(extent)
+
+    def request(self, req: ViewRequest, view: QRectF) -> None:
+        with self.lock:
+            if self.closed or self.error_revision == self.revision:
+                return  # a failed source is not asked again until it changes
+            inflight = self.inflight
+            if inflight is not None and _same(inflight, req, view) and \
+                    self.inflight_revision == self.revision:
+                self.want = None  # what is being made already serves this view
+                return
+            if self.want is not None and _same(self.want, req, view):
+                return
+            self.want = req
+            self.requests += 1
+            if self.running:
+                return
+            self.running = True
+        _POOL.submit(self.run)
+
+    def run(self) -> None:
+        while True:
+            with self.lock:
+                req = self.want
+                self.want = None
+                if req is None or self.closed:
+                    # inflight stays until the GUI thread has the result, so a paint in
+                    # between does not ask for the same picture again
+                    self.running = False
+                    return
+                self.inflight = req
+                self.inflight_revision = rev = self.revision
+            try:
+                result: object = self.maker.produce(req)
+            except Exception as exc:  # noqa: BLE001 - reported on the map, never a crash
+                log.debug("imagery picture failed", exc_info=True)
+                with self.lock:
+                    self.error_revision = rev
+                result = exc
+            self.relay.done.emit((self, req, rev, result))
+
+    def finished(self, req: ViewRequest, rev: int, result: object) -> None:
+        with self.lock:
+            if self.inflight is req:
+                self.inflight = None
+            if isinstance(result, BaseException):
+                self.error_revision = rev
+
+
+def _same(a: ViewRequest, b: ViewRequest, view: QRectF) -> bool:
+    ratio = a.px / b.px
+    if not (1 / RESOLUTION_SLACK <= ratio <= RESOLUTION_SLACK):
+        return False
+    x0, y0, x1, y1 = a.bounds
+    return x0 <= view.left() and y0 <= view.top() and x1 >= view.right() and \
+        y1 >= view.bottom()
+
+
+def _call(ref: weakref.ref, name: str, *args) -> None:
+    """Call ``name`` on the item if it is still there (its Python side and its C++ side: a
+    scene may have deleted the item while a result was on its way)."""
+    import shiboken6
+
+    item = ref()
+    if item is not None and shiboken6.isValid(item):
+        getattr(item, name)(*args)
 
 
 class ViewImageItem(pg.GraphicsObject):
-    """Base of the raster and tile items (see the module doc). Never takes mouse events."""
+    """An imagery layer on the map (see the module doc). Never takes mouse events."""
 
     statusChanged = Signal(str)
     """A short status for the clerk (a failed tile, a missing file), or "" when all is well."""
 
-    def __init__(self) -> None:
+    def __init__(self, maker: PictureMaker) -> None:
         super().__init__()
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption, False)
+        self.maker = maker
         self._images: list[ViewImage] = []
-        self._lock = threading.Lock()
-        self._want: ViewRequest | None = None
-        self._inflight: ViewRequest | None = None
-        self._running = False
-        self._closed = False
-        self._revision = 0
-        self._inflight_revision = -1
-        self._error_revision = -1
         self._status = ""
+        self._closed = False
+        self._coalescing = False
         self.frames_without_image = 0
         """Paints that had nothing to show yet (for tests and benchmarks)."""
-        self.requests = 0
-        """Pictures asked of the worker (for tests and benchmarks)."""
-        self._relay = _Relay()
-        self._relay.done.connect(self._on_done)
-        self._relay.changed.connect(self._on_changed)
-        self._coalesce = QTimer(self)
-        self._coalesce.setSingleShot(True)
-        self._coalesce.setInterval(COALESCE_MS)
-        self._coalesce.timeout.connect(self.update)
+        relay = _new_relay()
+        self._worker = _Worker(maker, relay)
+        if hasattr(maker, "worker"):
+            maker.worker = self._worker
+        ref = weakref.ref(self)
+        relay.done.connect(lambda message: _call(ref, "_on_done", message))
+        relay.changed.connect(lambda: _call(ref, "_on_changed"))
+        relay.extent.connect(lambda ext: _call(ref, "_on_extent", ext))
 
-    # -- what subclasses provide ---------------------------------------------------------------
+    # -- what the maker gives -------------------------------------------------------------------
     def extent(self) -> tuple[float, float, float, float] | None:
         """The layer's extent in map coordinates (None: unbounded, e.g. a tile service)."""
-        return None
+        return self.maker.extent()
 
     def produce(self, req: ViewRequest, wait: float | None = None) -> ViewImage:
-        """Make the picture of ``req`` (a worker thread; ``wait``: block up to that many
-        seconds for data still coming, for offscreen rendering)."""
-        raise NotImplementedError
+        """A picture of ``req`` made in the calling thread."""
+        return self.maker.produce(req, wait)
 
     def paint_status(self, painter: QPainter, view: QRectF) -> None:
         """Draw something over the picture (an error, progress); default: nothing."""
@@ -175,20 +295,19 @@ class ViewImageItem(pg.GraphicsObject):
         painter.restore()
 
     # -- state ---------------------------------------------------------------------------------
+    @property
+    def requests(self) -> int:
+        """Pictures asked of the worker (for tests and benchmarks)."""
+        return self._worker.requests
+
     def revision(self) -> int:
         """Bumped when the data behind the pictures changed (tiles arrived, source reopened):
         pictures made before are redone when next drawn."""
-        with self._lock:
-            return self._revision
+        with self._worker.lock:
+            return self._worker.revision
 
     def bump(self) -> None:
-        """Data changed (any thread): redraw soon."""
-        with self._lock:
-            self._revision += 1
-        try:
-            self._relay.changed.emit()
-        except RuntimeError:  # the item is gone
-            pass
+        self._worker.bump()
 
     def status(self) -> str:
         return self._status
@@ -203,29 +322,45 @@ class ViewImageItem(pg.GraphicsObject):
 
     def idle(self) -> bool:
         """No picture is being made or waiting to be made."""
-        with self._lock:
-            return not self._running and self._want is None
+        w = self._worker
+        with w.lock:
+            return not w.running and w.want is None
 
-    def reset(self) -> None:
-        """The source changed (another file, another georeference): pictures made before are
-        wrong, not merely old; failures are forgotten."""
+    def set_maker(self, maker: PictureMaker) -> None:
+        """The source changed (another file, another georeference): a new maker; pictures
+        made before are wrong, not merely old; failures are forgotten."""
+        old = self._worker
+        with old.lock:
+            old.closed = True
+            old.want = None
+        old.maker.close()
+        self.prepareGeometryChange()
+        self.maker = maker
+        self._worker = _Worker(maker, old.relay)
+        if hasattr(maker, "worker"):
+            maker.worker = self._worker
         self._images.clear()
         self.set_status("")
-        self.bump()
+        self.update()
 
     def close(self) -> None:
-        """Stop asking for pictures (the layer was removed)."""
+        """Stop asking for pictures and release the source (the layer was removed)."""
         self._closed = True
-        with self._lock:
-            self._want = None
+        w = self._worker
+        with w.lock:
+            w.closed = True
+            w.want = None
+        w.maker.close()
 
     # -- QGraphicsItem -------------------------------------------------------------------------
     def itemChange(self, change, value):  # noqa: N802 - Qt API
         if change == self.GraphicsItemChange.ItemSceneHasChanged:
-            if value is None:
-                self.close()  # removed from the map: stop working, release files
-            else:
-                self._closed = False
+            w = self._worker
+            with w.lock:
+                # off the map: no more work (back on the map: work again, unless closed)
+                w.closed = value is None or self._closed
+                if w.closed:
+                    w.want = None
         return super().itemChange(change, value)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
@@ -252,8 +387,9 @@ class ViewImageItem(pg.GraphicsObject):
         if req is None:
             return
         best = self._usable(nx0, ny0, nx1, ny1, req.px)
-        if best is None or (not best.complete and best.revision < self.revision()):
-            self._request(req, view)
+        if not self._closed and (best is None or (not best.complete
+                                                  and best.revision < self.revision())):
+            self._worker.request(req, view)
         if best is not None:
             self._draw(painter, best, px)
         else:
@@ -332,66 +468,12 @@ class ViewImageItem(pg.GraphicsObject):
         height = max(1, int(round((y1 - y0) / dpx)))
         return ViewRequest((x0, y0, x1, y1), width, height)
 
-    def _request(self, req: ViewRequest, view: QRectF) -> None:
-        with self._lock:
-            if self._closed or self._error_revision == self._revision:
-                return  # a failed source is not asked again until it changes
-            inflight = self._inflight
-            if inflight is not None and self._same(inflight, req, view) and \
-                    self._inflight_revision == self._revision:
-                self._want = None  # what is being made already serves this view
-                return
-            if self._want is not None and self._same(self._want, req, view):
-                return
-            self._want = req
-            self.requests += 1
-            if self._running:
-                return
-            self._running = True
-        _POOL.submit(self._work)
-
-    @staticmethod
-    def _same(a: ViewRequest, b: ViewRequest, view: QRectF) -> bool:
-        ratio = a.px / b.px
-        if not (1 / RESOLUTION_SLACK <= ratio <= RESOLUTION_SLACK):
-            return False
-        x0, y0, x1, y1 = a.bounds
-        return x0 <= view.left() and y0 <= view.top() and x1 >= view.right() and \
-            y1 >= view.bottom()
-
-    def _work(self) -> None:
-        while True:
-            with self._lock:
-                req = self._want
-                self._want = None
-                if req is None or self._closed:
-                    # _inflight stays until the GUI thread has the result (_on_done), so a
-                    # paint in between does not ask for the same picture again
-                    self._running = False
-                    return
-                self._inflight = req
-                self._inflight_revision = rev = self._revision
-            try:
-                result: object = self.produce(req)
-            except Exception as exc:  # noqa: BLE001 - reported on the map, never a crash
-                log.debug("imagery picture failed", exc_info=True)
-                with self._lock:
-                    self._error_revision = rev
-                result = exc
-            try:
-                self._relay.done.emit((req, rev, result))
-            except RuntimeError:  # the item is gone
-                with self._lock:
-                    self._running = False
-                return
-
+    # -- results (GUI thread) --------------------------------------------------------------
     def _on_done(self, message: tuple) -> None:
-        req, rev, result = message
-        with self._lock:
-            if self._inflight is req:
-                self._inflight = None
-            if isinstance(result, BaseException):
-                self._error_revision = rev
+        worker, req, rev, result = message
+        if worker is not self._worker:
+            return  # made from the source before it changed
+        worker.finished(req, rev, result)
         if isinstance(result, ViewImage):
             self._keep(result)
         elif isinstance(result, BaseException):
@@ -400,8 +482,19 @@ class ViewImageItem(pg.GraphicsObject):
 
     def _on_changed(self) -> None:
         # tiles arrive one by one: one recomposition per short while, not one per tile
-        if not self._coalesce.isActive():
-            self._coalesce.start()
+        if self._coalescing:
+            return
+        self._coalescing = True
+        ref = weakref.ref(self)
+        QTimer.singleShot(COALESCE_MS, lambda: _call(ref, "_coalesced"))
+
+    def _coalesced(self) -> None:
+        self._coalescing = False
+        self.update()
+
+    def _on_extent(self, ext) -> None:
+        self.prepareGeometryChange()
+        self.update()
 
     def on_error(self, exc: BaseException) -> None:
         """A picture could not be made (GUI thread); default: say so in the status."""
