@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mapedit import __version__
+from mapedit.cli_reports import REPORT_COMMANDS
 from mapedit.errors import MapeditError
 
 if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
@@ -28,7 +29,8 @@ if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
     from mapedit.model.dataset import Dataset
     from mapedit.project import Project
 
-COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor")
+COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor",
+            *REPORT_COMMANDS)
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -575,6 +577,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="输出 JSON 报告 / JSON report")
     s.add_argument("--lang", choices=["zh", "en"], default="zh")
     s.set_defaults(func=cmd_check)
+
+    from mapedit.cli_reports import register  # sheets, table, table-import, progress, diff
+
+    register(sub)
     return p
 
 

@@ -1,0 +1,76 @@
+"""The paper-trail commands of ``mapedit``: sheets, table, table-import, progress, diff.
+
+Kept out of ``cli.py`` so the command line stays one short file per area; ``cli.py`` registers
+these with one call (:func:`register`). Each command imports what it needs when it runs (the
+sheets need Qt, the tables openpyxl), so ``mapedit info`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+REPORT_COMMANDS = ("sheets", "table", "table-import", "progress", "diff")
+
+
+def _cli():
+    from mapedit import cli
+
+    return cli
+
+
+def _open_project(path: str):
+    from mapedit.project import Project
+
+    cli = _cli()
+    return Project.open(cli._need_file(path, "项目文件", "project file"))
+
+
+def _units_arg(project, codes: list[str] | None) -> list[str] | None:
+    from mapedit.errors import InputError
+
+    if not codes:
+        return None
+    unknown = [c for c in codes if c not in project.dataset.units]
+    if unknown:
+        raise InputError(f"项目中没有管理单元 {', '.join(unknown)}",
+                         f"the project has no unit {', '.join(unknown)}")
+    return list(dict.fromkeys(codes))
+
+
+def cmd_sheets(args: argparse.Namespace) -> int:
+    cli = _cli()
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise cli.CliError(f"输出文件应以 .pdf 结尾:{out}", f"the output file should end in .pdf: {out}")
+    project = _open_project(args.project)
+    try:
+        codes = _units_arg(project, args.unit)
+        from mapedit.ui.sheets.atlas import write_project_sheets
+
+        result = write_project_sheets(project, out, codes, args.paper)
+        what = (f"{len(result.units)} 个管理单元" if codes else
+                f"全街道(总图 + {len(result.units)} 个管理单元)")
+        what_en = (f"{len(result.units)} unit(s)" if codes else
+                   f"the whole street (overview + {len(result.units)} units)")
+        cli._out(f"已生成图纸 {out}:{what},共 {result.pages} 页,{args.paper} / "
+                 f"wrote sheets {out}: {what_en}, {result.pages} pages, {args.paper}")
+        if result.font is None:
+            cli._err("警告:未找到中文字体,PDF 中的中文可能无法显示 / "
+                     "warning: no Chinese font found; Chinese text may not show in the PDF")
+    finally:
+        cli._close(project)
+    return cli.EXIT_OK
+
+
+def register(sub) -> None:
+    """Add the report commands to ``mapedit``'s subparsers."""
+    s = sub.add_parser("sheets", help="打印/导出确认图纸(PDF) / sign-off map sheets as PDF")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("out", metavar="OUT.pdf")
+    s.add_argument("--unit", action="append", metavar="CODE",
+                   help="只出该管理单元(可重复;省略:全街道图集) / only this unit (repeatable; "
+                   "default: the street atlas)")
+    s.add_argument("--paper", type=str.upper, choices=["A4", "A3"], default="A4",
+                   help="纸张 / paper size (default A4)")
+    s.set_defaults(func=cmd_sheets)

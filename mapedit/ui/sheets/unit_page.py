@@ -1,0 +1,618 @@
+"""One management unit's sign-off sheet: map, legend, check summary, grid table, signatures.
+
+Planning comes before painting: the orientation of a page must be set before it is begun, and
+the atlas's index page needs every unit's first page number. :func:`plan_unit` tries both
+orientations and keeps the one that shows the unit at the larger scale; the grid table goes
+under the map and continues on further pages when the unit has many grids (with the open
+findings that did not fit beside the map).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from mapedit.model.catalogue import Catalogue
+from mapedit.model.dataset import Dataset
+from mapedit.reports.scale import nice_scale, required_scale
+from mapedit.reports.sheet_content import (
+    FOUR_BOUND_LABELS,
+    FindingLine,
+    UnitSheet,
+    departments_text,
+    four_bound_text,
+    grid_sequence,
+)
+from mapedit.rules.findings import ERROR
+from mapedit.ui.canvas.style import KIND_COLORS, UNIT_TYPE_COLORS, category_kind
+from mapedit.ui.sheets.layout import (
+    GAP,
+    MARGIN,
+    LegendItem,
+    PageSize,
+    footer,
+    header,
+    heading,
+    legend,
+    legend_line_height,
+    signature_block,
+)
+from mapedit.ui.sheets.map_frame import MapFrame
+from mapedit.ui.sheets.paper import GREY, INK, Col, Paper, Table
+
+SIDE_W = {"A4": 70.0, "A3": 84.0}
+"""Width of the panel beside the map on landscape pages."""
+STRIP_H = {"A4": 44.0, "A3": 52.0}
+"""Height of the legend/check strip under the map on portrait pages."""
+MIN_MAP_SHARE = 0.55
+"""A map of at least this share of the page body leaves room for the table under it …"""
+MAX_SHRINK = 1.5
+"""… and so does one whose scale is at most this much smaller than with the whole body."""
+PANEL_MIN_H = 64.0
+"""The panel beside a landscape map (facts, legend, check summary) needs this height."""
+MIN_MAP_H = 40.0
+TABLE_PT = 6.5
+MAP_MARGIN = 0.07
+"""Ground shown around the unit, as a share of its size on each side."""
+
+RED = QColor("#c62828")
+GREEN = QColor("#2e7d32")
+
+
+@dataclass
+class Block:
+    """A piece of a continuation page: rows ``start:stop`` of a table."""
+
+    table: Table
+    start: int
+    stop: int
+    title: str
+
+
+@dataclass
+class UnitPlan:
+    sheet: UnitSheet
+    page: PageSize
+    map_box: tuple[float, float, float, float]
+    panel_box: tuple[float, float, float, float]
+    scale: int
+    table: Table
+    table_y: float
+    table_rows: int
+    """Rows of the grid table on the first page."""
+    findings_shown: int
+    """Open findings + accepted exceptions listed beside the map (the rest overleaf)."""
+    continuation: list[list[Block]] = field(default_factory=list)
+    first_page: int = 0
+
+    @property
+    def pages(self) -> int:
+        return 1 + len(self.continuation)
+
+
+def grid_table(paper: Paper, sheet: UnitSheet, width: float) -> Table:
+    cols = [Col("序号", 4.5, Qt.AlignmentFlag.AlignHCenter),
+            Col("微网格编码", 16.5), Col("微网格名称", 21), Col("类别", 11),
+            Col("条线责任部门", 19), Col("户数", 7, Qt.AlignmentFlag.AlignRight)]
+    cols += [Col(FOUR_BOUND_LABELS[k], 15.5) for k in ("east", "south", "west", "north")]
+    rows = []
+    for i, g in enumerate(sheet.grids, start=1):
+        rows.append([grid_sequence(g, sheet.unit.code, i), g.code, g.name, g.category,
+                     departments_text(g), "" if g.households is None else str(g.households),
+                     *(four_bound_text(g, k) for k in ("east", "south", "west", "north"))])
+    if not rows:
+        rows.append(["", "", "(尚未划分微网格)", "", "", "", "", "", "", ""])
+    return Table(paper, cols, rows, width, TABLE_PT, max_lines=3)
+
+
+def findings_table(paper: Paper, sheet: UnitSheet, start: int, width: float) -> Table:
+    lines = (sheet.open_findings + sheet.accepted)[start:]
+    cols = [Col("序号", 4, Qt.AlignmentFlag.AlignHCenter), Col("级别", 6), Col("问题", 16),
+            Col("说明", 50), Col("例外理由", 24)]
+    rows = []
+    for i, f in enumerate(lines, start=start + 1):
+        level = "已接受例外" if f.accepted else ("错误" if f.severity == ERROR else "警告")
+        rows.append([str(i), level, f.title, f.message, f.reason])
+    return Table(paper, cols, rows, width, TABLE_PT, max_lines=6)
+
+
+def _unit_bounds(sheet: UnitSheet) -> tuple[float, float, float, float]:
+    g = sheet.unit.geometry
+    if g is None or g.is_empty:
+        geoms = [x.geometry for x in sheet.grids if x.geometry is not None]
+        if not geoms:
+            return (0.0, 0.0, 100.0, 100.0)
+        return tuple(shapely.total_bounds(np.asarray(geoms, dtype=object)))  # type: ignore[return-value]
+    return g.bounds
+
+
+def _scale_for(bounds, w: float, h: float) -> int:
+    x0, y0, x1, y1 = bounds
+    bw, bh = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    return nice_scale(required_scale(bw * (1 + 2 * MAP_MARGIN), bh * (1 + 2 * MAP_MARGIN),
+                                     w, h))
+
+
+def _layout(paper: Paper, sheet: UnitSheet, page: PageSize) -> UnitPlan:
+    size = page.paper
+    top = page.body_top
+    body_h = page.body_bottom(signature=True) - top
+    table = grid_table(paper, sheet, page.inner_w)
+    strip = 0.0 if page.landscape else STRIP_H[size] + GAP
+    map_w = page.inner_w - SIDE_W[size] - GAP if page.landscape else page.inner_w
+    bounds = _unit_bounds(sheet)
+    full_h = body_h - strip
+    with_h = full_h - table.height() - GAP
+    # The table stays on the sheet when the map keeps enough room beside it: at least
+    # MIN_MAP_SHARE of the body, or a scale at most MAX_SHRINK times smaller than with the
+    # whole body (a wide, low street-front unit needs little height). Otherwise the map takes
+    # the whole body and the table starts overleaf: a table cut after three rows under a
+    # shrunken map serves neither.
+    rows = 0
+    if with_h >= (PANEL_MIN_H if page.landscape else MIN_MAP_H):
+        if (with_h >= MIN_MAP_SHARE * body_h
+                or _scale_for(bounds, map_w, with_h)
+                <= MAX_SHRINK * _scale_for(bounds, map_w, full_h)):
+            rows = len(table.rows)
+    map_h = with_h if rows else full_h
+    if page.landscape:
+        map_box = (MARGIN, top, map_w, map_h)
+        panel = (MARGIN + page.inner_w - SIDE_W[size], top, SIDE_W[size], map_h)
+    else:
+        map_box = (MARGIN, top, map_w, map_h)
+        panel = (MARGIN, top + map_h + GAP, page.inner_w, STRIP_H[size])
+    scale = _scale_for(bounds, map_w, map_h)
+    table_y = top + map_h + strip + GAP
+    return UnitPlan(sheet, page, map_box, panel, scale, table, table_y, rows, 0)
+
+
+def plan_unit(paper: Paper, sheet: UnitSheet, size: str,
+              catalogue: Catalogue | None = None) -> UnitPlan:
+    """Choose the orientation and split the table and findings over pages: the table on the
+    sheet itself beats a larger map (one page to sign, not two), then the larger map scale
+    wins, then landscape."""
+    plans = [_layout(paper, sheet, PageSize(size, landscape)) for landscape in (True, False)]
+    plan = min(plans, key=lambda p: (p.table_rows == 0 and bool(p.table.rows), p.scale,
+                                     not p.page.landscape))
+    plan.findings_shown = _findings_fitting(paper, plan, catalogue)
+    _paginate(paper, plan)
+    return plan
+
+
+def _finding_text(f: FindingLine, i: int) -> str:
+    if f.accepted:
+        return f"{i}. {f.message}(例外理由:{f.reason or '—'})"
+    return f"{i}. {f.message}"
+
+
+FACT_LH = 3.6
+
+
+def _check_box(paper: Paper, plan: UnitPlan,
+               catalogue: Catalogue | None) -> tuple[float, float, float, float]:
+    """Where the check summary goes: under the facts and legend beside a landscape map, in
+    the right half of the strip under a portrait one."""
+    x, y, w, h = plan.panel_box
+    if plan.page.landscape:
+        items = len(_legend_items(plan.sheet, catalogue))
+        used = (_facts_height() + 2 + 5.8 + ((items + 1) // 2) * legend_line_height(paper)
+                + 3)
+        return x, y + used, w, h - used
+    half = w * 0.5
+    return x + half + GAP, y, w - half - GAP, h
+
+
+def _facts_height() -> float:
+    return 5.8 + 3 * FACT_LH + 1
+
+
+def _findings_fitting(paper: Paper, plan: UnitPlan, catalogue: Catalogue | None) -> int:
+    lines = plan.sheet.open_findings + plan.sheet.accepted
+    if not lines:
+        return 0
+    x, y, w, h = _check_box(paper, plan, catalogue)
+    avail = h - 5.8 - 2 * paper.line_height(7, True) - 2
+    size = 6.3
+    lh = paper.line_height(size)
+    used = 0.0
+    shown = 0
+    reserve = lh  # room for "其余 … 见续页"
+    accepted_heading = paper.line_height(7, True) + 1
+    for i, f in enumerate(lines, start=1):
+        if f.accepted and (i == 1 or not lines[i - 2].accepted):
+            used += accepted_heading
+        need = len(paper.wrap(_finding_text(f, i), w - 2, size)) * lh
+        rest = reserve if i < len(lines) else 0.0
+        if used + need + rest > avail:
+            break
+        used += need
+        shown += 1
+    return shown
+
+
+def _paginate(paper: Paper, plan: UnitPlan) -> None:
+    page = plan.page
+    avail = page.body_bottom(signature=False) - page.body_top - 4
+    blocks: list[tuple[Table, int, int, str]] = []
+    if plan.table_rows < len(plan.table.rows):
+        blocks.append((plan.table, plan.table_rows, len(plan.table.rows),
+                       "微网格信息表(续)" if plan.table_rows else "微网格信息表"))
+    n_lines = len(plan.sheet.open_findings) + len(plan.sheet.accepted)
+    if plan.findings_shown < n_lines:
+        ft = findings_table(paper, plan.sheet, plan.findings_shown, page.inner_w)
+        blocks.append((ft, 0, len(ft.rows), "检查问题与例外清单(续)"))
+    pages: list[list[Block]] = []
+    cur: list[Block] = []
+    left = avail
+    for table, start, stop, title in blocks:
+        i = start
+        while i < stop:
+            n = table.rows_fitting(i, left - 6.5)
+            if n == 0:
+                if cur:
+                    pages.append(cur)
+                cur, left = [], avail
+                n = max(1, table.rows_fitting(i, left - 6.5))
+            n = min(n, stop - i)
+            cur.append(Block(table, i, i + n, title))
+            left -= 6.5 + table.height(i, i + n) + GAP
+            i += n
+    if cur:
+        pages.append(cur)
+    plan.continuation = pages
+
+
+# -- painting ----------------------------------------------------------------------------------
+
+def _legend_items(sheet: UnitSheet, catalogue: Catalogue | None) -> list[LegendItem]:
+    kinds: list[tuple[str, str]] = []
+    seen = set()
+    for g in sheet.grids:
+        kind = category_kind(catalogue, g.category) if catalogue is not None else g.category
+        label = g.category
+        if kind not in seen:
+            seen.add(kind)
+            kinds.append((kind, label))
+    items = [LegendItem(label, _kind_fill(kind), QColor("#4f5b62"), 0.18)
+             for kind, label in kinds]
+    color = QColor(UNIT_TYPE_COLORS.get(sheet.unit.unit_type, "#333333"))
+    items += [
+        LegendItem("本管理单元边界", None, color, 0.7, line=True),
+        LegendItem("相邻管理单元", QColor(235, 235, 235), QColor("#9e9e9e"), 0.25),
+        LegendItem("道路", None, QColor("#bdb6a6"), 0.6, line=True),
+        LegendItem("河流水系", QColor("#cfe2f3"), QColor("#9cc3e6"), 0.15),
+        LegendItem("建筑(楼栋)", QColor("#e4e1da"), QColor("#b9b4aa"), 0.1),
+    ]
+    if any(f.location is not None and f.severity == ERROR for f in sheet.open_findings):
+        items.append(LegendItem("检查问题位置", RED, RED, 0.3, hatch=True))
+    return items
+
+
+def _kind_fill(kind: str) -> QColor:
+    c = QColor(KIND_COLORS.get(kind, "#e0e0e0"))
+    c.setAlpha(200)
+    return c
+
+
+class UnitPainter:
+    """Paints the pages of one :class:`UnitPlan`."""
+
+    def __init__(self, paper: Paper, dataset: Dataset, plan: UnitPlan, total_pages: int,
+                 base_index: BaseIndex) -> None:
+        self.paper = paper
+        self.ds = dataset
+        self.plan = plan
+        self.total = total_pages
+        self.base = base_index
+
+    # -- page 1 ----------------------------------------------------------------------------
+    def header(self, page_no: int, cont: bool = False) -> None:
+        s = self.plan.sheet
+        u = s.unit
+        title = s.title + ("(续)" if cont else "")
+        subtitle = (f"{s.street_name} · {s.responsibility_grid_name} · 管理单元 {u.name}"
+                    f"({u.code})· {u.unit_type}")
+        if u.committee:
+            subtitle += f" · {u.committee}"
+        info = [("制图日期", s.date), ("版本", f"{s.version} · 修订 {s.revision}"),
+                ("图号", f"{s.index} · 比例尺 1:{self.plan.scale}")]
+        header(self.paper, self.plan.page, title, subtitle, info)
+        footer(self.paper, self.plan.page,
+               f"{s.street_name}微网格划分 · {u.name}({u.code})· 坐标系 {self.ds.crs}",
+               page_no, self.total)
+
+    def first_page(self) -> None:
+        plan = self.plan
+        self.header(plan.first_page)
+        self.map()
+        self.panel()
+        if plan.table_rows:
+            plan.table.draw(MARGIN, plan.table_y, 0, plan.table_rows)
+        u = plan.sheet.unit
+        signature_block(self.paper, plan.page, plan.sheet.signatures,
+                        f"会签确认:以上{u.name}微网格划分及信息经核对无误")
+
+    def continuation(self, index: int) -> None:
+        plan = self.plan
+        self.header(plan.first_page + index + 1, cont=True)
+        y = plan.page.body_top
+        for block in plan.continuation[index]:
+            y += heading(self.paper, MARGIN, y, plan.page.inner_w, block.title) + 0.7
+            y += block.table.draw(MARGIN, y, block.start, block.stop) + GAP
+
+    # -- map ----------------------------------------------------------------------------------
+    def frame(self) -> MapFrame:
+        x, y, w, h = self.plan.map_box
+        x0, y0, x1, y1 = _unit_bounds(self.plan.sheet)
+        return MapFrame(self.paper, x, y, w, h, ((x0 + x1) / 2, (y0 + y1) / 2), self.plan.scale)
+
+    def map(self) -> None:
+        s = self.plan.sheet
+        mf = self.frame()
+        box = mf.extent_box()
+        mf.clip()
+        mf.underlays(self.ds.layers)
+        draw_base(mf, self.base, box)
+        unit_geom = s.unit.geometry
+        # everything outside the unit fades back; neighbours keep an outline and their name
+        if unit_geom is not None and not unit_geom.is_empty:
+            outside = box.buffer(10).difference(unit_geom)
+            mf.fill([outside], QColor(255, 255, 255, 150))
+        neigh = [u.geometry for u in s.neighbours if u.geometry is not None]
+        mf.fill(neigh, QColor(225, 225, 225, 110), QColor("#9e9e9e"), 0.25)
+        by_kind: dict[str, list] = {}
+        for g in s.grids:
+            if g.geometry is None or g.geometry.is_empty:
+                continue
+            by_kind.setdefault(category_kind(self.ds.catalogue, g.category), []).append(
+                g.geometry)
+        for kind, geoms in by_kind.items():
+            mf.fill(geoms, _kind_fill(kind))
+        mf.lines([g.geometry for g in s.grids if g.geometry is not None],
+                 QColor("#4f5b62"), 0.2)
+        errs = [f.location for f in s.open_findings
+                if f.location is not None and f.severity == ERROR and not f.location.is_empty]
+        polys = [g for g in errs if g.geom_type in ("Polygon", "MultiPolygon")]
+        others = [g for g in errs if g.geom_type not in ("Polygon", "MultiPolygon")]
+        if polys:
+            mf.fill(polys, RED, RED, 0.3, brush_style=Qt.BrushStyle.BDiagPattern)
+        if others:
+            mf.lines(others, RED, 0.5)
+        if unit_geom is not None:
+            mf.lines([unit_geom], QColor(255, 255, 255, 230), 1.5)
+            mf.lines([unit_geom], QColor(UNIT_TYPE_COLORS.get(s.unit.unit_type, "#333333")),
+                     0.7)
+        self.neighbour_names(mf)
+        self.labels(mf)
+        mf.unclip()
+        mf.north_arrow()
+        mf.scale_bar()
+        mf.frame()
+
+    def neighbour_names(self, mf: MapFrame) -> None:
+        x0, y0, x1, y1 = mf.extent()
+        inner = shapely.box(x0, y0, x1, y1).buffer(-6 / mf.mm_per_m)
+        for u in self.plan.sheet.neighbours:
+            if u.geometry is None:
+                continue
+            part = u.geometry.intersection(inner)
+            if part.is_empty or part.area <= 0:
+                continue
+            pt = _label_point(part)
+            mx, my = mf.to_mm(pt.x, pt.y)
+            w = self.paper.text_width(u.name, 6.5) + 2
+            self.paper.text(mx - w / 2, my - 2, w, 4, u.name, 6.5, color=GREY,
+                            align=Qt.AlignmentFlag.AlignCenter)
+
+    LABEL_SIZES = (7.0, 6.2, 5.5, 5.0)
+    """Point sizes tried for a grid's name (code and households one point smaller)."""
+
+    def labels(self, mf: MapFrame) -> None:
+        """Name, code and households inside each grid, at one size for most grids of the
+        sheet (the size at which three in five fit, so the map reads evenly), smaller where a
+        grid needs it; a grid too small even at 5 pt shows its number (序号), as in the table.
+        """
+        p = self.paper
+        s = self.plan.sheet
+        to_m = 1.0 / mf.mm_per_m
+        placed: list[tuple[object, object, list, float, float, int | None]] = []
+        for i, g in enumerate(s.grids, start=1):
+            geom = g.geometry
+            if geom is None or geom.is_empty:
+                continue
+            seq = grid_sequence(g, s.unit.code, i)
+            pt, radius = _pole(geom)
+            hh = "" if g.households is None else f"{g.households} 户"
+            best = None
+            blocks = []
+            for k, name_pt in enumerate(self.LABEL_SIZES):
+                small = name_pt - 1.0
+                lines = [(f"{seq} {g.name}", name_pt, True), (g.code, small, False)]
+                if hh:
+                    lines.append((hh, small, False))
+                w = max(p.text_width(t, sz, b) for t, sz, b in lines) + 1.0
+                h = sum(p.line_height(sz, b) for _, sz, b in lines)
+                blocks.append((lines, w, h))
+                if best is None and _fits(geom, pt, radius, w * to_m, h * to_m):
+                    best = k
+            placed.append((seq, pt, blocks, 0.0, 0.0, best))
+        fitted = sorted(b for *_, b in placed if b is not None)
+        common = fitted[int(0.6 * (len(fitted) - 1))] if fitted else 0
+        for seq, pt, blocks, _w, _h, best in placed:
+            if best is None:
+                w = p.text_width(str(seq), 6.5, True) + 1.2
+                self._text_block(mf, pt, [(str(seq), 6.5, True)], w,
+                                 p.line_height(6.5, True))
+                continue
+            lines, w, h = blocks[max(best, common)]
+            self._text_block(mf, pt, lines, w, h)
+
+    def _text_block(self, mf: MapFrame, pt, lines, w: float, h: float) -> None:
+        mx, my = mf.to_mm(pt.x, pt.y)
+        y = my - h / 2
+        for text, size, bold in lines:
+            lh = self.paper.line_height(size, bold)
+            _halo_text(self.paper, mx - w / 2, y, w, lh, text, size, bold)
+            y += lh
+
+    # -- panel -------------------------------------------------------------------------------
+    def panel(self) -> None:
+        plan = self.plan
+        p = self.paper
+        s = plan.sheet
+        x, y, w, h = plan.panel_box
+        if plan.page.landscape:
+            y += self.facts(x, y, w)
+            y += 2
+            y += heading(p, x, y, w, "图例")
+            legend(p, x, y, w, _legend_items(s, self.ds.catalogue))
+        else:
+            half = w * 0.5
+            yy = y + self.facts(x, y, half)
+            yy += 1
+            yy += heading(p, x, yy, half, "图例")
+            legend(p, x, yy, half, _legend_items(s, self.ds.catalogue), columns=3,
+                   size_pt=6.0)
+        self.check_summary(*_check_box(p, plan, self.ds.catalogue))
+
+    def facts(self, x: float, y: float, w: float) -> float:
+        p = self.paper
+        s = self.plan.sheet
+        used = heading(p, x, y, w, "单元概况")
+        lh = FACT_LH
+        cov = "—" if math.isnan(s.coverage) else f"{s.coverage * 100:.1f}%"
+        facts = [("微网格", f"{len(s.grids)} 个"), ("户数", f"{s.households}"),
+                 ("人口", f"{s.population}"), ("覆盖率", cov),
+                 ("状态", "已锁定(定稿)" if s.locked else "编辑中(未锁定)")]
+        if not self.plan.table_rows:
+            facts.append(("信息表", f"见第 {self.plan.first_page + 1} 页"))
+        half = w / 2
+        for i, (label, value) in enumerate(facts):
+            col, row = (i % 2, i // 2)
+            fx = x + col * half
+            fy = y + used + row * lh
+            p.text(fx, fy, 12, lh, label, 6.5, color=GREY)
+            p.text(fx + 12, fy, half - 12, lh, value, 7)
+        return _facts_height()
+
+    def check_summary(self, x: float, y: float, w: float, h: float) -> None:
+        p = self.paper
+        s = self.plan.sheet
+        y0 = y
+        y += heading(p, x, y, w, "检查结果")
+        if s.errors or s.warnings:
+            p.text(x, y, w, 4, f"未解决:错误 {s.errors} 项,警告 {s.warnings} 项", 7, True,
+                   color=RED if s.errors else QColor("#b26a00"))
+        else:
+            p.text(x, y, w, 4, "✓ 无未解决的错误和警告", 7, True, color=GREEN)
+        y += p.line_height(7, True) + 0.5
+        if s.accepted:
+            p.text(x, y, w, 4, f"已接受的例外 {len(s.accepted)} 项(理由见下)", 6.5, color=GREY)
+            y += p.line_height(6.5) + 0.5
+        lines = s.open_findings + s.accepted
+        shown = self.plan.findings_shown
+        size = 6.3
+        for i, f in enumerate(lines[:shown], start=1):
+            if f.accepted and (i == 1 or not lines[i - 2].accepted):
+                p.text(x, y, w, 4, "已接受的例外:", 7, True, color=GREY)
+                y += p.line_height(7, True) + 1
+            color = GREY if f.accepted else (RED if f.severity == ERROR else INK)
+            y += p.lines(x + 1, y, w - 2, p.wrap(_finding_text(f, i), w - 2, size), size,
+                         color=color)
+        if shown < len(lines):
+            rest = len(lines) - shown
+            p.text(x, min(y, y0 + h - 4), w, 4, f"其余 {rest} 项见续页", 6.5, True, color=RED)
+
+
+# -- shared map drawing ------------------------------------------------------------------------
+
+class BaseIndex:
+    """Spatial trees of the base layers by role, built once per document (a street atlas
+    queries them once per page)."""
+
+    ROLES = ("water", "buildings", "roads")
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.layers = {}
+        for role in self.ROLES:
+            layer = dataset.base(role)
+            if layer is None:
+                continue
+            geoms = np.asarray(layer.geometries, dtype=object)
+            self.layers[role] = (layer, geoms, shapely.STRtree(geoms))
+
+    def query(self, role: str, box) -> tuple[np.ndarray, list[dict]]:
+        entry = self.layers.get(role)
+        if entry is None:
+            return np.empty(0, dtype=object), []
+        layer, geoms, tree = entry
+        idx = np.sort(tree.query(box))
+        return geoms[idx], [layer.attributes[i] if i < len(layer.attributes) else {}
+                            for i in idx]
+
+
+ROAD_WIDTHS = {"主干道": 0.9, "次干道": 0.6, "支路": 0.35}
+
+
+def draw_base(mf: MapFrame, base: BaseIndex, box) -> None:
+    water, _ = base.query("water", box)
+    mf.fill(water, QColor("#cfe2f3"), QColor("#9cc3e6"), 0.15)
+    buildings, _ = base.query("buildings", box)
+    mf.fill(buildings, QColor("#e4e1da"), QColor("#b9b4aa"), 0.08)
+    roads, attrs = base.query("roads", box)
+    if len(roads):
+        classes = np.asarray([a.get("class") or "" for a in attrs], dtype=object)
+        for cls in ("支路", "", "次干道", "主干道"):
+            sel = roads[classes == cls] if cls else roads[~np.isin(classes, list(ROAD_WIDTHS))]
+            width = ROAD_WIDTHS.get(cls, 0.35)
+            if len(sel):
+                mf.lines(sel, QColor("#a39c8c"), width + 0.25)
+                mf.lines(sel, QColor("#f7f5f0"), width)
+
+
+def _label_point(geom):
+    if geom.geom_type == "MultiPolygon":
+        geom = max(geom.geoms, key=lambda g: g.area)
+    if geom.geom_type != "Polygon":
+        return geom.representative_point()
+    try:
+        return shapely.polylabel(geom, tolerance=max(0.5, math.sqrt(geom.area) / 200))
+    except Exception:  # noqa: BLE001 - degenerate shapes: any interior point will do
+        return geom.representative_point()
+
+
+def _pole(geom):
+    pt = _label_point(geom)
+    return pt, geom.boundary.distance(pt)
+
+
+def _fits(geom, pt, radius: float, w: float, h: float) -> bool:
+    if math.hypot(w, h) / 2 <= radius:
+        return True
+    if min(w, h) / 2 > radius:
+        return False
+    return geom.contains(shapely.box(pt.x - w / 2, pt.y - h / 2, pt.x + w / 2, pt.y + h / 2))
+
+
+def _halo_text(paper: Paper, x: float, y: float, w: float, h: float, text: str, size: float,
+               bold: bool) -> None:
+    """Text with a thin white outline so it reads over fills, lines and hatching. The halo is
+    a stroked path (no text in the PDF); the text itself is drawn once, as real text."""
+    from PySide6.QtGui import QPainterPath, QPen
+
+    font = paper.font(size, bold)
+    tw = paper.text_width(text, size, bold)
+    m = paper.metrics(size, bold)
+    bx = x + (w - tw) / 2
+    base = y * paper.k + (h * paper.k + m.ascent() - m.descent()) / 2
+    path = QPainterPath()
+    path.addText(bx * paper.k, base, font, text)
+    pen = QPen(QColor(255, 255, 255, 235), paper.d(0.45))
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    paper.p.strokePath(path, pen)
+    paper.text(x, y, w, h, text, size, bold, align=Qt.AlignmentFlag.AlignCenter)
