@@ -63,6 +63,58 @@ def cmd_sheets(args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
+def cmd_table(args: argparse.Namespace) -> int:
+    from mapedit.reports.sheet_content import project_revision
+    from mapedit.reports.xlsx_table import export_table
+
+    cli = _cli()
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise cli.CliError(f"输出文件应以 .xlsx 结尾:{out}",
+                           f"the output file should end in .xlsx: {out}")
+    project = _open_project(args.project)
+    try:
+        codes = _units_arg(project, args.unit)
+        n = export_table(project.dataset, out, codes, revision=project_revision(project.store))
+        cli._out(f"已导出信息表 {out}:{n} 个微网格 / wrote information table {out}: "
+                 f"{n} micro-grid(s)")
+    finally:
+        cli._close(project)
+    return cli.EXIT_OK
+
+
+def cmd_table_import(args: argparse.Namespace) -> int:
+    """Exit 0 when applied (or nothing to do), 2 when the table is refused (nothing changed);
+    ``--dry-run`` lists the changes only."""
+    from mapedit.reports.xlsx_table import apply_table, read_table
+
+    cli = _cli()
+    table = cli._need_file(args.table, "信息表", "information table")
+    project = _open_project(args.project)
+    try:
+        imported = read_table(project.dataset, table)
+        for line in imported.lines():
+            cli._out(f"  {line}")
+        if imported.untouched_project_edits:
+            cli._out(f"保留项目中导出后修改的 {imported.untouched_project_edits} 个字段(表格未改动) / "
+                     f"kept {imported.untouched_project_edits} field(s) edited in the project "
+                     "since the export (unchanged in the table)")
+        n, f = imported.changed_grids, imported.changed_fields
+        if args.dry_run:
+            cli._out(f"试运行:将修改 {n} 个微网格的 {f} 个字段,项目未改动 / "
+                     f"dry run: {f} field(s) of {n} micro-grid(s) would change; project unchanged")
+            return cli.EXIT_OK
+        if not n:
+            cli._out("表格与项目一致,项目未改动 / the table matches the project; nothing changed")
+            return cli.EXIT_OK
+        apply_table(project, imported, who="mapedit table-import")
+        cli._out(f"已导入信息表:修改 {n} 个微网格的 {f} 个字段(一次编辑,可撤销) / "
+                 f"imported: {f} field(s) of {n} micro-grid(s) changed (one undoable edit)")
+    finally:
+        cli._close(project)
+    return cli.EXIT_OK
+
+
 def register(sub) -> None:
     """Add the report commands to ``mapedit``'s subparsers."""
     s = sub.add_parser("sheets", help="打印/导出确认图纸(PDF) / sign-off map sheets as PDF")
@@ -74,3 +126,17 @@ def register(sub) -> None:
     s.add_argument("--paper", type=str.upper, choices=["A4", "A3"], default="A4",
                    help="纸张 / paper size (default A4)")
     s.set_defaults(func=cmd_sheets)
+
+    s = sub.add_parser("table", help="导出信息表(Excel) / export the information table (XLSX)")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("out", metavar="OUT.xlsx")
+    s.add_argument("--unit", action="append", metavar="CODE",
+                   help="只导出该管理单元(可重复) / only this unit (repeatable)")
+    s.set_defaults(func=cmd_table)
+
+    s = sub.add_parser("table-import", help="导入填好的信息表 / import a filled information table")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("table", metavar="IN.xlsx")
+    s.add_argument("--dry-run", dest="dry_run", action="store_true",
+                   help="只列出将做的修改 / list the changes without applying them")
+    s.set_defaults(func=cmd_table_import)

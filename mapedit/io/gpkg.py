@@ -147,7 +147,11 @@ def decode_geometry(blob: bytes | None, demote: bool = True) -> BaseGeometry | N
 # -- schema --------------------------------------------------------------------------------
 
 _GRID_COLUMNS = ("code", "name", "category", "unit_code", "departments", "households",
-                 "population", "four_bounds", "notes", "created", "updated")
+                 "population", "four_bounds", "notes", "created", "updated",
+                 "grid_leader", "grid_staff", "contact_phone")
+_STAFFING_COLUMNS = ("grid_leader", "grid_staff", "contact_phone")
+"""Added after format 1 (staffing from the information tables); older files get them on open
+(see ``_add_missing_grid_columns``)."""
 
 _BASE_COLUMNS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     # layer name: (GeoPackage geometry type, ((column, SQL type), ...))
@@ -174,7 +178,8 @@ _FEATURE_TABLES: dict[str, tuple[str, str, str]] = {
     "micro_grids": ("MULTIPOLYGON",
                     "code TEXT, name TEXT, category TEXT, unit_code TEXT, departments TEXT, "
                     "households INTEGER, population INTEGER, four_bounds TEXT, notes TEXT, "
-                    "created TEXT, updated TEXT",
+                    "created TEXT, updated TEXT, grid_leader TEXT, grid_staff TEXT, "
+                    "contact_phone TEXT",
                     "微网格 micro-grids"),
 }
 
@@ -229,12 +234,14 @@ def grid_attrs(g: MicroGrid) -> dict[str, Any]:
             "unit_code": g.unit_code, "departments": list(g.departments),
             "households": g.households, "population": g.population,
             "four_bounds": g.four_bounds, "notes": g.notes, "created": g.created,
-            "updated": g.updated}
+            "updated": g.updated, "grid_leader": g.grid_leader, "grid_staff": g.grid_staff,
+            "contact_phone": g.contact_phone}
 
 
 def _grid_row(g: MicroGrid) -> tuple:
     return (g.code, g.name, g.category, g.unit_code, _json(list(g.departments)), g.households,
-            g.population, _json(g.four_bounds), g.notes, g.created, g.updated)
+            g.population, _json(g.four_bounds), g.notes, g.created, g.updated,
+            g.grid_leader, g.grid_staff, g.contact_phone)
 
 
 # -- errors --------------------------------------------------------------------------------
@@ -410,6 +417,7 @@ class GpkgStore:
                                f"is damaged and cannot be opened ({exc})") from exc
         try:
             cls._check(p, conn)
+            _add_missing_grid_columns(conn)
             return cls(p, conn)
         except BaseException:
             conn.close()
@@ -521,8 +529,9 @@ class GpkgStore:
             units[r[0]] = Unit(r[0], r[1] or "", r[2] or "", geom, r[3] or "", r[4] or "",
                                r[5] or "", bool(r[6]))
 
-        rows = c.execute(f"SELECT fid, geom, {', '.join(_GRID_COLUMNS)} FROM micro_grids "
-                         "ORDER BY fid").fetchall()
+        have = {r[1] for r in c.execute("PRAGMA table_info(micro_grids)")}
+        cols = ", ".join(k if k in have else f"NULL AS {k}" for k in _GRID_COLUMNS)
+        rows = c.execute(f"SELECT fid, geom, {cols} FROM micro_grids ORDER BY fid").fetchall()
         geoms = decode_geometries([r[1] for r in rows])
         grids: dict[int, MicroGrid] = {}
         departments: dict[str, list[str]] = {}  # a few distinct lists shared by 35,000 grids
@@ -536,7 +545,8 @@ class GpkgStore:
                 unit_code=r[5] or "", departments=list(deps),
                 households=r[7], population=r[8],
                 four_bounds=loads(r[9]) if r[9] else None, notes=r[10] or "",
-                created=r[11] or "", updated=r[12] or "", fid=r[0])
+                created=r[11] or "", updated=r[12] or "", fid=r[0],
+                grid_leader=r[13] or "", grid_staff=r[14] or "", contact_phone=r[15] or "")
 
         base_layers: dict[str, BaseLayer] = {}
         for (table,) in c.execute("SELECT table_name FROM gpkg_contents WHERE "
@@ -706,6 +716,22 @@ class GpkgStore:
 
 
 # -- writing a new file --------------------------------------------------------------------
+
+def _add_missing_grid_columns(conn: sqlite3.Connection) -> None:
+    """Bring a project written before the staffing columns up to date (nullable TEXT
+    columns; GDAL and QGIS see them as ordinary fields). A read-only file stays as it is
+    and loads with the columns empty."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(micro_grids)")}
+    missing = [c for c in _STAFFING_COLUMNS if c not in have]
+    if not missing:
+        return
+    try:
+        with conn:
+            for col in missing:
+                conn.execute(f"ALTER TABLE micro_grids ADD COLUMN {col} TEXT")
+    except sqlite3.Error:
+        pass
+
 
 def _srs_row(crs_text: str) -> tuple[int, tuple]:
     """The project CRS as a ``gpkg_spatial_ref_sys`` row (EPSG id when it has one)."""
