@@ -168,6 +168,27 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print what changed since an earlier export (the codes of added, removed and changed
+    grids); ``--csv`` also writes the report as CSV."""
+    from mapedit.reports.diff import diff_export
+
+    cli = _cli()
+    project = _open_project(args.project)
+    try:
+        diff = diff_export(project.dataset, args.earlier)
+    finally:
+        cli._close(project)
+    cli._out(diff.text())
+    if args.csv:
+        from mapedit.reports.output import atomic_path
+
+        with atomic_path(args.csv, ".csv") as tmp:
+            tmp.write_bytes(diff.csv_text().encode("utf-8-sig"))
+        cli._out(f"已写出 {args.csv} / wrote {args.csv}")
+    return cli.EXIT_OK
+
+
 def register(sub) -> None:
     """Add the report commands to ``mapedit``'s subparsers."""
     s = sub.add_parser("sheets", help="打印/导出确认图纸(PDF) / sign-off map sheets as PDF")
@@ -198,3 +219,9 @@ def register(sub) -> None:
     s.add_argument("project", metavar="PROJECT.gpkg")
     s.add_argument("out", metavar="OUT.csv|OUT.xlsx")
     s.set_defaults(func=cmd_progress)
+
+    s = sub.add_parser("diff", help="与之前导出的差异 / changes since an earlier export")
+    s.add_argument("project", metavar="PROJECT.gpkg")
+    s.add_argument("earlier", metavar="EARLIER_EXPORT_DIR")
+    s.add_argument("--csv", metavar="OUT.csv", help="另存为 CSV / also write a CSV report")
+    s.set_defaults(func=cmd_diff)
