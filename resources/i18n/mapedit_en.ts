@@ -878,4 +878,165 @@ The file no longer exists.</source>
             <translation>&amp;Edit</translation>
         </message>
     </context>
+    <context>
+        <name>SheetsDialog</name>
+        <message>
+            <source>打印/导出图纸</source>
+            <translation>Print/export sheets</translation>
+        </message>
+        <message>
+            <source>全街道图集(总图 + 每个管理单元一页)</source>
+            <translation>Street atlas (overview + one page per unit)</translation>
+        </message>
+        <message>
+            <source>选定的管理单元</source>
+            <translation>Selected units</translation>
+        </message>
+        <message>
+            <source>纸张</source>
+            <translation>Paper</translation>
+        </message>
+        <message>
+            <source>导出 PDF…</source>
+            <translation>Export PDF…</translation>
+        </message>
+        <message>
+            <source>请勾选要出图的管理单元</source>
+            <translation>Tick the units to print</translation>
+        </message>
+        <message>
+            <source>导出图纸</source>
+            <translation>Export sheets</translation>
+        </message>
+        <message>
+            <source>PDF 文件 (*.pdf)</source>
+            <translation>PDF files (*.pdf)</translation>
+        </message>
+        <message>
+            <source>正在生成图纸…</source>
+            <translation>Making the sheets…</translation>
+        </message>
+    </context>
+    <context>
+        <name>TableImportDialog</name>
+        <message>
+            <source>导入信息表</source>
+            <translation>Import information table</translation>
+        </message>
+        <message>
+            <source>微网格编码</source>
+            <translation>Grid code</translation>
+        </message>
+        <message>
+            <source>行</source>
+            <translation>Row</translation>
+        </message>
+        <message>
+            <source>字段</source>
+            <translation>Field</translation>
+        </message>
+        <message>
+            <source>原值</source>
+            <translation>Before</translation>
+        </message>
+        <message>
+            <source>新值</source>
+            <translation>After</translation>
+        </message>
+        <message>
+            <source>应用修改</source>
+            <translation>Apply changes</translation>
+        </message>
+        <message>
+            <source>表格未导入,项目未改动:</source>
+            <translation>The table was not imported; the project is unchanged: </translation>
+        </message>
+        <message>
+            <source>问题</source>
+            <translation>Problem</translation>
+        </message>
+        <message>
+            <source>将修改 {0} 个微网格的 {1} 个字段(作为一次编辑,可撤销)。</source>
+            <translation>{1} field(s) of {0} micro-grid(s) will change (one edit, undoable).</translation>
+        </message>
+        <message>
+            <source>导出后在编辑器中修改的 {0} 个字段保持不变。</source>
+            <translation>{0} field(s) edited in the editor since the export stay as they are.</translation>
+        </message>
+        <message>
+            <source>表格与项目一致,没有需要修改的内容。</source>
+            <translation>The table matches the project; nothing to change.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProgressWindow</name>
+        <message>
+            <source>进度报表</source>
+            <translation>Progress report</translation>
+        </message>
+        <message>
+            <source>覆盖率 %</source>
+            <translation>Coverage %</translation>
+        </message>
+        <message>
+            <source>导出报表…</source>
+            <translation>Export report…</translation>
+        </message>
+        <message>
+            <source>导出报表</source>
+            <translation>Export report</translation>
+        </message>
+        <message>
+            <source>Excel 表格 (*.xlsx);;CSV 文件 (*.csv)</source>
+            <translation>Excel workbook (*.xlsx);;CSV file (*.csv)</translation>
+        </message>
+        <message>
+            <source>责任网格</source>
+            <translation>Responsibility grid</translation>
+        </message>
+        <message>
+            <source>管理单元</source>
+            <translation>Unit</translation>
+        </message>
+        <message>
+            <source>单元编码</source>
+            <translation>Unit code</translation>
+        </message>
+        <message>
+            <source>类型</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>微网格数</source>
+            <translation>Grids</translation>
+        </message>
+        <message>
+            <source>户数</source>
+            <translation>Households</translation>
+        </message>
+        <message>
+            <source>人口</source>
+            <translation>Population</translation>
+        </message>
+        <message>
+            <source>错误数</source>
+            <translation>Errors</translation>
+        </message>
+        <message>
+            <source>警告数</source>
+            <translation>Warnings</translation>
+        </message>
+        <message>
+            <source>已锁定</source>
+            <translation>Locked</translation>
+        </message>
+        <message>
+            <source>最后编辑</source>
+            <translation>Last edit</translation>
+        </message>
+        <message>
+            <source>编辑人</source>
+            <translation>Edited by</translation>
+        </message>
+    </context>
 </TS>

@@ -196,3 +196,54 @@ def write_project_sheets(project, out: str | os.PathLike, codes: Sequence[str] |
     edit revision)."""
     return write_sheets(project.dataset, list(project.findings), out, codes, paper,
                         revision=project_revision(project.store), progress=progress)
+
+
+def preview_image(dataset: Dataset, findings: Sequence[Finding], code: str | None,
+                  paper: str = "A4", dpi: float = 60.0, revision: int = 0):
+    """Page 1 of a unit's sheet (``code``) or of the street atlas (None) as a QImage, painted
+    by the same code as the PDF (for the dialog's preview)."""
+    ensure_gui_app()
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from mapedit.ui.sheets.layout import FONT_SCALE
+    from mapedit.ui.sheets.overview import OverviewPainter, plan_overview
+    from mapedit.ui.sheets.paper import Paper, sheet_font_family
+    from mapedit.ui.sheets.unit_page import BaseIndex, UnitPainter, plan_unit
+
+    paper = (paper or "A4").upper()
+    family = sheet_font_family()
+    probe = QImage(8, 8, QImage.Format.Format_RGB32)
+    dpm = round(dpi / 0.0254)
+    probe.setDotsPerMeterX(dpm)
+    probe.setDotsPerMeterY(dpm)
+    pp = Paper(probe, dpi, family, FONT_SCALE[paper])
+    base = BaseIndex(dataset)
+    if code is None:
+        sheets = unit_sheets(dataset, list(findings), revision=revision)
+        ov = street_overview(dataset, list(findings), sheets, revision=revision)
+        plan = plan_overview(pp, ov, dataset, paper)
+        page = plan.page
+        painter_obj = OverviewPainter(pp, dataset, plan, 1 + len(sheets), base)
+    else:
+        sheet = unit_sheets(dataset, list(findings), [code], revision=revision)[0]
+        uplan = plan_unit(pp, sheet, paper, dataset.catalogue)
+        uplan.first_page = 1
+        page = uplan.page
+        painter_obj = UnitPainter(pp, dataset, uplan, uplan.pages, base)
+    img = QImage(round(page.w / 25.4 * dpi), round(page.h / 25.4 * dpi),
+                 QImage.Format.Format_RGB32)
+    img.setDotsPerMeterX(dpm)
+    img.setDotsPerMeterY(dpm)
+    img.fill(QColor("white"))
+    pp.device = img
+    pp._metrics.clear()
+    pp._advances.clear()
+    painter = QPainter(img)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        pp.begin(painter)
+        painter_obj.first_page()
+    finally:
+        painter.end()
+    return img
