@@ -209,3 +209,28 @@ def test_cli_table_and_import(demo_path, tmp_path):
         assert len(p.store.edit_log(10_000)) == log + 1
     assert size > 0
     assert main(["table", str(demo_path), str(tmp_path / "x.csv")]) == 2
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None,
+                    reason="LibreOffice (soffice) not installed")
+def test_table_saved_again_by_libreoffice_imports(demo_path, table, tmp_path):
+    """A clerk opens the table in LibreOffice Calc and saves it as XLSX again."""
+    import subprocess
+
+    wb = load_workbook(table)
+    ws = wb[DATA_SHEET]
+    code = ws.cell(row=FIRST_ROW, column=1).value
+    ws.cell(row=FIRST_ROW, column=col(ws, "网格长"), value="周敏")
+    ws.cell(row=FIRST_ROW, column=col(ws, "户数"), value=399)
+    wb.save(table)
+    out = tmp_path / "lo"
+    env = dict(__import__("os").environ, HOME=str(tmp_path))  # a private LibreOffice profile
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                    "--outdir", str(out), str(table)], check=True, capture_output=True,
+                   timeout=180, env=env)
+    saved = out / table.name
+    assert saved.exists()
+    with Project.open(demo_path) as project:
+        imported = read_table(project.dataset, saved)
+        fields = {(d.code, f.key, f.new) for d in imported.diffs for f in d.fields}
+        assert fields == {(code, "grid_leader", "周敏"), (code, "households", "399")}

@@ -223,7 +223,8 @@ def export_table(dataset: Dataset, out: str | os.PathLike, codes: Sequence[str] 
             lists[f"{letter}{r}"] = name
         dv = DataValidation(type="list", formula1=f"={LISTS_SHEET}!${letter}$2:${letter}$"
                             f"{len(names) + 1}", allow_blank=False, showErrorMessage=True,
-                            errorTitle="类别", error=f"请从列表中选择{utype}单元允许的类别")
+                            errorTitle="类别", error=f"请从列表中选择{utype}单元允许的类别",
+                            showInputMessage=True)
         dv.promptTitle = "类别"
         dv.prompt = f"{utype}单元允许的类别"
         ws.add_data_validation(dv)
