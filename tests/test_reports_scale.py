@@ -46,3 +46,27 @@ def test_cmap_repair_maps_radicals_to_the_drawn_ideographs():
     assert m[1] == "户" and m[2] == "数" and m[3] == "比" and m[4] == "1"
     assert m[5] == "A" and m[6] == "B" and m[7] == "青"
     assert fix_cmap(fixed, radicals) is None  # nothing left to repair
+
+
+def test_map_frame_draws_at_exactly_one_to_n(qapp):
+    """100 m on the ground are 50 mm on paper at 1:2000, whatever the device resolution."""
+    from PySide6.QtGui import QImage
+
+    from mapedit.ui.sheets.map_frame import MapFrame, fit_frame
+    from mapedit.ui.sheets.paper import Paper
+
+    for dpi in (72.0, 1200.0):
+        paper = Paper(QImage(4, 4, QImage.Format.Format_RGB32), dpi, None)
+        mf = MapFrame(paper, 10, 20, 180, 120, (500_000.0, 3_400_000.0), 2000)
+        x0, y0 = mf.to_mm(500_000.0, 3_400_000.0)
+        x1, y1 = mf.to_mm(500_100.0, 3_400_000.0)
+        x2, y2 = mf.to_mm(500_000.0, 3_400_100.0)
+        assert (x0, y0) == pytest.approx((100.0, 80.0))  # the centre is the frame's centre
+        assert x1 - x0 == pytest.approx(50.0) and y2 - y0 == pytest.approx(-50.0)  # north up
+        p = mf.to_device(500_100.0, 3_400_000.0)
+        assert p.x() == pytest.approx(150.0 * dpi / 25.4)
+        ext = mf.extent()
+        assert ext[2] - ext[0] == pytest.approx(180 * 2000 / 1000)
+    # a 900 m × 250 m unit in a 190 × 100 mm box: round scale, the whole unit inside
+    mf = fit_frame(paper, 0, 0, 190, 100, (0.0, 0.0, 900.0, 250.0))
+    assert mf.scale in (5000, 6000) and mf.extent()[2] - mf.extent()[0] >= 900

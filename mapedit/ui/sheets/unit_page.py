@@ -288,7 +288,8 @@ def _legend_items(sheet: UnitSheet, catalogue: Catalogue | None) -> list[LegendI
         LegendItem("河流水系", QColor("#cfe2f3"), QColor("#9cc3e6"), 0.15),
         LegendItem("建筑(楼栋)", QColor("#e4e1da"), QColor("#b9b4aa"), 0.1),
     ]
-    if any(f.location is not None and f.severity == ERROR for f in sheet.open_findings):
+    if any(f.location is not None and f.severity == ERROR and (sheet.grids or f.rule != "gap")
+           for f in sheet.open_findings):
         items.append(LegendItem("检查问题位置", RED, RED, 0.3, hatch=True))
     return items
 
@@ -375,8 +376,10 @@ class UnitPainter:
             mf.fill(geoms, _kind_fill(kind))
         mf.lines([g.geometry for g in s.grids if g.geometry is not None],
                  QColor("#4f5b62"), 0.2)
+        # a unit without grids is work not begun (待划分), not an error area: no red hatching
         errs = [f.location for f in s.open_findings
-                if f.location is not None and f.severity == ERROR and not f.location.is_empty]
+                if f.location is not None and f.severity == ERROR and not f.location.is_empty
+                and (s.grids or f.rule != "gap")]
         polys = [g for g in errs if g.geom_type in ("Polygon", "MultiPolygon")]
         others = [g for g in errs if g.geom_type not in ("Polygon", "MultiPolygon")]
         if polys:
@@ -389,6 +392,11 @@ class UnitPainter:
                      0.7)
         self.neighbour_names(mf)
         self.labels(mf)
+        if not s.grids and unit_geom is not None and not unit_geom.is_empty:
+            pt = _label_point(unit_geom)
+            mx, my = mf.to_mm(pt.x, pt.y)
+            self.paper.text(mx - 40, my - 5, 80, 10, "待划分(尚未划分微网格)", 12, True,
+                            QColor("#8a8f94"), align=Qt.AlignmentFlag.AlignCenter)
         mf.unclip()
         mf.north_arrow()
         mf.scale_bar()
