@@ -131,12 +131,31 @@ def _missing_required(profile: Profile, records) -> list[str]:
     return out
 
 
-def _geometries(dataset: Dataset, geoms: list, profile: Profile) -> np.ndarray:
-    from mapedit.io.exchange import _output_geoms
+def _to_gcj02(geoms: np.ndarray) -> np.ndarray:
+    try:  # the exchange work moves the GCJ-02 offset into io/crs.py
+        from mapedit.io.crs import geoms_to_gcj02  # type: ignore[attr-defined]
+    except ImportError:
+        from mapedit.io.exchange import _geoms_gcj
 
-    out = np.asarray(_output_geoms(geoms, dataset.crs, profile.coordinate_system),
-                     dtype=object)
+        return _geoms_gcj(geoms, forward=True)
+    return geoms_to_gcj02(geoms)
+
+
+def _geometries(dataset: Dataset, geoms: list, profile: Profile) -> np.ndarray:
+    """Project geometries in the profile's coordinate system (lon/lat), rounded to its
+    decimals with validity kept, exterior rings counter-clockwise."""
+    from shapely.geometry import Polygon
+
+    from mapedit.io.crs import to_wgs84, transform
+
+    out = np.empty(len(geoms), dtype=object)
+    out[:] = [g if g is not None else Polygon() for g in geoms]
     if len(out):
+        out = to_wgs84(out, dataset.crs)
+        if profile.coordinate_system == "gcj02":
+            out = _to_gcj02(out)
+        elif profile.coordinate_system == "cgcs2000":
+            out = transform(out, "EPSG:4326", "EPSG:4490")
         out = round_valid(out, decimals_grid(profile.decimals))
         out = shapely.orient_polygons(out, exterior_cw=False)
     return out
