@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
     from mapedit.project import Project
 
 COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor",
-            *REPORT_COMMANDS)
+            "layers", "add-layer", "georef", "tiles-pack", *REPORT_COMMANDS)
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -124,6 +124,8 @@ def cmd_editor(args: argparse.Namespace) -> int:
         _out(f"将打开编辑器:{target}(图形界面不可用:{exc}) / "
              f"would open the editor on: {target} (GUI not available: {exc})")
         return EXIT_OK
+    if getattr(args, "demo", False):
+        return int(ui_main(path, demo=True) or 0)
     return int(ui_main(path) or 0)
 
 
@@ -510,10 +512,17 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mapedit", description="微网格编辑器 / micro-grid editor for street offices")
     p.add_argument("--version", action="version", version=f"mapedit {__version__}")
+    p.add_argument("--self-test", dest="self_test", action="store_true",
+                   help="自检:示例、绘制、分割、检查、导出、渲染,每步一行 / check this copy "
+                        "works: one line per step, exit 0 when all pass")
+    p.add_argument("--offscreen", action="store_true",
+                   help="自检时不显示窗口 / run the self-test without a display")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     s = sub.add_parser("editor", help="打开编辑器 / open the editor (same as: mapedit [PROJECT])")
     s.add_argument("project", nargs="?")
+    s.add_argument("--demo", action="store_true",
+                   help="打开示例街道 / open the bundled demo street")
     s.set_defaults(func=cmd_editor)
 
     s = sub.add_parser("demo", help="生成示例街道项目 / create the demo street project")
@@ -578,9 +587,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=["zh", "en"], default="zh")
     s.set_defaults(func=cmd_check)
 
-    from mapedit.cli_reports import register  # sheets, table, table-import, progress, diff
+    from mapedit import cli_layers  # base maps: layers, add-layer, georef, tiles-pack
 
-    register(sub)
+    cli_layers.register(sub)
+    from mapedit import cli_reports  # sheets, table, table-import, progress, diff
+
+    cli_reports.register(sub)
     return p
 
 
@@ -594,6 +606,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             args = build_parser().parse_args(args_list)
+            if args.self_test:
+                from mapedit.selftest import main as self_test
+
+                return self_test(offscreen=args.offscreen)
             return int(args.func(args))
         except OSError as exc:
             raise _os_error(exc) from exc

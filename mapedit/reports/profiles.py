@@ -1,4 +1,4 @@
-"""Export profiles: what another system wants, as data (``resources/profiles/*.json``).
+"""Export profiles: what another system wants, as data (``mapedit/resources/profiles/*.json``).
 
 A profile names the output files, the coordinate system (``wgs84``, ``cgcs2000``, ``gcj02``),
 the decimals, and per layer the fields in order: output name, source (a field of the exchange
