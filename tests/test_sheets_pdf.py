@@ -147,3 +147,42 @@ def test_sheets_command(demo_path, tmp_path):
     assert not missing.exists()
     assert main(["sheets", str(demo_path), str(tmp_path / "no" / "such" / "x.pdf")]) == 2
     assert list(tmp_path.glob(".*")) == []  # no temporary files left behind
+
+
+def test_imagery_layer_is_printed_under_the_map(demo_project, tmp_path):
+    """A raster layer of the project (a GeoTIFF here) goes under the map as an image; without
+    one the PDF holds no image at all (the map is vectors)."""
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from mapedit.io.layer_factory import raster_layer
+    from mapedit.ui.sheets.atlas import write_project_sheets
+
+    if shutil.which("pdfimages") is None:
+        pytest.skip("pdfimages (poppler-utils) not installed")
+
+    def images(pdf) -> int:
+        out = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+        return len(out) - 2
+
+    plain = tmp_path / "plain.pdf"
+    write_project_sheets(demo_project, plain, [UNIT_WIDE])
+    assert images(plain) == 0
+    ds = demo_project.dataset
+    x0, y0, x1, y1 = ds.units[UNIT_WIDE].geometry.bounds
+    tif = tmp_path / "正射影像.tif"
+    w, h = 200, 100
+    data = np.zeros((3, h, w), dtype=np.uint8)
+    data[1] = 180  # green
+    with rasterio.open(tif, "w", driver="GTiff", width=w, height=h, count=3, dtype="uint8",
+                       crs=ds.crs, transform=from_origin(x0 - 100, y1 + 100,
+                                                         (x1 - x0 + 200) / w,
+                                                         (y1 - y0 + 200) / h)) as dst:
+        dst.write(data)
+    layer, _notes = raster_layer(tif, ds.crs, ds.layers, embed=False)
+    ds.layers.insert(layer, 0)
+    with_img = tmp_path / "img.pdf"
+    write_project_sheets(demo_project, with_img, [UNIT_WIDE])
+    assert images(with_img) >= 1

@@ -70,7 +70,8 @@ Progress = Callable[[int, int], None]
 def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.PathLike,
                  codes: Sequence[str] | None = None, paper: str = "A4",
                  overview: bool | None = None, version: str = "", revision: int = 0,
-                 today: str | None = None, progress: Progress | None = None) -> SheetsResult:
+                 today: str | None = None, progress: Progress | None = None,
+                 project_path: str | os.PathLike | None = None) -> SheetsResult:
     """Write the sheets of ``codes`` (all units when None) to ``out``.
 
     ``overview`` (default: when no units were chosen) puts the street page with the unit
@@ -132,12 +133,14 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
         outline: list[tuple[str, int]] = []
         if ov_plan is not None:
             op = OverviewPainter(pp, dataset, ov_plan, total, base)
+            op.context["project_path"] = project_path
             outline.append((f"{ov.street_name}总图", 0))  # type: ignore[union-attr]
             pages.append((paper, True, op.first_page))
             for i in range(ov_plan.pages - 1):
                 pages.append((paper, True, lambda i=i, op=op: op.continuation(i)))
         for plan in plans:
             up = UnitPainter(pp, dataset, plan, total, base)
+            up.context["project_path"] = project_path
             outline.append((f"{plan.sheet.index}. {plan.sheet.unit.name}({plan.sheet.unit.code})",
                             len(pages)))
             pages.append((paper, plan.page.landscape, up.first_page))
@@ -195,7 +198,8 @@ def write_project_sheets(project, out: str | os.PathLike, codes: Sequence[str] |
     """:func:`write_sheets` for an open :class:`mapedit.project.Project` (its findings, its
     edit revision)."""
     return write_sheets(project.dataset, list(project.findings), out, codes, paper,
-                        revision=project_revision(project.store), progress=progress)
+                        revision=project_revision(project.store), progress=progress,
+                        project_path=project.path)
 
 
 def preview_image(dataset: Dataset, findings: Sequence[Finding], code: str | None,

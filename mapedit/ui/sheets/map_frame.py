@@ -25,11 +25,13 @@ from shapely.geometry.base import BaseGeometry
 from mapedit.ui.canvas.paths import geoms_to_path
 from mapedit.ui.sheets.paper import Paper
 
-UnderlayPainter = Callable[[QPainter, object, QRectF, tuple[float, float, float, float], float],
-                           None]
-"""``fn(painter, layer, target_rect_device, extent_xyxy_project_crs, device_units_per_metre)``:
-paint ``layer`` (a :class:`mapedit.model.layers.Layer`) so that the project-CRS extent fills
-``target_rect``. Called with the painter clipped to the map frame."""
+UnderlayPainter = Callable[[QPainter, object, QRectF, tuple[float, float, float, float], float,
+                            dict], None]
+"""``fn(painter, layer, target_rect_device, extent_xyxy_project_crs, device_units_per_metre,
+context)``: paint ``layer`` (a :class:`mapedit.model.layers.Layer`) so that the project-CRS
+extent fills ``target_rect``. ``context`` holds ``crs`` (the project CRS) and
+``project_path`` (for images embedded in the project). Called with the painter clipped to the
+map frame; ``ui/sheets/imagery.py`` registers the one for ``raster``."""
 
 _UNDERLAYS: dict[str, UnderlayPainter] = {}
 
@@ -156,9 +158,12 @@ class MapFrame:
               style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> None:
         self.fill(geoms, None, color, width_mm, style)
 
-    def underlays(self, layers) -> int:
+    def underlays(self, layers, context: dict | None = None) -> int:
         """Paint visible raster/tile layers with their registered renderers, bottom first;
         returns how many were painted."""
+        import mapedit.ui.sheets.imagery  # noqa: F401 - registers the raster underlay
+
+        context = dict(context or {})
         n = 0
         rect = self.paper.rect(self.x, self.y, self.w, self.h)
         per_m = self.paper.k * self.mm_per_m
@@ -170,7 +175,7 @@ class MapFrame:
             p.save()
             try:
                 p.setOpacity(float(getattr(layer, "opacity", 1.0)))
-                fn(p, layer, rect, self.extent(), per_m)
+                fn(p, layer, rect, self.extent(), per_m, context)
                 n += 1
             finally:
                 p.restore()

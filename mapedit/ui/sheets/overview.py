@@ -106,6 +106,7 @@ class OverviewPainter:
         self.plan = plan
         self.total = total_pages
         self.base = base
+        self.context: dict = {"crs": ds.crs, "project_path": None}
 
     def header(self, page_no: int, cont: bool = False) -> None:
         ov = self.plan.overview
@@ -149,8 +150,8 @@ class OverviewPainter:
         mf = MapFrame(self.paper, x, y, w, h, ((x0 + x1) / 2, (y0 + y1) / 2), plan.scale)
         box = mf.extent_box()
         mf.clip()
-        mf.underlays(self.ds.layers)
-        draw_base(mf, self.base, box)
+        imagery = mf.underlays(self.ds.layers, self.context) > 0
+        draw_base(mf, self.base, box, outlines_only=imagery)
         ov = plan.overview
         by_type: dict[str, list] = {}
         for r in ov.rows:

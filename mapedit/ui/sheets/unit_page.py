@@ -294,9 +294,9 @@ def _legend_items(sheet: UnitSheet, catalogue: Catalogue | None) -> list[LegendI
     return items
 
 
-def _kind_fill(kind: str) -> QColor:
+def _kind_fill(kind: str, alpha: int = 200) -> QColor:
     c = QColor(KIND_COLORS.get(kind, "#e0e0e0"))
-    c.setAlpha(200)
+    c.setAlpha(alpha)
     return c
 
 
@@ -310,6 +310,7 @@ class UnitPainter:
         self.plan = plan
         self.total = total_pages
         self.base = base_index
+        self.context: dict = {"crs": dataset.crs, "project_path": None}
 
     # -- page 1 ----------------------------------------------------------------------------
     def header(self, page_no: int, cont: bool = False) -> None:
@@ -357,13 +358,14 @@ class UnitPainter:
         mf = self.frame()
         box = mf.extent_box()
         mf.clip()
-        mf.underlays(self.ds.layers)
-        draw_base(mf, self.base, box)
+        imagery = mf.underlays(self.ds.layers, self.context) > 0
+        # over imagery the base layers are outlines and the fills light, so the photo shows
+        draw_base(mf, self.base, box, outlines_only=imagery)
         unit_geom = s.unit.geometry
         # everything outside the unit fades back; neighbours keep an outline and their name
         if unit_geom is not None and not unit_geom.is_empty:
             outside = box.buffer(10).difference(unit_geom)
-            mf.fill([outside], QColor(255, 255, 255, 150))
+            mf.fill([outside], QColor(255, 255, 255, 90 if imagery else 150))
         neigh = [u.geometry for u in s.neighbours if u.geometry is not None]
         mf.fill(neigh, QColor(225, 225, 225, 110), QColor("#9e9e9e"), 0.25)
         by_kind: dict[str, list] = {}
@@ -373,7 +375,7 @@ class UnitPainter:
             by_kind.setdefault(category_kind(self.ds.catalogue, g.category), []).append(
                 g.geometry)
         for kind, geoms in by_kind.items():
-            mf.fill(geoms, _kind_fill(kind))
+            mf.fill(geoms, _kind_fill(kind, 95 if imagery else 200))
         mf.lines([g.geometry for g in s.grids if g.geometry is not None],
                  QColor("#4f5b62"), 0.2)
         # a unit without grids is work not begun (待划分), not an error area: no red hatching
@@ -567,13 +569,14 @@ class BaseIndex:
 ROAD_WIDTHS = {"主干道": 0.9, "次干道": 0.6, "支路": 0.35}
 
 
-def draw_base(mf: MapFrame, base: BaseIndex, box) -> None:
+def draw_base(mf: MapFrame, base: BaseIndex, box, outlines_only: bool = False) -> None:
     water, _ = base.query("water", box)
-    mf.fill(water, QColor("#cfe2f3"), QColor("#9cc3e6"), 0.15)
+    mf.fill(water, None if outlines_only else QColor("#cfe2f3"), QColor("#9cc3e6"), 0.15)
     buildings, _ = base.query("buildings", box)
-    mf.fill(buildings, QColor("#e4e1da"), QColor("#b9b4aa"), 0.08)
+    mf.fill(buildings, None if outlines_only else QColor("#e4e1da"),
+            QColor("#ffffff" if outlines_only else "#b9b4aa"), 0.08)
     roads, attrs = base.query("roads", box)
-    if len(roads):
+    if len(roads) and not outlines_only:
         classes = np.asarray([a.get("class") or "" for a in attrs], dtype=object)
         for cls in ("支路", "", "次干道", "主干道"):
             sel = roads[classes == cls] if cls else roads[~np.isin(classes, list(ROAD_WIDTHS))]
