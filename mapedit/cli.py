@@ -371,35 +371,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _quick_facts(store: GpkgStore) -> tuple[str, dict[str, int]]:
-    """Street name and units per type with two indexed SQL queries (no geometry decoding)."""
-    import sqlite3
-
-    street, by_type = "", {}
-    try:
-        row = store.conn.execute("SELECT name, code FROM street ORDER BY fid LIMIT 1").fetchone()
-        if row:
-            street = " ".join(str(v) for v in row if v)
-        by_type = {str(t or "?"): int(n) for t, n in store.conn.execute(
-            "SELECT unit_type, COUNT(*) FROM units GROUP BY unit_type ORDER BY unit_type")}
-    except (sqlite3.Error, AttributeError):
-        pass
-    return street, by_type
-
-
 def cmd_info(args: argparse.Namespace) -> int:
     """Describe a project from its metadata and counts only: no checker, no geometry load,
     so it stays fast on a city-sized file."""
     from mapedit.io.gpkg import GpkgStore
 
     path = _need_file(args.project, "项目文件", "project file")
-    store = GpkgStore.open(path)
+    store = GpkgStore.open(path, migrate=False)  # a quick look never rewrites the file
     try:
         meta = dict(store.meta() or {})
         counts = dict(store.counts() or {})
-        street, by_type = _quick_facts(store)
+        facts = store.facts()
     finally:
         _close(store)
+    street, by_type = facts.get("street") or "", facts.get("units_by_type") or {}
     size_mb = path.stat().st_size / 1e6
     _out(f"项目 / project: {path}  ({size_mb:.1f} MB)")
     _out(f"街道 / street: {street or '-'}")
