@@ -246,7 +246,7 @@ class Project:
 
     def _on_layers_changed(self, event: LayerEvent) -> None:
         """Persist what the UI (or a script) changed in ``dataset.layers``."""
-        if self._layers_muted:
+        if self._layers_muted or event.layer.temporary:
             return
         layer = event.layer
         vector = layer.kind == VECTOR

@@ -74,3 +74,20 @@ def test_cli_diff_prints_codes(demo_path, tmp_path):
     assert (tmp_path / "d.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert g.code in (tmp_path / "d.csv").read_text(encoding="utf-8-sig")
     assert main(["diff", str(demo_path), str(tmp_path / "nothing")]) == 2
+
+
+def test_diff_layer_is_shown_but_never_stored(demo_path, tmp_path):
+    from mapedit.project import Project
+
+    with Project.open(demo_path) as p:
+        _export(p, tmp_path / "e")
+        g = next(iter(p.dataset.grids.values()))
+        p.apply(ChangeSet("改", "edit", [GridChange(g, g.replace(name="改"))]))
+        layer = diff_layer(diff_export(p.dataset, tmp_path / "e"))
+        p.dataset.layers.insert(layer)
+        assert "diff_export" in p.dataset.layers
+        assert all(s["id"] != "diff_export" for s in p.dataset.layers.settings())
+        p.dataset.layers.set_visible("diff_export", False)  # view changes are not stored either
+        p.dataset.layers.remove("diff_export")
+    with Project.open(demo_path) as p:
+        assert "diff_export" not in p.dataset.layers
