@@ -215,7 +215,8 @@ def test_export_failure_leaves_nothing(tmp_path: Path, project_path: Path, capsy
     assert main(["export", str(project_path), str(out_dir)]) == 0
     old = {p.name: p.read_bytes() for p in out_dir.iterdir()}
     monkeypatch.setattr(exchange, "_collection_writer", failing)
-    assert main(["export", str(project_path), str(out_dir)]) == 2
+    assert main(["export", str(project_path), str(out_dir), "--force"]) == 2
+    assert "No space left" in one_bilingual_error(capsys.readouterr().err)
     assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == old
 
 

@@ -487,13 +487,15 @@ class GpkgStore:
                     for t in tables}
 
     # -- load ------------------------------------------------------------------------------
-    def load(self) -> Dataset:
-        """Everything in the project as a :class:`Dataset`."""
+    def load(self, base_layers: bool = True) -> Dataset:
+        """Everything in the project as a :class:`Dataset`; ``base_layers=False`` leaves out
+        the reference layers (buildings: most of the file), for exports that only write units
+        and grids."""
         with self._read("读取项目", "reading the project"), _transaction(self.conn, "DEFERRED"):
             self._seen_edit = self._last_edit()  # same snapshot as the data read below
-            return self._load()
+            return self._load(base_layers)
 
-    def _load(self) -> Dataset:
+    def _load(self, with_base: bool = True) -> Dataset:
         c = self.conn
         meta = self.meta()
         settings = Settings.from_dict({k: _unjson(v) for k, v in c.execute(
@@ -539,9 +541,10 @@ class GpkgStore:
                 created=r[11] or "", updated=r[12] or "", fid=r[0])
 
         base_layers: dict[str, BaseLayer] = {}
-        for (table,) in c.execute("SELECT table_name FROM gpkg_contents WHERE "
-                                  "data_type='features' AND table_name LIKE 'base\\_%' "
-                                  "ESCAPE '\\' ORDER BY table_name").fetchall():
+        tables = c.execute("SELECT table_name FROM gpkg_contents WHERE data_type='features' "
+                           "AND table_name LIKE 'base\\_%' ESCAPE '\\' ORDER BY table_name"
+                           ).fetchall() if with_base else []
+        for (table,) in tables:
             layer = self._load_base(table)
             if len(layer):
                 base_layers[layer.name] = layer
@@ -703,6 +706,59 @@ class GpkgStore:
             d["after_geom"] = after[i]
             out.append(d)
         return out
+
+    # -- the last check's summary (so ``mapedit export`` need not check again) -------------
+    def check_stamp(self) -> str:
+        """A digest of what a check result depends on: the edit log, every table's
+        ``last_change`` (GDAL and QGIS update it), feature counts and highest fids, settings,
+        catalogue and accepted findings. (To be replaced by ``revision()`` once the store
+        tracks every change itself.)"""
+        import hashlib
+
+        c = self.conn
+        parts: list[Any] = [self._last_edit()]
+        with self._read("读取项目信息", "reading project info"):
+            parts += c.execute("SELECT table_name, last_change FROM gpkg_contents "
+                               "ORDER BY table_name").fetchall()
+            for table in ("micro_grids", "units"):
+                parts += c.execute(f"SELECT COUNT(*), MAX(fid) FROM {table}").fetchall()
+            for table in ("mapedit_settings", "mapedit_catalogue", "mapedit_accepted"):
+                parts += c.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+    def _change_counter(self) -> int | None:
+        """SQLite's file change counter (header bytes 24-27): one more after every write
+        transaction by any program (rollback journal)."""
+        try:
+            with open(self.path, "rb") as fh:
+                header = fh.read(28)
+        except OSError:
+            return None
+        return struct.unpack(">I", header[24:28])[0] if len(header) == 28 else None
+
+    def save_check_summary(self, stamp: str, summary: dict) -> None:
+        """Remember a check summary for the state ``stamp`` describes. Best effort: a
+        read-only or busy file just keeps no summary."""
+        record = {"stamp": stamp, "counter": self._change_counter(), "summary": summary}
+        with contextlib.suppress(MapeditError, sqlite3.Error, OSError), \
+                _transaction(self.conn) as c:
+            c.execute("INSERT OR REPLACE INTO mapedit_meta (key, value) VALUES (?, ?)",
+                      ("check_summary", json.dumps(record, ensure_ascii=False)))
+
+    def check_summary(self, stamp: str) -> dict | None:
+        """The remembered summary if nothing was written since it was saved (the file's
+        change counter moved only by that save) and ``stamp`` still matches; else None."""
+        try:
+            record = json.loads(self.meta().get("check_summary") or "null")
+        except ValueError:
+            return None
+        if not isinstance(record, dict) or record.get("stamp") != stamp:
+            return None
+        counter = record.get("counter")
+        if counter is None or self._change_counter() != counter + 1:
+            return None
+        summary = record.get("summary")
+        return summary if isinstance(summary, dict) else None
 
 
 # -- writing a new file --------------------------------------------------------------------
