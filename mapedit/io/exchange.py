@@ -720,13 +720,15 @@ def _describe_change(before: BaseGeometry, after: BaseGeometry, crs: str, cs: st
     if not shape_changed(before, back, tolerance):
         return None
     dist = shapely.hausdorff_distance(before, back)
+    area = abs(before.area - back.area)
     parts_b, parts_a = shapely.get_num_geometries(before), shapely.get_num_geometries(back)
     extra_zh = f",分为 {parts_a} 块" if parts_a != parts_b else ""
     extra_en = f", in {parts_a} pieces" if parts_a != parts_b else ""
-    return (f"导出时按 7 位小数取整会改变形状(最大移动 {dist:.3f} 米{extra_zh});"
-            "请检查是否有过窄的部分",
-            f"rounding to 7 decimals on export changes its shape (moves up to {dist:.3f} m"
-            f"{extra_en}); look for parts narrower than a centimetre")
+    return (f"导出时按 7 位小数取整会改变形状(边界变化最大 {dist:.3f} 米,面积变化 {area:.2f} 平方米"
+            f"{extra_zh});请检查是否有比约 1 厘米更窄的部分",
+            f"rounding to 7 decimals on export changes its shape (boundary moves up to "
+            f"{dist:.3f} m, area changes by {area:.2f} m²{extra_en}); look for parts narrower "
+            "than about a centimetre")
 
 
 def _round_layer(kind: str, items: list, crs: str, cs: str, tolerance: float,
