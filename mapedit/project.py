@@ -377,7 +377,8 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
     path = Path(path)
     ds = project.dataset
     grids, msgs = read_grids(path, ds.crs, list(ds.units.values()), catalogue=ds.catalogue,
-                             settings=ds.settings)
+                             settings=ds.settings,
+                             neighbours=[g.geometry for g in ds.grids.values()])
     by_code: dict[str, MicroGrid] = {}
     for g in sorted(ds.grids.values(), key=lambda g: g.fid or 0):
         by_code.setdefault(g.code, g)

@@ -123,3 +123,21 @@ def test_cli_export_warns_about_changed_shapes(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "导出后形状会改变" in err and U + "002" in err and "东" in err
     assert export_shape_changes(Project.open(path).dataset)  # the GUI's entry point
+
+
+def test_invalid_and_empty_stored_grids_export_valid_or_not_at_all(tmp_path: Path) -> None:
+    """An import may bring a bow tie or an empty grid into the project (the checker reports
+    them); export still writes only valid geometry, names the bow tie, leaves the empty out."""
+    west, east = slit_pair(LAT + 0.0010000)
+    ds = dataset_of(west, east)
+    bow = from_wgs84(Polygon([(LON, LAT), (LON + H, LAT + D), (LON + H, LAT), (LON, LAT + D)]),
+                     CRS)
+    ds.grids[3] = MicroGrid(U + "003", "蝴蝶", "小区", bow, U, households=400, fid=3)
+    ds.grids[4] = MicroGrid(U + "004", "空", "小区", Polygon(), U, households=400, fid=4)
+    notes: list[str] = []
+    _up, gp = write_exchange(ds, tmp_path, messages=notes)
+    out = exported_grids(gp)
+    assert all(g.is_valid and not g.is_empty for g in out.values())
+    assert U + "003" in out and U + "004" not in out
+    assert any(U + "004" in n for n in notes)
+    assert U + "003" in {c.code for c in prepare_export(ds).changes}

@@ -20,15 +20,12 @@ import os
 import re
 from pathlib import Path
 
-import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from mapedit.cli import main  # noqa: E402
-from mapedit.errors import MapeditError  # noqa: E402
-from mapedit.io.exchange import read_base_layer, read_grids, read_units  # noqa: E402
+from mapedit.cli import main
+from mapedit.errors import MapeditError
+from mapedit.io.exchange import read_base_layer, read_grids, read_units
 
 SCALE = int(os.environ.get("MAPEDIT_FUZZ_SCALE", "1"))
 LON, LAT = 121.1, 31.1

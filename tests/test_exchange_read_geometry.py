@@ -233,3 +233,23 @@ def test_grid_with_too_many_real_vertices_is_refused(tmp_path: Path, units) -> N
         with pytest.raises(MapeditError) as exc:
             read_grids(p, units[1], units[0], lenient=lenient)
         assert "第 1 个要素" in exc.value.zh and "more than the limit of 5,000" in exc.value.en
+
+
+def test_thinning_keeps_vertices_of_grids_already_in_the_project(tmp_path: Path,
+                                                                 units) -> None:
+    """An import lands beside the project's grids: their T-junction nodes stay on the edge."""
+    from mapedit.io.crs import from_wgs84
+
+    n = 20_000
+    h = 0.0005
+    east = [[LON + h, LAT + 0.002 * i / n] for i in range(n + 1)]
+    west = [[LON, LAT], *east, [LON, LAT + 0.002], [LON, LAT]]
+    node = east[n // 4]
+    existing = from_wgs84(shapely.Polygon([(LON + h, LAT), tuple(node), (LON + 0.002, LAT)]),
+                          units[1])
+    p = grids_file(tmp_path, {"type": "Polygon", "coordinates": [west]})
+    alone, _ = read_grids(p, units[1], units[0])
+    beside, _ = read_grids(p, units[1], units[0], neighbours=[existing])
+    assert shapely.get_num_coordinates(alone[0].geometry) == 5
+    kept = set(map(tuple, shapely.get_coordinates(beside[0].geometry)))
+    assert tuple(shapely.get_coordinates(existing)[1]) in kept

@@ -287,13 +287,13 @@ def _validity(geoms: list[BaseGeometry], feats: list[tuple[int, str]], msgs: _Me
 
 
 def _thin(geoms: np.ndarray, feats: list[tuple[int, str]], msgs: _Messages,
-          settings: Settings) -> np.ndarray:
+          settings: Settings, keep_from=None) -> np.ndarray:
     """Thin needlessly dense geometries (metric CRS) and refuse those still too dense: a
     refusal in every mode, since no command should spend minutes on one feature."""
     if not len(geoms):
         return geoms
     tol = settings.noding_precision_m
-    out, removed = thin_vertices(geoms, tol, settings.dense_vertices)
+    out, removed = thin_vertices(geoms, tol, settings.dense_vertices, keep_from)
     for k in np.flatnonzero(removed).tolist():
         idx, code = feats[k]
         msgs.add(idx, code, f"去掉了 {removed[k]:,} 个重复或共线的顶点(偏差在 {tol:g} 米以内)",
@@ -539,13 +539,15 @@ def _unit_by_overlap(geom: BaseGeometry, units: Sequence[Unit], tree: shapely.ST
 
 def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
                lenient: bool = False, catalogue: Catalogue | None = None,
-               settings: Settings | None = None) -> tuple[list[MicroGrid], list[str]]:
+               settings: Settings | None = None, neighbours: Sequence[BaseGeometry] = ()
+               ) -> tuple[list[MicroGrid], list[str]]:
     """Read ``grids.geojson`` into micro-grids in ``crs`` (fids left None).
 
     ``units`` (in ``crs``) let a grid without ``unit_code`` get the unit it overlaps most, and
     let strict mode refuse a ``unit_code`` that names no unit. Strict mode also fills empty
     ``departments`` with the category's defaults, as a clerk would. An invalid grid is kept
     with a message in both modes: the checker reports it as ``invalid-geometry``.
+    ``neighbours``: geometries already in the project (``crs``), whose vertices thinning keeps.
     """
     p = Path(path)
     cat = catalogue or Catalogue.default()
@@ -605,7 +607,8 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
     if msgs.fatal_count and not lenient:
         raise msgs.refuse()
     if grids:
-        arr = _thin(_to_metric([g.geometry for g in grids], cs, crs), feats, msgs, settings)
+        arr = _thin(_to_metric([g.geometry for g in grids], cs, crs), feats, msgs, settings,
+                    [g for g in neighbours if g is not None])
         for g, geom in zip(grids, arr, strict=True):
             g.geometry = geom
     if unit_list and any(not g.unit_code for g in grids):

@@ -73,6 +73,35 @@ def _pair_matches(a: BaseGeometry, b: BaseGeometry) -> bool:
         return False
 
 
+def _snap_round(geoms: np.ndarray, grid: float) -> np.ndarray:
+    """GEOS snap-rounding with valid output; a geometry GEOS cannot take (a broken one from
+    an import) is made valid first, and becomes empty only if even that fails."""
+    try:
+        return shapely.set_precision(geoms, grid, mode="valid_output")
+    except shapely.errors.GEOSException:
+        out = np.empty(len(geoms), dtype=object)
+        for k, g in enumerate(geoms):
+            try:
+                out[k] = shapely.set_precision(g, grid, mode="valid_output")
+            except shapely.errors.GEOSException:
+                try:
+                    fixed = shapely.make_valid(g)
+                    polys = [p for p in shapely.get_parts(fixed)
+                             if p.geom_type in ("Polygon", "MultiPolygon")]
+                    out[k] = shapely.set_precision(shapely.union_all(polys), grid,
+                                                   mode="valid_output")
+                except shapely.errors.GEOSException:
+                    out[k] = shapely.Polygon()
+        return out
+
+
+def _neighbours(tree: shapely.STRtree, geom: BaseGeometry) -> list[int]:
+    try:
+        return tree.query(geom, predicate="intersects").tolist()
+    except shapely.errors.GEOSException:
+        return tree.query(geom).tolist()
+
+
 def round_geometries(geoms, grid: float) -> Rounded:
     """Round polygonal geometries to multiples of ``grid`` keeping each valid and shared edges
     shared (see the module docstring). Empty or missing inputs stay empty."""
@@ -82,21 +111,24 @@ def round_geometries(geoms, grid: float) -> Rounded:
     bad = np.flatnonzero(~shapely.is_valid(out) & ~shapely.is_empty(arr))
     if not len(bad):
         return Rounded(out, bad)
-    out[bad] = shapely.set_precision(arr[bad], grid, mode="valid_output")
+    out[bad] = _snap_round(arr[bad], grid)
     repaired = set(bad.tolist())
     unmatched: list[tuple[int, int]] = []
     seen: set[tuple[int, int]] = set()
     tree = shapely.STRtree(arr)
     for i in bad.tolist():
-        for j in tree.query(arr[i], predicate="intersects").tolist():
+        for j in _neighbours(tree, arr[i]):
             if j == i or (min(i, j), max(i, j)) in seen:
                 continue
             seen.add((min(i, j), max(i, j)))
             if not _pair_matches(arr[i], arr[j]) or _pair_matches(out[i], out[j]):
                 continue  # not neighbours with matched edges before, or still matched now
-            snapped = shapely.set_precision(shapely.snap(out[j], out[i], 1.5 * grid), grid,
-                                            mode="valid_output")
-            if _pair_matches(out[i], snapped):
+            try:
+                snapped = shapely.set_precision(shapely.snap(out[j], out[i], 1.5 * grid), grid,
+                                                mode="valid_output")
+            except shapely.errors.GEOSException:
+                snapped = None
+            if snapped is not None and _pair_matches(out[i], snapped):
                 out[j] = snapped
                 repaired.add(j)
             else:
@@ -188,13 +220,15 @@ def _thin_one(geom: BaseGeometry, shared: np.ndarray, tolerance: float) -> BaseG
     return out
 
 
-def thin_vertices(geoms, tolerance: float, above: int) -> tuple[np.ndarray, np.ndarray]:
+def thin_vertices(geoms, tolerance: float, above: int, keep_from=None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Remove repeated and collinear vertices (within ``tolerance``, Douglas-Peucker) from the
     polygonal geometries with more than ``above`` coordinates.
 
-    Vertices that another geometry of ``geoms`` also has are kept, so shared edges and
-    T-junction nodes between neighbours stay noded. A geometry that would become invalid is
-    left as it was. Returns (geometries, number of vertices removed from each)."""
+    Vertices that another geometry of ``geoms`` (or of ``keep_from``: e.g. the project's
+    grids an import lands beside) also has are kept, so shared edges and T-junction nodes
+    between neighbours stay noded. A geometry that would become invalid is left as it was.
+    Returns (geometries, number of vertices removed from each)."""
     arr = _as_array(geoms).copy()
     removed = np.zeros(len(arr), dtype=np.int64)
     n = shapely.get_num_coordinates(arr)
@@ -203,11 +237,14 @@ def thin_vertices(geoms, tolerance: float, above: int) -> tuple[np.ndarray, np.n
         return arr, removed
     coords, owner = shapely.get_coordinates(arr, return_index=True)
     keys = _keys(coords)
+    outside = np.empty(0, dtype=complex)
+    if keep_from is not None and len(_as_array(keep_from)):
+        outside = _keys(shapely.get_coordinates(_as_array(keep_from)))
     for i in dense.tolist():
         geom = arr[i]
         if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
             continue
-        shared = np.unique(keys[owner != i])
+        shared = np.unique(np.concatenate([keys[owner != i], outside]))
         try:
             out = _thin_one(geom, shared, tolerance)
         except (shapely.errors.GEOSException, ValueError):
