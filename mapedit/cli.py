@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
     from mapedit.model.dataset import Dataset
     from mapedit.project import Project
 
-COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor")
+COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor",
+            "layers", "add-layer", "georef", "tiles-pack")
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -124,6 +125,8 @@ def cmd_editor(args: argparse.Namespace) -> int:
         _out(f"将打开编辑器:{target}(图形界面不可用:{exc}) / "
              f"would open the editor on: {target} (GUI not available: {exc})")
         return EXIT_OK
+    if getattr(args, "demo", False):
+        return int(ui_main(path, demo=True) or 0)
     return int(ui_main(path) or 0)
 
 
@@ -405,35 +408,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _quick_facts(store: GpkgStore) -> tuple[str, dict[str, int]]:
-    """Street name and units per type with two indexed SQL queries (no geometry decoding)."""
-    import sqlite3
-
-    street, by_type = "", {}
-    try:
-        row = store.conn.execute("SELECT name, code FROM street ORDER BY fid LIMIT 1").fetchone()
-        if row:
-            street = " ".join(str(v) for v in row if v)
-        by_type = {str(t or "?"): int(n) for t, n in store.conn.execute(
-            "SELECT unit_type, COUNT(*) FROM units GROUP BY unit_type ORDER BY unit_type")}
-    except (sqlite3.Error, AttributeError):
-        pass
-    return street, by_type
-
-
 def cmd_info(args: argparse.Namespace) -> int:
     """Describe a project from its metadata and counts only: no checker, no geometry load,
     so it stays fast on a city-sized file."""
     from mapedit.io.gpkg import GpkgStore
 
     path = _need_file(args.project, "项目文件", "project file")
-    store = GpkgStore.open(path)
+    store = GpkgStore.open(path, migrate=False)  # a quick look never rewrites the file
     try:
         meta = dict(store.meta() or {})
         counts = dict(store.counts() or {})
-        street, by_type = _quick_facts(store)
+        facts = store.facts()
     finally:
         _close(store)
+    street, by_type = facts.get("street") or "", facts.get("units_by_type") or {}
     size_mb = path.stat().st_size / 1e6
     _out(f"项目 / project: {path}  ({size_mb:.1f} MB)")
     _out(f"街道 / street: {street or '-'}")
@@ -573,10 +561,17 @@ def _details_option(s: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mapedit", description="微网格编辑器 / micro-grid editor for street offices")
     p.add_argument("--version", action="version", version=f"mapedit {__version__}")
+    p.add_argument("--self-test", dest="self_test", action="store_true",
+                   help="自检:示例、绘制、分割、检查、导出、渲染,每步一行 / check this copy "
+                        "works: one line per step, exit 0 when all pass")
+    p.add_argument("--offscreen", action="store_true",
+                   help="自检时不显示窗口 / run the self-test without a display")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     s = sub.add_parser("editor", help="打开编辑器 / open the editor (same as: mapedit [PROJECT])")
     s.add_argument("project", nargs="?")
+    s.add_argument("--demo", action="store_true",
+                   help="打开示例街道 / open the bundled demo street")
     s.set_defaults(func=cmd_editor)
 
     s = sub.add_parser("demo", help="生成示例街道项目 / create the demo street project")
@@ -651,6 +646,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=["zh", "en"], default="zh")
     _details_option(s)
     s.set_defaults(func=cmd_check)
+
+    from mapedit import cli_layers  # base maps: layers, add-layer, georef, tiles-pack
+
+    cli_layers.register(sub)
     return p
 
 
@@ -665,6 +664,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             args = build_parser().parse_args(args_list)
+            if args.self_test:
+                from mapedit.selftest import main as self_test
+
+                return self_test(offscreen=args.offscreen)
             return int(args.func(args))
         except OSError as exc:
             raise _os_error(exc) from exc

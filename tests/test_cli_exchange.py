@@ -237,7 +237,10 @@ def test_stored_summary_is_stale_after_any_write(tmp_path: Path, project: Path, 
     assert main(["check", str(project)]) == 0
     with GpkgStore.open(project) as store:
         assert stored_check_summary(store) is not None
-    conn = sqlite3.connect(project)
+    from mapedit.io.gpkg_geom import register_sql_functions
+
+    conn = sqlite3.connect(project)  # as QGIS would: plain SQLite with the GeoPackage functions
+    register_sql_functions(conn)
     with conn:
         conn.execute("UPDATE micro_grids SET name='QGIS 改名' WHERE fid=1")
     conn.close()

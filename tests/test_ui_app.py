@@ -42,16 +42,58 @@ def test_demo_is_generated_once_and_regenerated_when_damaged(tmp_path):
     p.close()
 
 
-def test_main_without_argument_opens_demo(no_event_loop, monkeypatch, tmp_path):
+def test_main_without_argument_first_run_shows_welcome(no_event_loop, monkeypatch, tmp_path):
+    """First run (no last project): the welcome page, whose 打开示例街道 opens the demo."""
+    from mapedit.ui.settings_store import SettingsStore
+    from mapedit.ui.welcome import WelcomeDialog
+
     monkeypatch.setattr(app_mod, "demo_path", lambda: tmp_path / "demo.gpkg")
+    store = SettingsStore()
+    store.q.setValue("files/recent", [])
     hook = sys.excepthook
     try:
         assert app_mod.main(None) == 0
     finally:
         sys.excepthook = hook
     w = _windows()[-1]
+    assert w.project is None
+    welcome = w.findChild(WelcomeDialog)
+    assert welcome is not None and welcome.isVisible()
+    welcome.demo_button.click()
     assert w.project is not None and len(w.project.dataset.units) > 0
     assert (tmp_path / "demo.gpkg").exists()
+    assert not welcome.isVisible()
+
+
+def test_editor_demo_opens_the_demo_without_welcome(no_event_loop, monkeypatch, tmp_path):
+    """``mapedit editor --demo`` (the README's quick start): the demo street at once."""
+    from mapedit.cli import main as cli_main
+    from mapedit.ui.welcome import WelcomeDialog
+
+    monkeypatch.setattr(app_mod, "demo_path", lambda: tmp_path / "demo.gpkg")
+    hook = sys.excepthook
+    try:
+        assert cli_main(["editor", "--demo"]) == 0
+    finally:
+        sys.excepthook = hook
+    w = _windows()[-1]
+    assert w.project is not None and len(w.project.dataset.units) > 0
+    assert w.findChild(WelcomeDialog) is None
+
+
+def test_main_without_argument_reopens_last_project(no_event_loop, demo_path):
+    from mapedit.ui.settings_store import SettingsStore
+    from mapedit.ui.welcome import WelcomeDialog
+
+    SettingsStore().add_recent_file(demo_path)
+    hook = sys.excepthook
+    try:
+        assert app_mod.main(None) == 0
+    finally:
+        sys.excepthook = hook
+    w = _windows()[-1]
+    assert w.project is not None and w.project.path.resolve() == demo_path.resolve()
+    assert w.findChild(WelcomeDialog) is None
 
 
 def test_main_with_bad_file_shows_bilingual_message(no_event_loop, monkeypatch, tmp_path):
@@ -71,8 +113,11 @@ def test_main_with_bad_file_shows_bilingual_message(no_event_loop, monkeypatch, 
 
 
 def test_excepthook_shows_dialog_for_bugs(qapp, monkeypatch):
+    from mapedit.ui.error_report import InternalErrorDialog
+
     seen = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.append(self.text()) or 0)
+    monkeypatch.setattr(InternalErrorDialog, "exec",
+                        lambda self: seen.append((self.windowTitle(), self.details)) or 0)
     hook = sys.excepthook
     try:
         app_mod.install_excepthook()
@@ -82,4 +127,5 @@ def test_excepthook_shows_dialog_for_bugs(qapp, monkeypatch):
             sys.excepthook(*sys.exc_info())
     finally:
         sys.excepthook = hook
-    assert seen and "错误" in seen[0] and "error" in seen[0]
+    assert seen and "错误" in seen[0][0] and "error" in seen[0][0]
+    assert "RuntimeError: boom" in seen[0][1]

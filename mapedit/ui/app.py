@@ -89,13 +89,9 @@ def install_excepthook() -> None:
         if isinstance(exc, MapeditError):
             QMessageBox.warning(None, "mapedit", f"{exc.zh}\n\n{exc.en}")
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "程序错误 / Internal error",
-                          "程序遇到了一个意外错误。您的数据已经保存,可以继续工作;"
-                          "如果问题重复出现,请把下面的详细信息发给技术支持。\n\n"
-                          "mapedit hit an unexpected error. Your work is saved; please send the "
-                          "details below to support if it happens again.")
-        box.setDetailedText(details)
-        box.exec()
+        from mapedit.ui.error_report import show_internal_error  # 复制错误报告, log folder
+
+        show_internal_error(None, details)
 
     sys.excepthook = hook
 
@@ -115,8 +111,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def main(path: str | None = None) -> int:
-    """Run the editor on ``path`` (a project file) or on the demo street; returns exit code."""
+def main(path: str | None = None, demo: bool = False) -> int:
+    """Run the editor on ``path`` (a project file), on the demo street (``demo``), or else on
+    the last project / the welcome page; returns the exit code."""
     app = create_application()
     log_file = _setup_logging()
     install_excepthook()
@@ -131,16 +128,24 @@ def main(path: str | None = None) -> int:
             from mapedit.project import Project
 
             project = Project.open(path)
-        else:
+        elif demo:
             window.statusBar().showMessage("正在准备示范街道… / preparing the demo street…")
             app.processEvents()
             project = open_or_create_demo()
+        else:
+            from mapedit.ui.welcome import initial_project
+
+            project = initial_project(settings)  # the last project, if it still opens
     except (MapeditError, OSError) as exc:
         show_error(window, "无法打开项目 / Cannot open project", exc)
         project = None
     window.statusBar().clearMessage()
     if project is not None:
         window.set_project(project)
+    elif not path and not demo:
+        from mapedit.ui.welcome import show_welcome
+
+        show_welcome(window)  # first run: demo / new from units / recent, Tianditu key
     if log_file is not None:
         log.info("mapedit started; log at %s", log_file)
     return int(app.exec())

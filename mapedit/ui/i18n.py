@@ -1,4 +1,4 @@
-"""Translations: the UI is written in Chinese, English comes from ``resources/i18n/*.ts``.
+"""Translations: the UI is written in Chinese, English comes from ``mapedit/resources/i18n/*.ts``.
 
 Why the ``.ts`` XML is read directly
 ------------------------------------
@@ -14,7 +14,8 @@ Lookup is by ``(context, source)`` first, then by source alone: PySide's ``self.
 Python class name as context, which changes when a widget is subclassed; the fallback keeps such
 strings translated.
 
-Workflow for translators: ``pyside6-lupdate mapedit/ui -ts resources/i18n/mapedit_en.ts``, edit
+Workflow for translators:
+``pyside6-lupdate mapedit/ui -ts mapedit/resources/i18n/mapedit_en.ts``, edit
 with ``pyside6-linguist``, commit the ``.ts``. Nothing to compile.
 
 Qt's own strings (OK/Cancel in standard dialogs) come from Qt's ``qtbase_zh_CN.qm`` shipped with

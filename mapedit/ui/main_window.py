@@ -62,6 +62,7 @@ from mapedit.ui.panels.layers import LayerPanel
 from mapedit.ui.panels.legend import MapLegend
 from mapedit.ui.panels.unit_tree import UnitTreePanel
 from mapedit.ui.settings_store import SettingsStore
+from mapedit.ui.support_menu import install_support, project_opened
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._connect()
         self._install_edit_tools()
+        install_support(self)  # 恢复备份, 欢迎页, 自检, icons (ui/support_menu.py)
         self._restore_layout()  # after every toolbar exists, so their positions come back
         if project is not None:
             self.set_project(project)
@@ -388,6 +390,7 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001 - closing must not block opening another
                 log.exception("closing project failed")
         self.project = project
+        project_opened(self, project)  # safety copy (ui/backups.py), menu state
         self.undo_stack.clear()
         self.selection = []
         self.current_unit = None

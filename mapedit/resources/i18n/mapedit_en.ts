@@ -271,6 +271,35 @@
         </message>
     </context>
     <context>
+        <name>InternalErrorDialog</name>
+        <message>
+            <source>程序错误 / Internal error</source>
+            <translation>Internal error</translation>
+        </message>
+        <message>
+            <source>程序遇到了一个意外错误。您的数据已经保存,可以继续工作。
+如果问题重复出现,请点“复制错误报告”,把报告发给技术支持(报告里没有您的用户名和个人文件夹)。</source>
+            <translation>mapedit hit an unexpected error. Your work is saved and you can carry on.
+If it happens again, click “Copy error report” and send the report to support (it contains neither your user name nor your personal folders).</translation>
+        </message>
+        <message>
+            <source>复制错误报告</source>
+            <translation>Copy error report</translation>
+        </message>
+        <message>
+            <source>打开日志文件夹</source>
+            <translation>Open log folder</translation>
+        </message>
+        <message>
+            <source>详细信息</source>
+            <translation>Details</translation>
+        </message>
+        <message>
+            <source>错误报告已复制,可以粘贴到聊天或邮件中。</source>
+            <translation>Error report copied; paste it into a chat or an e-mail.</translation>
+        </message>
+    </context>
+    <context>
         <name>LayerPanel</name>
         <message>
             <source>勾选显示图层;上面的图层画在上面</source>
@@ -705,6 +734,127 @@ The file no longer exists.</source>
         </message>
     </context>
     <context>
+        <name>RestoreBackupDialog</name>
+        <message>
+            <source>恢复备份</source>
+            <translation>Restore backup</translation>
+        </message>
+        <message>
+            <source>(没有打开项目)</source>
+            <translation>(no project open)</translation>
+        </message>
+        <message>
+            <source>每次打开项目时,程序会自动把它复制一份保存到本机的备份文件夹。当前项目:{0}</source>
+            <translation>Every time a project is opened, mapedit saves a copy of it in a backup folder on this computer. Current project: {0}</translation>
+        </message>
+        <message>
+            <source>备份时间</source>
+            <translation>Backed up at</translation>
+        </message>
+        <message>
+            <source>大小</source>
+            <translation>Size</translation>
+        </message>
+        <message>
+            <source>微网格数</source>
+            <translation>Micro-grids</translation>
+        </message>
+        <message>
+            <source>每个项目保留最近的备份份数(0 = 不备份):</source>
+            <translation>Backups kept per project (0 = none):</translation>
+        </message>
+        <message>
+            <source>另存为新项目…</source>
+            <translation>Restore as new project…</translation>
+        </message>
+        <message>
+            <source>替换当前项目…</source>
+            <translation>Replace current project…</translation>
+        </message>
+        <message>
+            <source>恢复为新项目文件</source>
+            <translation>Restore as a new project file</translation>
+        </message>
+        <message>
+            <source>要替换当前项目,请使用“替换当前项目”。</source>
+            <translation>To replace the current project, use “Replace current project”.</translation>
+        </message>
+        <message>
+            <source>已恢复到 {0}。现在打开它吗?</source>
+            <translation>Restored to {0}. Open it now?</translation>
+        </message>
+        <message>
+            <source>替换当前项目</source>
+            <translation>Replace current project</translation>
+        </message>
+        <message>
+            <source>用 {0} 的备份替换当前项目 {1}?
+
+替换前,当前内容会另存一份备份,以后仍可从这里恢复。撤销记录会清空。</source>
+            <translation>Replace the current project {1} with the backup of {0}?
+
+The current content is backed up first and can be restored from here later. The undo history is cleared.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SelfTestDialog</name>
+        <message>
+            <source>自检</source>
+            <translation>Self-test</translation>
+        </message>
+        <message>
+            <source>自检会在临时文件夹中生成示例项目,用编辑工具绘制并分割一个微网格,然后检查、导出并渲染地图,用一两分钟确认本机上的程序完好。您的项目和设置不会被改动。</source>
+            <translation>The self-test makes the demo project in a temporary folder, draws and splits a micro-grid with the editing tools, then checks, exports and renders the map: a minute or two to confirm that mapedit works on this computer. Your projects and settings are not touched.</translation>
+        </message>
+        <message>
+            <source>开始自检</source>
+            <translation>Run self-test</translation>
+        </message>
+        <message>
+            <source>复制结果</source>
+            <translation>Copy results</translation>
+        </message>
+        <message>
+            <source>全部通过</source>
+            <translation>All steps passed</translation>
+        </message>
+        <message>
+            <source>有步骤失败,请把结果复制给技术支持</source>
+            <translation>Some steps failed; please copy the results to support</translation>
+        </message>
+    </context>
+    <context>
+        <name>SupportActions</name>
+        <message>
+            <source>恢复备份…</source>
+            <translation>Restore backup…</translation>
+        </message>
+        <message>
+            <source>从自动保存的备份中恢复当前项目</source>
+            <translation>Restore the current project from an automatic backup</translation>
+        </message>
+        <message>
+            <source>欢迎页</source>
+            <translation>Welcome page</translation>
+        </message>
+        <message>
+            <source>示例街道、新建项目、最近的项目和天地图密钥</source>
+            <translation>Demo street, new project, recent projects and the Tianditu key</translation>
+        </message>
+        <message>
+            <source>自检</source>
+            <translation>Self-test</translation>
+        </message>
+        <message>
+            <source>检查本机上的程序是否完好(与 mapedit --self-test 相同)</source>
+            <translation>Check that mapedit works on this computer (same as mapedit --self-test)</translation>
+        </message>
+        <message>
+            <source>打开日志文件夹</source>
+            <translation>Open log folder</translation>
+        </message>
+    </context>
+    <context>
         <name>UnitTreePanel</name>
         <message>
             <source>按名称或编码查找管理单元…</source>
@@ -876,6 +1026,65 @@ The file no longer exists.</source>
         <message>
             <source>编辑(&amp;E)</source>
             <translation>&amp;Edit</translation>
+        </message>
+    </context>
+    <context>
+        <name>WelcomeDialog</name>
+        <message>
+            <source>欢迎使用微网格编辑器</source>
+            <translation>Welcome to the micro-grid editor</translation>
+        </message>
+        <message>
+            <source>&lt;h2&gt;微网格编辑器&lt;/h2&gt;在管理单元内绘制微网格,边画边检查,导出给城运平台。</source>
+            <translation>&lt;h2&gt;Micro-grid editor&lt;/h2&gt;Draw micro-grids inside management units, checked as you draw, and export them for the city-operations platform.</translation>
+        </message>
+        <message>
+            <source>打开示例街道</source>
+            <translation>Open the demo street</translation>
+        </message>
+        <message>
+            <source>夏阳街道示例数据,可以随意练习</source>
+            <translation>Sample data of Xiayang street, to practise on freely</translation>
+        </message>
+        <message>
+            <source>由管理单元文件新建项目…</source>
+            <translation>New project from a units file…</translation>
+        </message>
+        <message>
+            <source>读入上级下发的 units.geojson</source>
+            <translation>Read the units.geojson handed down by the district</translation>
+        </message>
+        <message>
+            <source>打开项目…</source>
+            <translation>Open project…</translation>
+        </message>
+        <message>
+            <source>打开已有的 .gpkg 项目文件</source>
+            <translation>Open an existing .gpkg project file</translation>
+        </message>
+        <message>
+            <source>最近的项目</source>
+            <translation>Recent projects</translation>
+        </message>
+        <message>
+            <source>(文件已不存在)</source>
+            <translation>(file no longer exists)</translation>
+        </message>
+        <message>
+            <source>(还没有打开过项目)</source>
+            <translation>(no project opened yet)</translation>
+        </message>
+        <message>
+            <source>天地图密钥(可选)</source>
+            <translation>Tianditu key (optional)</translation>
+        </message>
+        <message>
+            <source>在线影像和地图底图来自国家地理信息公共服务平台“天地图”,需要一个免费的密钥:在天地图网站(tianditu.gov.cn)注册后,在“控制台 → 应用管理”创建应用,类型选“浏览器端”,把得到的密钥粘贴到这里。密钥只保存在本机您自己的设置中,不会写进项目文件,项目可以放心发给别人。没有密钥也可以使用本程序,只是没有在线底图。</source>
+            <translation>Online imagery and base maps come from Tianditu, the national public map service, which needs a free key: register on the Tianditu website (tianditu.gov.cn), create an application under “Console → Application management” with the type “Browser”, and paste the key here. The key is kept only in your own settings on this computer, never in a project file, so projects can be passed on safely. mapedit works without a key, just without online base maps.</translation>
+        </message>
+        <message>
+            <source>例如 0123456789abcdef0123456789abcdef</source>
+            <translation>e.g. 0123456789abcdef0123456789abcdef</translation>
         </message>
     </context>
 </TS>
