@@ -704,15 +704,22 @@ class ShapeChange:
 
 @dataclass
 class ExportPlan:
-    """Everything :func:`write_exchange` writes, computed once: the pre-export check reads
-    ``changes`` and the writer reuses the rounded geometries."""
+    """Everything :func:`write_exchange` writes, computed once by :func:`prepare_export`: the
+    pre-export check reads ``changes``, the writer only assembles and switches the files."""
 
     coordinate_system: str
     units: list[Unit]
     grids: list[MicroGrid]
     unit_geometries: np.ndarray
+    """Rounded, valid, oriented, in the output coordinate system."""
     grid_geometries: np.ndarray
     changes: list[ShapeChange] = field(default_factory=list)
+    unit_texts: list[bytes | None] = field(default_factory=list)
+    """Geometry JSON per unit (None: nothing left to export)."""
+    grid_texts: list[bytes | None] = field(default_factory=list)
+    unit_heads: list[bytes] = field(default_factory=list)
+    """``{"type":"Feature","properties":{...},"geometry":`` per unit."""
+    grid_heads: list[bytes] = field(default_factory=list)
 
 
 def _describe_change(before: BaseGeometry, after: BaseGeometry, crs: str, cs: str,
@@ -757,20 +764,44 @@ def _round_layer(kind: str, items: list, crs: str, cs: str, tolerance: float,
     return out
 
 
-def prepare_export(dataset: Dataset, coordinate_system: str = "wgs84") -> ExportPlan:
-    """Project, round (validity kept, shared edges kept) and orient every unit and grid for
-    export, and list those whose shape rounding changes (:class:`ShapeChange`): what the
-    pre-export check of the CLI and of the GUI shows before anything is written."""
-    cs = _coordinate_system(coordinate_system)
+def _export_order(dataset: Dataset) -> tuple[list[Unit], list[MicroGrid]]:
     units = sorted(dataset.units.values(), key=attrgetter("code"))
     # by code, then fid (a stable sort of the fid-ordered table; cheaper than a tuple key)
     grids = sorted(sorted(dataset.grids.values(), key=lambda g: g.fid or 0),
                    key=attrgetter("code"))
+    return units, grids
+
+
+def _geometry_part(dataset: Dataset, units: list[Unit], grids: list[MicroGrid], cs: str
+                   ) -> tuple[np.ndarray, np.ndarray, list[ShapeChange], list, list]:
     tol = dataset.settings.coordinate_precision_m
     changes: list[ShapeChange] = []
     ugeo = _round_layer("unit", units, dataset.crs, cs, tol, changes)
     ggeo = _round_layer("grid", grids, dataset.crs, cs, tol, changes)
-    return ExportPlan(cs, units, grids, ugeo, ggeo, changes)
+    return (ugeo, ggeo, changes, polygon_geometries_bytes(ugeo, DECIMALS),
+            polygon_geometries_bytes(ggeo, DECIMALS))
+
+
+def prepare_export(dataset: Dataset, coordinate_system: str = "wgs84") -> ExportPlan:
+    """Project, round (validity kept, shared edges kept), orient and format every unit and
+    grid, encode their properties, and list those whose shape rounding changes
+    (:class:`ShapeChange`): what the pre-export check of the CLI and of the GUI shows before
+    anything is written. The geometry work (pyproj, GEOS and numpy, which release the GIL)
+    runs in a worker thread while this one encodes the properties."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cs = _coordinate_system(coordinate_system)
+    units, grids = _export_order(dataset)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
+        geometry = pool.submit(_geometry_part, dataset, units, grids, cs)
+        cache: dict = {}
+        unit_heads = _feature_heads([unit_properties(u, dataset, a)
+                                     for u, a in zip(units, _areas(units), strict=True)])
+        grid_heads = _feature_heads([grid_properties(g, dataset.catalogue, a, cache)
+                                     for g, a in zip(grids, _areas(grids), strict=True)])
+        ugeo, ggeo, changes, utexts, gtexts = geometry.result()
+    return ExportPlan(cs, units, grids, ugeo, ggeo, changes, utexts, gtexts, unit_heads,
+                      grid_heads)
 
 
 def export_shape_changes(dataset: Dataset, coordinate_system: str = "wgs84"
@@ -840,39 +871,36 @@ _GEOMETRY_MARK = "\x00mapedit-geometry\x00"
 _GEOMETRY_MARK_JSON = _ENCODER.encode(_GEOMETRY_MARK).encode("utf-8")
 
 
-def _features_bytes(items: list[tuple[dict, bytes]]) -> bytes:
-    """The features of a collection, one per line, as UTF-8: every properties object is
-    encoded in one call of the encoder with a placeholder for the geometry, which is then
-    replaced by the geometry's text (encoding feature by feature, or as text rather than
-    bytes, cost more than formatting all the coordinates)."""
-    if not items:
-        return b""
-    feats = [{"type": "Feature", "properties": props, "geometry": _GEOMETRY_MARK}
-             for props, _ in items]
+def _feature_heads(props: list[dict]) -> list[bytes]:
+    """``{"type":"Feature","properties":{...},"geometry":`` for each properties object, all
+    encoded in one call of the encoder with a placeholder for the geometry and then split
+    (encoding feature by feature cost more than formatting all the coordinates)."""
+    if not props:
+        return []
+    feats = [{"type": "Feature", "properties": p, "geometry": _GEOMETRY_MARK} for p in props]
     pieces = _json_bytes(feats).split(_GEOMETRY_MARK_JSON)
-    if len(pieces) != len(items) + 1:  # a property held the placeholder itself
-        return b",\n".join(
-            _json_bytes({"type": "Feature", "properties": props, "geometry": None})[:-5]
-            + geom + b"}" for props, geom in items)
-    out = [pieces[0][1:], items[0][1]]
-    for k in range(1, len(items)):
-        out.append(b"},\n")
-        out.append(pieces[k][2:])
-        out.append(items[k][1])
-    out.append(b"}")
-    return b"".join(out)
+    if len(pieces) != len(props) + 1:  # a property held the placeholder itself
+        return [_json_bytes({"type": "Feature", "properties": p, "geometry": None})[:-5]
+                for p in props]
+    return [pieces[0][1:], *(piece[2:] for piece in pieces[1:-1])]
 
 
-def _collection_writer(items: list[tuple[dict, bytes | None]], coordinate_system: str):
-    kept = [(props, geom) for props, geom in items if geom is not None]
+def _collection_writer(heads: list[bytes], texts: list[bytes | None], coordinate_system: str):
+    """Writes the collection: one feature per line, features without geometry left out."""
 
     def write(fh: IO[bytes]) -> None:
         fh.write(b'{"type":"FeatureCollection",')
         if coordinate_system != "wgs84":
             fh.write(f'"coordinate_system":"{coordinate_system}",'.encode("ascii"))
-        fh.write(b'"features":[')
-        body = _features_bytes(kept)  # type: ignore[arg-type]
-        fh.write(b"\n" + body + b"\n]}\n" if body else b"\n]}\n")
+        fh.write(b'"features":[\n')
+        parts: list[bytes] = []
+        for head, text in zip(heads, texts, strict=True):
+            if text is not None:
+                parts += (head, text, b"},\n")
+        if parts:
+            parts[-1] = b"}\n"
+        fh.write(b"".join(parts))
+        fh.write(b"]}\n")
 
     return write
 
@@ -903,25 +931,20 @@ def write_exchange(dataset: Dataset, out_dir: str | Path, coordinate_system: str
     cs = _coordinate_system(coordinate_system)
     if plan is None or plan.coordinate_system != cs:
         plan = prepare_export(dataset, cs)
-    ugeo = polygon_geometries_bytes(plan.unit_geometries, DECIMALS)
-    ggeo = polygon_geometries_bytes(plan.grid_geometries, DECIMALS)
-    cache: dict = {}
-    unit_items = [(unit_properties(u, dataset, a), j)
-                  for u, a, j in zip(plan.units, _areas(plan.units), ugeo, strict=True)]
-    grid_items = [(grid_properties(g, dataset.catalogue, a, cache), j)
-                  for g, a, j in zip(plan.grids, _areas(plan.grids), ggeo, strict=True)]
     if messages is not None:
-        for kind_zh, kind_en, items in (("管理单元", "unit", unit_items),
-                                        ("微网格", "micro-grid", grid_items)):
-            for props, j in items:
-                if j is None:
-                    messages.append(f"{kind_zh} {props['code']} 没有几何图形,未导出 / "
-                                    f"{kind_en} {props['code']} has no geometry, not exported")
+        for kind_zh, kind_en, items, texts in (
+                ("管理单元", "unit", plan.units, plan.unit_texts),
+                ("微网格", "micro-grid", plan.grids, plan.grid_texts)):
+            for item, text in zip(items, texts, strict=True):
+                if text is None:
+                    messages.append(f"{kind_zh} {item.code} 没有几何图形,未导出 / "
+                                    f"{kind_en} {item.code} has no geometry, not exported")
     out = Path(out_dir)
     try:
         units_path, grids_path = write_file_set(out, {
-            UNITS_FILE: _collection_writer(unit_items, cs),
-            GRIDS_FILE: _collection_writer(grid_items, cs)}, binary=True)
+            UNITS_FILE: _collection_writer(plan.unit_heads, plan.unit_texts, cs),
+            GRIDS_FILE: _collection_writer(plan.grid_heads, plan.grid_texts, cs)},
+            binary=True)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError(f"无法写入 {out}:{reason}", f"cannot write to {out}: {reason}") from exc
