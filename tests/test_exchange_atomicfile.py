@@ -169,3 +169,25 @@ def test_ensure_dir(tmp_path: Path) -> None:
     f.write_text("x", encoding="utf-8")
     with pytest.raises(MapeditError):
         af.ensure_dir(f)
+
+
+def test_current_folder_is_switched_inside(tmp_path: Path, monkeypatch) -> None:
+    """``mapedit export p.gpkg .``: our own working folder is never renamed away."""
+    out = tmp_path / "here"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    af.write_file_set(".", writers("1"))
+    af.write_file_set(".", writers("2"))
+    assert pair(out) == expect("2") and Path.cwd() == out and out.exists()
+    assert leftovers(out) == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "symlink"), reason="no symbolic links")
+def test_a_linked_folder_stays_a_link(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    af.write_file_set(link, writers("1"))
+    af.write_file_set(link, writers("2"))
+    assert link.is_symlink() and pair(real) == expect("2")

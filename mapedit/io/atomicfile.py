@@ -315,7 +315,7 @@ def _inplace_switch(out: Path, names: list[str]) -> None:
 def recover(out_dir: str | os.PathLike) -> None:
     """Finish or undo a switch that a crash interrupted, and remove leftovers, so the folder
     holds one complete set. Called before every write to ``out_dir``; safe to call anytime."""
-    out = Path(out_dir)
+    out = Path(os.path.abspath(out_dir))  # "." has no name and no sibling; links kept
     staging, journal, old = _siblings(out)
     _remove_quietly(journal.with_name(journal.name + ".tmp"))
     token = _read_token(journal) if journal.exists() else None
@@ -393,7 +393,7 @@ def write_file_set(out_dir: str | os.PathLike,
     folder are kept. The folder (and its parents) are created if needed. Returns the paths
     written."""
     enc: str | None = None if binary else encoding
-    out = Path(out_dir)
+    out = Path(os.path.abspath(out_dir))  # "." has no name and no sibling; links kept
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} 已存在且不是文件夹", f"{out} exists and is not a folder")
     out.parent.mkdir(parents=True, exist_ok=True)
