@@ -116,9 +116,12 @@ def _shown(value: Any, limit: int = 40) -> str:
 class _Messages:
     """Collects bilingual per-feature messages; ``fatal`` ones make strict mode refuse."""
 
-    def __init__(self, fname: str) -> None:
+    def __init__(self, fname: str, surrogates: bool = True) -> None:
         self.fname = fname
         self.items: list[tuple[str, str, bool]] = []
+        self.surrogates = surrogates
+        """Whether the file has ``\\udXXX`` escapes, the only way text can hold characters
+        no file can store (lone surrogates): only then is every string checked."""
 
     def add(self, idx: int | None, code: str, zh: str, en: str, fatal: bool = True) -> None:
         if idx is None:
@@ -169,9 +172,13 @@ def _decode(raw: bytes, p: Path, notes: list[tuple[str, str]]) -> str:
     return text
 
 
-def _load_collection(path: str | Path) -> tuple[list, str, list[tuple[str, str]], bool]:
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _load_collection(path: str | Path) -> tuple[list, str, list[tuple[str, str]], bool, bool]:
     """Read and parse a FeatureCollection: (features, coordinate system, file notes, whether
-    the file holds any ``true``/``false``, which coordinates must then be checked for)."""
+    the file holds any ``true``/``false``, which coordinates must then be checked for, and
+    whether it has surrogate escapes, which strings must then be checked for)."""
     p = Path(path)
     notes: list[tuple[str, str]] = []
     try:
@@ -223,7 +230,8 @@ def _load_collection(path: str | Path) -> tuple[list, str, list[tuple[str, str]]
         raise InputError(f"{p.name} 的 coordinate_system 为 {shown},无法识别;请导出为 WGS84 经纬度",
                          f"{p.name} has unknown coordinate_system {shown}; "
                          "export as WGS84 longitude/latitude")
-    return features, cs, notes, (b"true" in raw or b"false" in raw)
+    return (features, cs, notes, (b"true" in raw or b"false" in raw),
+            _SURROGATE_ESCAPE.search(raw) is not None)
 
 
 def _read_geometry(feat: dict, idx: int, code: str, msgs: _Messages, lenient: bool,
@@ -316,6 +324,8 @@ def _thin(geoms: np.ndarray, feats: list[tuple[int, str]], msgs: _Messages,
 def _clean_text(v: str, key: str, idx: int, code: str, msgs: _Messages) -> str:
     """Text that can be stored and written as UTF-8 (JSON escapes can carry lone
     surrogates, which no file can hold)."""
+    if not msgs.surrogates:
+        return v
     try:
         v.encode("utf-8")
         return v
@@ -428,8 +438,8 @@ def _props(feat: Any) -> dict:
 def _open_collection(p: Path) -> tuple[list, str, _Messages, bool]:
     """Load a FeatureCollection and start its message list with the file-level notes
     (e.g. an encoding fallback), which every reader reports the same way."""
-    features, cs, notes, has_bools = _load_collection(p)
-    msgs = _Messages(p.name)
+    features, cs, notes, has_bools, surrogates = _load_collection(p)
+    msgs = _Messages(p.name, surrogates)
     for zh, en in notes:
         msgs.add(None, "", zh, en, fatal=False)
     return features, cs, msgs, has_bools

@@ -43,11 +43,14 @@ class BadGeometry(Exception):
         self.en = en
 
 
+_EMPTY = Polygon()
+
+
 @dataclass
 class ParsedGeometry:
     """A polygonal geometry (possibly empty) and what was cleaned on the way."""
 
-    geometry: BaseGeometry
+    geometry: BaseGeometry = _EMPTY
     notes: list[tuple[str, str]] = field(default_factory=list)
     """Non-fatal: rings or parts dropped, rings closed."""
     dropped: list[tuple[str, str]] = field(default_factory=list)
@@ -115,16 +118,16 @@ def _ring_array(ring: Any, part: int | None, k: int, check_types: bool
                 raise BadGeometry(f"{wz}:{problem[0]}", f"{we}: {problem[1]}")
         if arr is None:
             arr = np.asarray([pos[:2] for pos in ring], dtype=float)
-    if not np.isfinite(arr).all() or (np.abs(arr) > 1e15).any():
+    top = np.abs(arr).max()
+    if not top <= 1e15:  # also False for NaN
         raise BadGeometry(f"{wz}:坐标含有非数字值(NaN 或无穷大)或过大的数",
                           f"{we}: coordinates contain NaN, infinity or huge numbers")
     note = None
-    if not np.array_equal(arr[0], arr[-1]):
+    if arr[0, 0] != arr[-1, 0] or arr[0, 1] != arr[-1, 1]:
         arr = np.vstack([arr, arr[:1]])
         note = (f"{wz}未闭合,已自动闭合", f"{we} was not closed; closed it")
-    keep = np.ones(len(arr), dtype=bool)
-    keep[1:] = np.any(arr[1:] != arr[:-1], axis=1)
-    distinct = int(keep.sum()) - 1  # the closing position repeats the first
+    step = arr[1:] != arr[:-1]
+    distinct = int(np.count_nonzero(step[:, 0] | step[:, 1]))  # the closing point repeats
     if distinct < 3:
         return None, (f"{wz}只有 {max(distinct, 1)} 个不同的点,围不成面",
                       f"{we} has only {max(distinct, 1)} distinct position(s), no area")
@@ -192,11 +195,11 @@ def parse_polygonal(g: Any, check_types: bool = False) -> ParsedGeometry:
     """A GeoJSON geometry object → a polygonal shapely geometry (Polygon, MultiPolygon, or an
     empty Polygon when every part was dropped). Raises :class:`BadGeometry` for input that
     cannot be read at all. ``check_types``: look at every value (the file has booleans)."""
-    out = ParsedGeometry(Polygon())
+    out = ParsedGeometry()
     gtype = g.get("type") if isinstance(g, dict) else None
     polys = _collect(g, check_types, out, 0)
     if not polys:
-        out.geometry = Polygon()
+        out.geometry = _EMPTY
     elif gtype == "Polygon":
         out.geometry = polys[0]
     else:
