@@ -267,3 +267,18 @@ def test_stored_summary_follows_edits(tmp_path: Path, project: Path, capsys) -> 
     assert main(["import", str(project), str(overlap)]) == 0  # stores the new summary
     with GpkgStore.open(project) as store:
         assert stored_check_summary(store)["errors"] > 0
+
+
+def test_lone_surrogate_escape_in_a_name(tmp_path: Path, project: Path, capsys) -> None:
+    """``"\\ud800"`` is valid JSON but no file can store it: replaced, with a message."""
+    path = tmp_path / "g2.geojson"
+    text = json.dumps({"type": "FeatureCollection", "features": [grid(U + "003",
+                                                                      name="坏\ud800名")]})
+    path.write_text(text, encoding="ascii")  # json.dumps escapes it as \ud800
+    assert main(["import", str(project), str(path)]) == 0
+    assert "invalid characters" in capsys.readouterr().err
+    from mapedit.project import Project
+
+    with Project.open(project) as p:
+        names = {g.code: g.name for g in p.dataset.grids.values()}
+    assert names[U + "003"].startswith("坏") and "\ud800" not in names[U + "003"]
