@@ -70,7 +70,8 @@ def test_new_names_a_self_intersecting_unit(tmp_path: Path, capsys) -> None:
     assert main(["new", str(out), "--units", str(units)]) == 2
     line = one_line(capsys.readouterr().err)
     assert "TopologyException" not in line
-    assert "310118005002" in line and "边界自相交" in line and "Self-intersection" in line
+    assert "310118005002" in line and "“塘郁村”的边界无效:边界自相交" in line
+    assert "塘郁村: invalid boundary: Self-intersection at 121.101" in line
     assert not out.exists()
 
 

@@ -283,15 +283,20 @@ def _check_lonlat(geoms: list[BaseGeometry], labels: list[str], fname: str) -> N
 
 
 def _validity(geoms: list[BaseGeometry], feats: list[tuple[int, str]], msgs: _Messages,
-              fatal: bool, what_zh: str = "几何图形", what_en: str = "geometry") -> None:
-    """One message per invalid geometry, naming what is wrong and where (lon/lat)."""
+              fatal: bool, what_zh: str = "几何图形", what_en: str = "geometry",
+              names: Sequence[str] = ()) -> None:
+    """One message per invalid geometry, naming the feature (and its name, when given), what
+    is wrong and where (lon/lat)."""
     if not geoms:
         return
     arr = np.asarray(geoms, dtype=object)
     for k in np.flatnonzero(~shapely.is_valid(arr) & ~shapely.is_empty(arr)).tolist():
         zh, en = invalid_reason(arr[k])
         idx, code = feats[k]
-        msgs.add(idx, code, f"{what_zh}无效:{zh}", f"invalid {what_en}: {en}", fatal=fatal)
+        name = names[k] if k < len(names) and names[k] else ""
+        who_zh, who_en = (f"“{name}”的", f"{name}: ") if name else ("", "")
+        msgs.add(idx, code, f"{who_zh}{what_zh}无效:{zh}", f"{who_en}invalid {what_en}: {en}",
+                 fatal=fatal)
 
 
 def _thin(geoms: np.ndarray, feats: list[tuple[int, str]], msgs: _Messages,
@@ -513,7 +518,8 @@ def read_units(path: str | Path, lenient: bool = False, settings: Settings | Non
         labels.append(f"第 {i} 个要素 / feature {i}")
         feats.append((i, code))
     _check_lonlat(geoms, labels, p.name)
-    _validity(geoms, feats, msgs, fatal=not lenient, what_zh="边界", what_en="boundary")
+    _validity(geoms, feats, msgs, fatal=not lenient, what_zh="边界", what_en="boundary",
+              names=[u.name for u in units])
     if msgs.fatal_count and not lenient:
         raise msgs.refuse()
     present = [g for g in geoms if not g.is_empty]
@@ -613,7 +619,8 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
         labels.append(f"第 {i} 个要素 / feature {i}")
         feats.append((i, code))
     _check_lonlat([g.geometry for g in grids], labels, p.name)
-    _validity([g.geometry for g in grids], feats, msgs, fatal=False)
+    _validity([g.geometry for g in grids], feats, msgs, fatal=False,
+              names=[g.name for g in grids])
     if msgs.fatal_count and not lenient:
         raise msgs.refuse()
     if grids:
