@@ -535,28 +535,71 @@ class Project:
 
 
 # -- shared by the CLI and the GUI (one code path for "new from units" and "import grids") -----
+def _unit_label(u: Any) -> str:
+    return f"{u.code}({u.name})" if u.name else u.code
+
+
+def _refuse_bad_units(units: list) -> None:
+    """Every unit must be a valid, non-empty polygon before a project is made of them: the
+    street and responsibility grids are their unions, and everything is checked against
+    them. Names every bad unit and what is wrong (``read_units`` refuses these already; this
+    guards callers that build units themselves)."""
+    from mapedit.io.geojson_geometry import invalid_reason
+
+    problems: list[tuple[str, str]] = []
+    for u in units:
+        g = u.geometry
+        if g is None or g.is_empty:
+            problems.append((f"管理单元 {_unit_label(u)} 没有边界",
+                             f"unit {_unit_label(u)} has no boundary"))
+        elif g.geom_type not in _POLYGONAL:
+            problems.append((f"管理单元 {_unit_label(u)} 的边界不是面({g.geom_type})",
+                             f"unit {_unit_label(u)} is not a polygon ({g.geom_type})"))
+        elif not g.is_valid:
+            zh, en = invalid_reason(g)
+            problems.append((f"管理单元 {_unit_label(u)} 的边界无效:{zh}",
+                             f"unit {_unit_label(u)} has an invalid boundary: {en}"))
+    if problems:
+        more_zh = f";等共 {len(problems)} 处" if len(problems) > 3 else ""
+        more_en = f"; {len(problems)} in all" if len(problems) > 3 else ""
+        raise InputError(";".join(z for z, _ in problems[:3]) + more_zh,
+                         "; ".join(e for _, e in problems[:3]) + more_en)
+
+
+def _union(geoms: list[BaseGeometry], grid: float) -> BaseGeometry:
+    """Union of valid polygons; GEOS can still fail on nearly coincident edges, and then the
+    union is taken at the noding precision."""
+    try:
+        return shapely.union_all(geoms)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(geoms, grid_size=grid)
+
+
 def dataset_from_units(units: list, crs: str, grids: list | None = None,
                        street_name: str | None = None, fallback_name: str = "") -> Dataset:
     """A new project's dataset from exchange units (and optionally grids): the street is named
     by ``street_name`` or the units' ``street`` property, its code is the units' common 9-digit
-    prefix, and responsibility grids are the unions of the units that name them."""
+    prefix, and responsibility grids are the unions of the units that name them. Units that
+    are not valid polygons are refused with an :class:`InputError` naming them, before
+    anything is built (nothing may reach the store that the checker cannot use)."""
     from collections import Counter
 
     from mapedit.model.hierarchy import ResponsibilityGrid, Street
+    from mapedit.model.settings import Settings
 
+    _refuse_bad_units(units)
+    grid = Settings().noding_precision_m
     groups: dict[str, list] = {}
     for u in units:
         if u.responsibility_grid:
             groups.setdefault(u.responsibility_grid, []).append(u.geometry)
-    rgs = {code: ResponsibilityGrid(code=code, name=code,
-                                    geometry=shapely.union_all(geoms).buffer(0))
+    rgs = {code: ResponsibilityGrid(code=code, name=code, geometry=_union(geoms, grid))
            for code, geoms in groups.items()}
     names = Counter(u.street for u in units if u.street)
     name = street_name or (names.most_common(1)[0][0] if names else fallback_name)
     prefixes = {u.code[:9] for u in units if len(u.code) == 12 and u.code.isdigit()}
     street = Street(code=prefixes.pop() if len(prefixes) == 1 else "", name=name,
-                    geometry=shapely.union_all([u.geometry for u in units
-                                                if u.geometry is not None]))
+                    geometry=_union([u.geometry for u in units], grid))
     return Dataset(crs=crs, street=street, responsibility_grids=rgs,
                    units={u.code: u for u in units},
                    grids={i: g.replace(fid=i) for i, g in enumerate(grids or [], start=1)})
@@ -574,7 +617,9 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
 
     path = Path(path)
     ds = project.dataset
-    grids, msgs = read_grids(path, ds.crs, list(ds.units.values()), catalogue=ds.catalogue)
+    grids, msgs = read_grids(path, ds.crs, list(ds.units.values()), catalogue=ds.catalogue,
+                             settings=ds.settings,
+                             neighbours=[g.geometry for g in ds.grids.values()])
     by_code: dict[str, MicroGrid] = {}
     for g in sorted(ds.grids.values(), key=lambda g: g.fid or 0):
         by_code.setdefault(g.code, g)
@@ -602,6 +647,28 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
     cs = ChangeSet(f"导入 {path.name}:新增 {added},更新 {updated}",
                    f"import {path.name}: {added} added, {updated} updated", changes)
     return cs, list(msgs), added, updated
+
+
+# -- the last check's summary, so ``mapedit export`` need not check again --------------------
+def _check_stamp(store: Any) -> str:
+    from mapedit import __version__
+
+    return f"{__version__}:{store.check_stamp()}"  # rules change with the program
+
+
+def remember_check_summary(project: Project) -> None:
+    """Store the current check summary in the project file, keyed by the project's state,
+    if a check has run (never runs one). Best effort: a read-only file keeps none."""
+    if project.checker_built and hasattr(project.store, "save_check_summary"):
+        project.store.save_check_summary(_check_stamp(project.store), dict(project.summary()))
+
+
+def stored_check_summary(store: Any) -> dict | None:
+    """The stored check summary if it is current for the project as it is on disk (nothing
+    written since, same program version), else None."""
+    if not hasattr(store, "check_summary"):
+        return None
+    return store.check_summary(_check_stamp(store))
 
 
 class UnitProgress:
