@@ -48,7 +48,7 @@ import json, sys
 report = json.load(open(sys.argv[1], encoding="utf-8"))
 assert report["summary"]["errors"] > 0 and report["findings"], "empty report"
 PYEOF
-"${clean[@]}" "$exe" export "$tmp/示例 街道.gpkg" "$tmp/导出" > /dev/null 2>&1
+"${clean[@]}" "$exe" export "$tmp/示例 街道.gpkg" "$tmp/导出" --force > /dev/null 2>&1
 "$PY" - "$tmp/导出" <<'PYEOF'
 import json, sys
 from pathlib import Path

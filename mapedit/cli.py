@@ -376,36 +376,79 @@ def _export_summary(project_path: Path) -> tuple[Dataset, dict[str, Any]]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Check summary (reused when current), the pre-export shape warning, then the two files
-    switched into place as one set. Existing exchange files are replaced only with --force."""
+    """Check summary first (reused when current); an export with errors needs --force. The
+    contract's GeoJSON goes through the exchange writer (the pre-export shape warning, the two
+    files switched into place as one set); other formats and profiles through
+    ``reports.platform_export``. Every export ends with ``manifest.json``. Existing files are
+    replaced only with --force."""
+    import dataclasses
+
     from mapedit.io.exchange import existing_export_files, prepare_export, write_exchange
+    from mapedit.reports.platform_export import (
+        MANIFEST,
+        ExportHasErrors,
+        export_dataset,
+        manifest_companion,
+        planned_files,
+        required_missing,
+    )
+    from mapedit.reports.profiles import load_profile
 
     project_path = _need_file(args.project, "项目文件", "project file")
     out_dir = Path(args.out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise CliError(f"{out_dir} 不是文件夹", f"{out_dir} is not a folder")
-    existing = existing_export_files(out_dir)
+    profile = load_profile(args.profile)
+    if args.coords:
+        profile = dataclasses.replace(profile, coordinate_system=args.coords)
+    contract = args.format == "geojson" and profile.is_contract
+    if contract:
+        existing = existing_export_files(out_dir)
+    else:
+        existing = [out_dir / n for n in planned_files(args.format, profile)[:-1]
+                    if (out_dir / n).exists()]
     if existing and not args.force:
         names = ", ".join(p.name for p in existing)
         raise CliError(f"{out_dir} 中已有 {names};要覆盖请加 --force",
                        f"{out_dir} already holds {names}; add --force to overwrite")
     dataset, summary = _export_summary(project_path)
-    plan = prepare_export(dataset, args.coords)
     _out(_summary_line(summary))
+    problems = required_missing(dataset, profile)
+    if (summary.get("errors") or problems) and not args.force:
+        why = [f"检查发现 {summary['errors']} 个错误 / the check found {summary['errors']} "
+               "errors"] if summary.get("errors") else []
+        raise ExportHasErrors(
+            "导出前的检查未通过,未导出;确认仍要导出请加 --force(清单 manifest.json 会记录)",
+            "the pre-export check did not pass, nothing was exported; add --force to export "
+            "anyway (manifest.json records it)", why + problems)
     if summary.get("errors"):
-        _err(f"警告:仍有 {summary['errors']} 个错误,平台可能拒收;仍然导出 / "
+        _err(f"警告:仍有 {summary['errors']} 个错误,平台可能拒收;按 --force 导出 / "
              f"warning: {summary['errors']} errors remain, the platform may reject the data; "
-             "exporting anyway")
-    if plan.changes:
-        _err(f"警告:{len(plan.changes)} 个要素导出后形状会改变 / "
-             f"warning: {len(plan.changes)} feature(s) change shape on export")
-        _messages_to_stderr([c.message() for c in plan.changes])
-    notes: list[str] = []
-    units_path, grids_path = write_exchange(dataset, out_dir, args.coords, notes, plan=plan)
-    _messages_to_stderr(notes)
-    _out(f"已导出 / exported ({args.coords}):")
-    _out(f"  {units_path}")
-    _out(f"  {grids_path}")
+             "exporting as --force asks")
+    _messages_to_stderr(problems)
+    info = {"file": project_path.name}
+    cs = profile.coordinate_system
+    if contract:
+        plan = prepare_export(dataset, cs)
+        if plan.changes:
+            _err(f"警告:{len(plan.changes)} 个要素导出后形状会改变 / "
+                 f"warning: {len(plan.changes)} feature(s) change shape on export")
+            _messages_to_stderr([c.message() for c in plan.changes])
+        notes: list[str] = []
+        counts = {"units": len(dataset.units), "grids": len(dataset.grids)}
+        # the manifest is switched into place in the same set as the pair
+        files = list(write_exchange(dataset, out_dir, cs, notes, plan=plan,
+                                    companions=manifest_companion(
+                                        "geojson", profile, counts, summary, args.force, info)))
+        _messages_to_stderr(notes)
+        manifest = out_dir / MANIFEST
+    else:
+        result = export_dataset(dataset, out_dir, args.format, profile, summary,
+                                force=args.force, encoding=args.encoding, project=info)
+        files, manifest = result.files, result.manifest
+    _out(f"已导出 / exported ({args.format}, {profile.name}, {cs}):")
+    for f in [*files, manifest]:
+        _out(f"  {f}")
     return EXIT_OK
 
 
@@ -623,11 +666,20 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("export", help="导出交换文件 / export units.geojson and grids.geojson")
     s.add_argument("project", metavar="PROJECT.gpkg")
     s.add_argument("out_dir", metavar="OUT_DIR")
-    s.add_argument("--coords", choices=["wgs84", "gcj02", "cgcs2000"], default="wgs84",
-                   help="坐标系 / coordinate system (default wgs84)")
+    s.add_argument("--format", choices=["geojson", "shp", "gpkg", "kml", "csv"],
+                   default="geojson", help="格式 / format (default geojson)")
+    s.add_argument("--profile", metavar="NAME|FILE",
+                   help="导出配置(默认 platform,即交换格式)/ export profile (default: platform, "
+                        "the exchange contract)")
+    s.add_argument("--coords", choices=["wgs84", "gcj02", "cgcs2000"], default=None,
+                   help="坐标系(默认取导出配置,platform 为 wgs84)/ coordinate system "
+                        "(default: the profile's; wgs84 for platform)")
+    s.add_argument("--encoding", type=str.upper, choices=["UTF-8", "GBK"], default="UTF-8",
+                   help="Shapefile 编码(旧平台用 GBK)/ Shapefile encoding (GBK for older "
+                        "platforms)")
     s.add_argument("--force", action="store_true",
-                   help="覆盖文件夹中已有的 units.geojson、grids.geojson / "
-                        "overwrite units.geojson and grids.geojson in OUT_DIR")
+                   help="检查有错误时仍导出,并覆盖文件夹中已有的文件 / export despite errors "
+                        "and overwrite files already in OUT_DIR")
     _details_option(s)
     s.set_defaults(func=cmd_export)
 

@@ -608,8 +608,8 @@ def dataset_from_units(units: list, crs: str, grids: list | None = None,
 def import_grids_changeset(project: Project, path: str | os.PathLike
                            ) -> tuple[ChangeSet, list[str], int, int]:
     """Read an exchange grids file into one change set for ``project``: grids whose code is
-    already in the project update it (keeping fid, creation time and notes), the rest are
-    inserted. Returns ``(changeset, messages, added, updated)``; apply it with
+    already in the project update it (keeping fid, creation time, notes and staffing when the
+    file has none), the rest are inserted. Returns ``(changeset, messages, added, updated)``; apply it with
     ``allow_invalid=True`` so the checker reports bad shapes instead of refusing the file."""
     from mapedit.io.exchange import read_grids
     from mapedit.model.changes import GridChange
@@ -640,9 +640,12 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
                 fid=None, created=old.created or g.created or stamp, updated=stamp)))
             updated += 1
         else:
+            # a file without notes or staffing (the platform's own export) keeps ours
             changes.append(GridChange(old, g.replace(
                 fid=old.fid, created=old.created or g.created, updated=stamp,
-                notes=g.notes or old.notes)))
+                notes=g.notes or old.notes, grid_leader=g.grid_leader or old.grid_leader,
+                grid_staff=g.grid_staff or old.grid_staff,
+                contact_phone=g.contact_phone or old.contact_phone)))
             updated += 1
     cs = ChangeSet(f"导入 {path.name}:新增 {added},更新 {updated}",
                    f"import {path.name}: {added} added, {updated} updated", changes)

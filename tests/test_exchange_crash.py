@@ -140,7 +140,8 @@ def test_real_export_killed_after_commit_is_completed_by_next_export(tmp_path: P
     env.pop(af.SWITCH_ENV, None)
     cmd = [sys.executable, "-m", "mapedit", "export", str(project), str(out)]
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=120)
-    env[af.EXIT_STEP_ENV] = "5"  # 1 recover, 2-3 files, 4 marker, 5 journal (commit)
+    # 1 recover, 2-4 files (units, grids, manifest.json), 5 marker, 6 journal (commit)
+    env[af.EXIT_STEP_ENV] = "6"
     proc = subprocess.run([*cmd, "--force"], env=env, capture_output=True, timeout=120)
     assert proc.returncode == af.KILLED_STATUS
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # mid-switch
@@ -148,4 +149,5 @@ def test_real_export_killed_after_commit_is_completed_by_next_export(tmp_path: P
         json.loads((out / name).read_text(encoding="utf-8"))
     env.pop(af.EXIT_STEP_ENV)
     subprocess.run([*cmd, "--force"], env=env, check=True, capture_output=True, timeout=120)
-    assert ours(out) == [] and sorted(p.name for p in out.iterdir()) == sorted(PAIR)
+    assert ours(out) == [] and sorted(p.name for p in out.iterdir()) == sorted(
+        [*PAIR, "manifest.json"])

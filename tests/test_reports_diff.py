@@ -58,7 +58,7 @@ def test_cli_diff_prints_codes(demo_path, tmp_path):
     from mapedit.cli import main
     from mapedit.project import Project
 
-    assert main(["export", str(demo_path), str(tmp_path / "e")]) == 0
+    assert main(["export", str(demo_path), str(tmp_path / "e"), "--force"]) == 0
     with Project.open(demo_path) as p:
         g = next(iter(p.dataset.grids.values()))
         p.apply(ChangeSet("改", "edit", [GridChange(g, g.replace(category=g.category,

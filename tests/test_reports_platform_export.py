@@ -144,3 +144,27 @@ def test_gdal_lists_the_layers(project, tmp_path):
     export_dataset(project.dataset, tmp_path / "p", "gpkg", summary={"errors": 0})
     layers = [name for name, _t in pyogrio.list_layers(tmp_path / "p" / "micro_grids.gpkg")]
     assert layers == ["units", "grids"]
+
+
+def test_cli_export_formats_profiles_force(demo_path, tmp_path, capsys):
+    from mapedit.cli import main
+
+    out = tmp_path / "平台"
+    args = ["export", str(demo_path), str(out), "--format", "shp", "--profile", "example_street",
+            "--encoding", "gbk"]
+    assert main(args) == 1  # the demo has errors: the summary first, then a refusal
+    cap = capsys.readouterr()
+    assert "个错误" in cap.out and "--force" in cap.err
+    assert not out.exists()
+    assert main([*args, "--force"]) == 0
+    assert (out / "微网格.cpg").read_text().strip() == "GBK"
+    assert verify_manifest(out) == []
+    m = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert m["check"]["forced"] and m["encoding"] == "GBK" and m["crs"] == "EPSG:4490"
+    assert main([*args, "--force"][:-1]) in (1, 2)  # existing files: refused again
+    for fmt, name in (("gpkg", "micro_grids.gpkg"), ("kml", "grids.kml"), ("csv", "grids.csv")):
+        d = tmp_path / fmt
+        assert main(["export", str(demo_path), str(d), "--format", fmt, "--force"]) == 0
+        assert (d / name).exists() and verify_manifest(d) == []
+    assert main(["export", str(demo_path), str(tmp_path / "x"), "--profile",
+                 str(tmp_path / "none.json"), "--force"]) == 2

@@ -32,10 +32,11 @@ features whose shape rounding changes, formats all coordinates at once
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -90,6 +91,11 @@ _WGS84_CRS_NAMES = {
 _EPSG_URN_LONLAT = re.compile(r"urn:ogc:def:crs:epsg:[\d.]*:(4326|4490)")
 """Versioned URNs such as ``urn:ogc:def:crs:EPSG:6.6:4326`` (older GDAL and ArcGIS)."""
 _DEPT_SPLIT = re.compile(r"[、,，;；/|\s]+")
+
+
+STAFFING_KEYS = ("grid_leader", "grid_staff", "contact_phone")
+"""Optional extension properties of a grid (网格长, 专职网格员, 联系电话), from the
+information tables; written when filled in."""
 
 
 class ExchangeError(InputError):
@@ -603,6 +609,7 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
         departments = _departments(props, i, code, msgs)
         four_bounds = _four_bounds(props, i, code, msgs)
         notes = _text(props, "notes", i, code, msgs)
+        staffing = {k: _text(props, k, i, code, msgs) for k in STAFFING_KEYS}
         created = _text(props, "created", i, code, msgs)
         updated = _text(props, "updated", i, code, msgs)
         geom = _read_geometry(feat, i, code, msgs, lenient, has_bools)
@@ -615,7 +622,8 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
         grids.append(MicroGrid(
             code=code, name=name, category=category, geometry=geom, unit_code=unit_code,
             departments=departments, households=households, population=population,
-            four_bounds=four_bounds, notes=notes, created=created, updated=updated))
+            four_bounds=four_bounds, notes=notes, created=created, updated=updated,
+            **staffing))
         labels.append(f"第 {i} 个要素 / feature {i}")
         feats.append((i, code))
     _check_lonlat([g.geometry for g in grids], labels, p.name)
@@ -848,7 +856,8 @@ def unit_properties(unit: Unit, dataset: Dataset, area: float | None = None) -> 
 
 def grid_properties(grid: MicroGrid, catalogue: Catalogue, area: float | None = None,
                     _cache: dict | None = None) -> dict[str, Any]:
-    """Contract properties (in contract order) plus the extensions notes/created/updated."""
+    """Contract properties (in contract order) plus the extensions notes/created/updated and,
+    when filled in, the staffing fields grid_leader/grid_staff/contact_phone."""
     fb = None
     if grid.four_bounds:
         fb = {k: grid.four_bounds.get(k, "") or "" for k in FOUR_BOUND_KEYS}
@@ -857,7 +866,7 @@ def grid_properties(grid: MicroGrid, catalogue: Catalogue, area: float | None = 
     if known is None:
         known = cache[grid.category] = (normalize_category(grid.category),
                                         catalogue.default_departments(grid.category))
-    return {
+    props = {
         "code": grid.code, "name": grid.name, "category": known[0],
         "unit_code": grid.unit_code,
         "departments": list(grid.departments) or list(known[1]),
@@ -865,6 +874,10 @@ def grid_properties(grid: MicroGrid, catalogue: Catalogue, area: float | None = 
         "area_m2": _areas([grid])[0] if area is None else area,
         "notes": grid.notes, "created": grid.created, "updated": grid.updated,
     }
+    if grid.grid_leader or grid.grid_staff or grid.contact_phone:
+        props.update(grid_leader=grid.grid_leader, grid_staff=grid.grid_staff,
+                     contact_phone=grid.contact_phone)
+    return props
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -933,7 +946,8 @@ def existing_export_files(out_dir: str | Path) -> list[Path]:
 
 
 def write_exchange(dataset: Dataset, out_dir: str | Path, coordinate_system: str = "wgs84",
-                   messages: list[str] | None = None, plan: ExportPlan | None = None
+                   messages: list[str] | None = None, plan: ExportPlan | None = None,
+                   companions: Callable[[dict[str, bytes]], dict[str, bytes]] | None = None
                    ) -> tuple[Path, Path]:
     """Write ``units.geojson`` and ``grids.geojson`` into ``out_dir`` per the contract.
 
@@ -944,6 +958,8 @@ def write_exchange(dataset: Dataset, out_dir: str | Path, coordinate_system: str
     top-level ``coordinate_system`` member. ``plan`` is the result of :func:`prepare_export`
     for the same dataset and coordinate system, if the caller already has it. Features whose
     geometry is empty (or collapses at 1 cm) are left out and listed in ``messages``.
+    ``companions`` maps the pair's bytes (file name → content) to more files switched in with
+    them as part of the same set (``manifest.json`` with the pair's checksums).
     """
     cs = _coordinate_system(coordinate_system)
     if plan is None or plan.coordinate_system != cs:
@@ -957,11 +973,20 @@ def write_exchange(dataset: Dataset, out_dir: str | Path, coordinate_system: str
                     messages.append(f"{kind_zh} {item.code} 没有几何图形,未导出 / "
                                     f"{kind_en} {item.code} has no geometry, not exported")
     out = Path(out_dir)
+    writers: dict[str, Callable[[IO], None]] = {
+        UNITS_FILE: _collection_writer(plan.unit_heads, plan.unit_texts, cs),
+        GRIDS_FILE: _collection_writer(plan.grid_heads, plan.grid_texts, cs)}
+    if companions is not None:
+        blobs: dict[str, bytes] = {}
+        for name, write in writers.items():
+            buf = io.BytesIO()
+            write(buf)
+            blobs[name] = buf.getvalue()
+        extra = companions(dict(blobs))
+        blobs.update(extra)
+        writers = {name: (lambda fh, b=b: fh.write(b)) for name, b in blobs.items()}
     try:
-        units_path, grids_path = write_file_set(out, {
-            UNITS_FILE: _collection_writer(plan.unit_heads, plan.unit_texts, cs),
-            GRIDS_FILE: _collection_writer(plan.grid_heads, plan.grid_texts, cs)},
-            binary=True)
+        units_path, grids_path = write_file_set(out, writers, binary=True)[:2]
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError(f"无法写入 {out}:{reason}", f"cannot write to {out}: {reason}") from exc

@@ -301,30 +301,68 @@ def export_dataset(dataset: Dataset, out_dir: str | os.PathLike, fmt: str = "geo
     try:
         written = _write_all(dataset, staging, fmt, prof, records, encoding, messages)
         counts = {k: len(v) for k, v in records.items()}
-        manifest = {
-            "format": "mapedit-export-manifest", "version": 1,
-            "created": now_iso(), "mapedit_version": __version__,
-            "export_format": fmt, "encoding": encoding.upper() if fmt == "shp" else "UTF-8",
-            "profile": {"name": prof.name, "source": prof.source, "title": prof.title},
-            "coordinate_system": prof.coordinate_system,
-            "crs": OUTPUT_CRS[prof.coordinate_system], "decimals": prof.decimals,
-            "counts": counts,
-            "files": [{"name": p.name, "bytes": p.stat().st_size, "sha256": sha256(p)}
-                      for p in written],
-            "check": {"errors": errors, "warnings": int(summary.get("warnings", 0) or 0),
-                      "accepted": int(summary.get("accepted", 0) or 0),
-                      "required_fields_missing": problems,
-                      "forced": bool(force and (errors or problems))},
-            "project": dict(project or {}),
-        }
         mpath = staging / MANIFEST
-        mpath.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                         encoding="utf-8")
+        mpath.write_text(manifest_text(written, fmt, prof, counts, summary, problems, force,
+                                       encoding, project), encoding="utf-8")
         final = _move_into(staging, out, [*written, mpath])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ExportResult(out, final[:-1], final[-1], counts, bool(force and (errors or problems)),
                         messages)
+
+
+def manifest_text(files: list[Path] | dict[str, bytes], fmt: str, prof: Profile,
+                  counts: dict[str, int], summary: dict, problems: list[str], force: bool,
+                  encoding: str = "UTF-8", project: dict[str, Any] | None = None) -> str:
+    """``manifest.json`` for the export ``files`` (paths, or name → content not yet written):
+    what, how, from which check, when."""
+    errors = int(summary.get("errors", 0) or 0)
+    manifest = {
+        "format": "mapedit-export-manifest", "version": 1,
+        "created": now_iso(), "mapedit_version": __version__,
+        "export_format": fmt, "encoding": encoding.upper() if fmt == "shp" else "UTF-8",
+        "profile": {"name": prof.name, "source": prof.source, "title": prof.title},
+        "coordinate_system": prof.coordinate_system,
+        "crs": OUTPUT_CRS[prof.coordinate_system], "decimals": prof.decimals,
+        "counts": counts,
+        "files": ([{"name": n, "bytes": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+                   for n, b in files.items()] if isinstance(files, dict) else
+                  [{"name": p.name, "bytes": p.stat().st_size, "sha256": sha256(p)}
+                   for p in files]),
+        "check": {"errors": errors, "warnings": int(summary.get("warnings", 0) or 0),
+                  "accepted": int(summary.get("accepted", 0) or 0),
+                  "required_fields_missing": list(problems),
+                  "forced": bool(force and (errors or problems))},
+        "project": dict(project or {}),
+    }
+    return json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+
+
+def manifest_companion(fmt: str, prof: Profile, counts: dict[str, int], summary: dict,
+                       force: bool, project: dict[str, Any] | None = None):
+    """For ``io.exchange.write_exchange(companions=…)``: the manifest of the pair, switched
+    into place in the same set as the pair itself."""
+
+    def make(blobs: dict[str, bytes]) -> dict[str, bytes]:
+        text = manifest_text(blobs, fmt, prof, counts, summary, [], force, project=project)
+        return {MANIFEST: text.encode("utf-8")}
+
+    return make
+
+
+def planned_files(fmt: str, prof: Profile) -> list[str]:
+    """Names an export writes (Shapefile: the main ``.shp`` of each layer), and the manifest."""
+    _driver, ext = FORMATS[fmt]
+    if fmt == "gpkg":
+        names = [f"{prof.files['package']}{ext}"]
+    else:
+        names = [f"{prof.files[k]}{ext}" for k in ("units", "grids")]
+    return [*names, MANIFEST]
+
+
+def required_missing(dataset: Dataset, prof: Profile) -> list[str]:
+    """The profile's required fields that are empty, as messages (none: all filled)."""
+    return _missing_required(prof, _records(dataset))
 
 
 def _write_all(dataset: Dataset, folder: Path, fmt: str, prof: Profile, records,
