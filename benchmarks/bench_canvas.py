@@ -21,8 +21,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pyqtgraph as pg  # noqa: E402
 
+from mapedit.demo.synthetic import synthetic_dataset  # noqa: E402
 from mapedit.ui.canvas import MapCanvas  # noqa: E402
-from mapedit.ui.canvas.synthetic import synthetic_dataset  # noqa: E402
 
 TARGET_MS = 30.0
 

@@ -37,6 +37,7 @@ from mapedit.ui.canvas.tiled import (
     painter_pixel_size,
     painter_view_rect,
 )
+from mapedit.ui.i18n import tr
 
 
 def _device_xy(painter: QPainter, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -496,7 +497,7 @@ class FindingsLayer(TiledLayer):
         painter.setPen(QColor(S.PENDING_TEXT_COLOR))
         for x, y in zip(dx.tolist(), dy.tolist(), strict=True):
             painter.drawText(QRectF(x - 60, y - 12, 120, 24), Qt.AlignmentFlag.AlignCenter,
-                             S.PENDING_LABEL)
+                             tr(S.PENDING_LABEL))
         painter.restore()
 
 
@@ -653,8 +654,9 @@ def label_entries(grids: Iterable) -> dict[int, tuple[float, float, float, str, 
     b = shapely.bounds(geoms)
     widths = np.minimum(b[:, 2] - b[:, 0], (b[:, 3] - b[:, 1]) * 2.5)
     out = {}
+    households = tr("{0}户")
     for g, x, y, w in zip(grids, xs.tolist(), ys.tolist(), widths.tolist(), strict=True):
-        sub = f"{g.households}户" if g.households is not None else ""
+        sub = households.format(g.households) if g.households is not None else ""
         out[g.fid] = (x, y, w, g.name or g.code, sub)
     return out
 

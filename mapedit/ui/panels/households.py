@@ -39,6 +39,10 @@ class HouseholdChart(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.showGrid(x=False, y=True, alpha=0.3)
+        # No SI prefix: "户数 (x0.001)" on the axis of a few hundred households reads as a
+        # bug to a clerk; the values are counts and shown as they are.
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.plot.setLabel("left", self.tr("户数"))
         self.plot.setMinimumHeight(140)
         self.plot.setToolTip(self.tr("单击柱子,在地图和列表中选中该微网格"))

@@ -14,15 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from mapedit.ui.i18n import N_, tr
 from mapedit.ui.tools.context import EditContext
 from mapedit.ui.tools.edit_base import EditTool, is_ctrl, is_key
 from mapedit.ui.tools.sketch import Sketch
 from mapedit.ui.tools.snapping import EDIT_SNAP_LAYERS
-
-MODES_ZH: dict[str, str] = {
-    "trim": "避让已有微网格(裁剪)",
-    "fill": "贴合相邻微网格(填满空隙)",
-}
 
 
 class TraceState:
@@ -108,13 +104,13 @@ class SketchTool(EditTool):
         if is_key(key, Qt.Key.Key_T):
             if not self.trace.key_held:
                 self.trace.key_held = True
-                self.ctx.message("追踪已开启:在同一条边线上吸附两点,将沿边线连接。", 0)
+                self.ctx.hint(tr("追踪已开启:在同一条边线上吸附两点,将沿边线连接。"))
             return True
         if is_key(key, Qt.Key.Key_Escape):
             if self.sketch.active:
                 self.cancel()
-                self.ctx.message("已取消绘制。")
-                self.ctx.hint(self.hint_zh)
+                self.ctx.message(tr("已取消绘制。"))
+                self.show_hint()
                 return True
             return False
         if is_key(key, Qt.Key.Key_Backspace) or (is_key(key, Qt.Key.Key_Z) and is_ctrl(modifiers)):
@@ -132,7 +128,7 @@ class SketchTool(EditTool):
                     **_: Any) -> bool:
         if is_key(key, Qt.Key.Key_T) and not auto_repeat:
             self.trace.key_held = False
-            self.ctx.hint(self.hint_zh)
+            self.show_hint()
             return True
         return False
 
@@ -144,15 +140,16 @@ class SketchTool(EditTool):
     def after_click(self) -> None:
         n = len(self.sketch)
         if n < self.min_points:
-            self.ctx.hint(f"已添加 {n} 个节点,至少需要 {self.min_points} 个。{self.hint_zh}")
+            self.ctx.hint(tr("已添加 {0} 个节点,至少需要 {1} 个。").format(n, self.min_points)
+                          + self.hint_text())
         else:
-            self.ctx.hint(f"已添加 {n} 个节点。{self.hint_zh}")
+            self.ctx.hint(tr("已添加 {0} 个节点。").format(n) + self.hint_text())
 
     def undo_point(self) -> None:
         self.sketch.pop()
         if not self.sketch.active:
             self.cancel()
-            self.ctx.hint(self.hint_zh)
+            self.show_hint()
         else:
             self.after_click()
 
@@ -165,13 +162,13 @@ class SketchTool(EditTool):
         points: say how many are missing and keep drawing)."""
         coords = self.sketch.coords()
         if len(coords) < self.min_points:
-            self.ctx.message(f"至少需要 {self.min_points} 个节点才能完成,请继续单击,"
-                             f"或按 Esc 取消。")
+            self.ctx.refuse(tr("至少需要 {0} 个节点才能完成,请继续单击,或按 Esc 取消。")
+                            .format(self.min_points))
             return
         unit = self.unit_code
         super().finish()
         self.finish_sketch(coords, unit)
-        self.ctx.hint(self.hint_zh)
+        self.show_hint()
 
     def finish_sketch(self, coords: list[tuple[float, float]], unit_code: str | None) -> None:
         raise NotImplementedError
@@ -181,10 +178,10 @@ class DrawGridTool(SketchTool):
     """绘制微网格: new grid from a clicked outline, clipped to its unit."""
 
     name = "draw"
-    title_zh = "绘制微网格"
+    title = N_("绘制微网格")
     shortcut = "D"
-    hint_zh = ("单击添加节点,双击或回车完成,Esc 取消;Backspace 删除上一个节点;"
-               "按住 Shift 不吸附,按住 T 沿已有边线追踪")
+    hint = N_("单击添加节点,双击或回车完成,Esc 取消;Backspace 删除上一个节点;"
+              "按住 Shift 不吸附,按住 T 沿已有边线追踪")
 
     def __init__(self, ctx: EditContext, trace: TraceState | None = None,
                  mode: str = "trim") -> None:
@@ -194,13 +191,13 @@ class DrawGridTool(SketchTool):
     def begin(self, x: float, y: float) -> bool:
         ds = self.ctx.dataset
         if ds is None:
-            self.ctx.message("请先打开一个项目。")
+            self.ctx.refuse(tr("请先打开一个项目。"))
             return False
         code = self.ctx.unit_at(x, y)
         if code is None:
-            self.ctx.message("⚠ 请在管理单元内开始绘制:新微网格属于第一个节点所在的管理单元。")
+            self.ctx.refuse(tr("请在管理单元内开始绘制。"))
             return False
-        if not self.ctx.check_unit_unlocked(code):
+        if not self.ctx.check_editable(code):
             return False
         self.unit_code = code
         return True
