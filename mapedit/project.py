@@ -386,6 +386,8 @@ class BackgroundCheck:
             report(1, 1)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self.error = exc
+        finally:  # the snapshot's grid objects are not needed any more
+            self._dataset = self._grids = self._units = None  # type: ignore[assignment]
 
 
 # -- shared by the CLI and the GUI (one code path for "new from units" and "import grids") -----
@@ -480,9 +482,17 @@ def unit_progress(dataset: Dataset, findings: list[Finding], codes: list[str] | 
 
     codes = list(dataset.units) if codes is None else list(codes)
     by_unit: dict[str, list[MicroGrid]] = {c: [] for c in codes}
-    for g in dataset.grids.values():
-        if g.unit_code in by_unit:
-            by_unit[g.unit_code].append(g)
+    if len(codes) * 100 < len(dataset.grids):
+        # a few units of a city (the unit tree fills its figures a slice at a time): ask the
+        # per-unit index instead of scanning every grid for each slice
+        from mapedit.model.editing.index import unit_grids
+
+        for c in codes:
+            by_unit[c] = list(unit_grids(dataset, c))
+    else:
+        for g in dataset.grids.values():
+            if g.unit_code in by_unit:
+                by_unit[g.unit_code].append(g)
     errors = dict.fromkeys(codes, 0)
     for f in findings:
         if f.unit in errors and f.severity == "error" and not f.accepted:

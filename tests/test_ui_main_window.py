@@ -342,6 +342,8 @@ def test_unit_tree_progress_columns(window, project):
 
 def test_household_chart_follows_unit(window, project):
     g = _band_grid(project)
+    window.dock_households.show()
+    window.dock_households.raise_()  # a tab of its own on a small screen
     window.select_grids([g.fid])
     chart = window.households
     assert chart.unit_code == g.unit_code

@@ -225,7 +225,9 @@ class ProjectController(QObject):
             log.exception("installing the background check failed")
             self.notice.emit(tr("检查失败:{0}").format(exc))
         self.checkingChanged.emit(False)
-        self._note(Refresh(findings=True, units=set(self.project.dataset.units)))
+        # Findings only: no grid changed (edits made meanwhile were refreshed when made), so
+        # the views update error counts, not every unit's coverage.
+        self._note(Refresh(findings=True))
         self.flush()
 
     def wait_for_check(self, timeout: float = 120.0) -> bool:

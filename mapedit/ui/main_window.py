@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -447,34 +447,54 @@ class MainWindow(QMainWindow):
         self._update_summary()
         self._update_title()
         self._update_actions()
+        if project is not None and self.isVisible():
+            # Paint the map now, before the controller starts the full check beside it: the
+            # clerk sees the city first (on a busy 2-core PC the check would slow this down).
+            self.canvas.view.viewport().repaint()
 
     def _on_refreshed(self, r: Refresh) -> None:
-        """The one refresh of a change: redraw the touched grids, the findings and the rows
-        of the touched units, re-read the form and the chart."""
+        """The one refresh of a change: the map first (touched grids, findings, selection),
+        painted at once — the clerk looks there — then the rows of the touched units, the
+        findings list, the form and the chart."""
         ctl = self.controller
         if ctl.project is None:
             return
         ds = ctl.project.dataset
+        findings = ctl.findings() if r.findings and ctl.checker_ready else None
         if r.fids:
             self.canvas.refresh_grids(sorted(r.fids))
-        if r.findings and ctl.checker_ready:
-            self._show_findings_everywhere(r.units)
+        if findings is not None:
+            self.canvas.set_findings(findings)
+        self.canvas.set_selection(ctl.selection)
+        self._paint_map_now()
+        if findings is not None:
+            self._show_findings_in_panels(findings, r.units)
         elif r.units:
             self.unit_tree.refresh_units(sorted(r.units))
-        self.canvas.set_selection(ctl.selection)
         self.attributes.refresh()
-        if self.current_unit in r.units or (r.findings and self.current_unit):
+        if self.current_unit in r.units:  # the chart shows the unit's grids, not findings
             self.households.set_unit(ds, self.current_unit)
             self.households.set_selection(ctl.selection)
         self._update_summary()
         self._update_title()
         self._update_actions()
 
+    def _paint_map_now(self) -> None:
+        """Repaint what changed on the map now, before the panels are refreshed (an edit is
+        seen where it was made ~20 ms sooner): the scene's pending changes are processed and
+        the window's pending repaint is delivered."""
+        if not self.isVisible():
+            return
+        QCoreApplication.sendPostedEvents(self.canvas.view.scene(), QEvent.Type.MetaCall)
+        QCoreApplication.sendPostedEvents(self.window(), QEvent.Type.UpdateRequest)
+
     def _show_findings_everywhere(self, touched_units: set[str]) -> None:
         findings = self.controller.findings()
-        ds = self.controller.project.dataset
         self.canvas.set_findings(findings)
-        self.findings.set_findings(findings, ds)
+        self._show_findings_in_panels(findings, touched_units)
+
+    def _show_findings_in_panels(self, findings: list[Finding], touched_units: set[str]) -> None:
+        self.findings.set_findings(findings, self.controller.project.dataset)
         self.unit_tree.set_findings(findings, touched_units)
         self.unit_tree.select_grids(self.selection)
 

@@ -234,6 +234,7 @@ class MapCanvas(QWidget):
         self._unit_codes: list[str] = []
 
         self._stack = None
+        self._kind_index: tuple | None = None
         self._renderers: dict[str, Renderer] = {}
         """Layer id → its renderer, for every layer of the stack whose kind has one."""
         self._unrendered: set[str] = set()
@@ -505,7 +506,15 @@ class MapCanvas(QWidget):
         if self._grid_fill_mode == "check":
             return self._check_state.get(g.fid, 0)
         assert self.dataset is not None
-        return S.KIND_ORDER.index(S.category_kind(self.dataset.catalogue, g.category))
+        # one catalogue lookup per category, not per grid (36,000 grids on opening a city)
+        cache = self._kind_index
+        if cache is None or cache[0] is not self.dataset.catalogue:
+            cache = self._kind_index = (self.dataset.catalogue, {})
+        index = cache[1].get(g.category)
+        if index is None:
+            index = cache[1][g.category] = S.KIND_ORDER.index(
+                S.category_kind(self.dataset.catalogue, g.category))
+        return index
 
     def _restyle_all_grids(self) -> None:
         layer = self._item_of_kind(GRIDS)

@@ -64,6 +64,7 @@ class FindingsPanel(QWidget):
         self.current_unit: str | None = None
         self.checking = False
         """The background check is still running: no findings yet."""
+        self._signature: list | None = None
 
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -119,10 +120,28 @@ class FindingsPanel(QWidget):
 
     # -- data -------------------------------------------------------------------------------------
     def set_findings(self, findings: list[Finding], dataset, checking: bool = False) -> None:
+        """Show ``findings``; the tree is rebuilt only when they differ from those shown (an
+        edit that changes no finding — most attribute edits — costs nothing here)."""
+        signature = [(f.key, f.accepted, f.message_zh) for f in findings]
+        if (dataset is self.dataset and checking == self.checking
+                and signature == self._signature):
+            self.findings = list(findings)  # same findings, possibly new objects
+            self._rebind_items()
+            return
         self.dataset = dataset
         self.findings = list(findings)
         self.checking = checking
+        self._signature = signature
         self._rebuild()
+
+    def _rebind_items(self) -> None:
+        """Point the rows at the current finding objects (same keys, same order)."""
+        by_key = {f.key: f for f in self.findings}
+        for item in self.finding_items():
+            f = item.data(0, ROLE)[1]
+            current = by_key.get(f.key)
+            if current is not None and current is not f:
+                item.setData(0, ROLE, ("finding", current))
 
     def set_checking(self, checking: bool) -> None:
         """Say that the check is running (the list fills when it is done)."""
