@@ -1240,10 +1240,6 @@ its unit's code plus a three-digit number.&lt;/p&gt;
             <translation>Select at least two neighbouring micro-grids first (Ctrl+click adds to the selection), then press M to merge.</translation>
         </message>
         <message>
-            <source>请在管理单元内开始绘制。</source>
-            <translation>Start drawing inside a management unit.</translation>
-        </message>
-        <message>
             <source>请按住 Ctrl 单击微网格的边线来添加节点。</source>
             <translation>Hold Ctrl and click the edge of a micro-grid to add a vertex.</translation>
         </message>
@@ -1298,6 +1294,10 @@ No project file was created. Please send the log mapedit.log to support.</transl
         <message>
             <source>医疗</source>
             <translation>Medical</translation>
+        </message>
+        <message>
+            <source>新微网格放在管理单元“{0}”:图形大部分在这个单元里。</source>
+            <translation>The new micro-grid went to unit "{0}": most of the outline lies in it.</translation>
         </message>
     </context>
 </TS>

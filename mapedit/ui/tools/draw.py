@@ -1,7 +1,9 @@
 """Draw a new micro-grid by clicking its outline (labelme-like).
 
 Click adds a vertex, Backspace or Ctrl+Z removes the last one, Esc cancels, double-click or
-Enter closes the shape. The outline is clipped to the unit the drawing started in and either
+Enter closes the shape. The outline is clipped to the unit the drawing started in (unless that
+unit would get nothing — the first click landed just inside a finished neighbour —, then to the
+unit the outline mostly covers, and the clerk is told) and either
 trimmed against the existing grids (default: never overlap) or filled up to them (the new grid
 closes the gap exactly); :func:`mapedit.model.geometry_ops.draw_grid` does the geometry, this
 tool only collects clicks. Holding T (or the 追踪 toggle) follows the ring between two snapped
@@ -167,8 +169,8 @@ class SketchTool(EditTool):
             return
         unit = self.unit_code
         super().finish()
+        self.show_hint()  # before the result: the hint line would hide the result's message
         self.finish_sketch(coords, unit)
-        self.show_hint()
 
     def finish_sketch(self, coords: list[tuple[float, float]], unit_code: str | None) -> None:
         raise NotImplementedError
@@ -193,19 +195,30 @@ class DrawGridTool(SketchTool):
         if ds is None:
             self.ctx.refuse(tr("请先打开一个项目。"))
             return False
-        code = self.ctx.unit_at(x, y)
-        if code is None:
-            self.ctx.refuse(tr("请在管理单元内开始绘制。"))
-            return False
-        if not self.ctx.check_editable(code):
-            return False
-        self.unit_code = code
+        # The first vertex does not decide the unit (it may land a few pixels inside a
+        # neighbour): the finished outline does, in finish_sketch.
+        self.unit_code = self.ctx.unit_at(x, y)
         return True
 
     def finish_sketch(self, coords: list[tuple[float, float]], unit_code: str | None) -> None:
-        from mapedit.model.geometry_ops import draw_grid
+        """The grid goes to the unit the outline would fill most (see
+        :func:`~mapedit.model.geometry_ops.unit_for_drawing`); the clerk is told when that is
+        not the unit of the first vertex, and why nothing was drawn when nothing fits."""
+        from mapedit.errors import MapeditError
+        from mapedit.model.geometry_ops import draw_grid, unit_for_drawing
 
         ds = self.ctx.dataset
-        if ds is None or unit_code is None:
+        if ds is None:
             return
-        self.ctx.run(draw_grid, ds, unit_code, coords, mode=self.mode, settings=ds.settings)
+        try:
+            code = unit_for_drawing(ds, coords, self.mode, ds.settings, start=unit_code)
+        except MapeditError as err:
+            self.ctx.refuse(err)
+            return
+        if not self.ctx.check_editable(code):
+            return
+        if self.ctx.run(draw_grid, ds, code, coords, mode=self.mode,
+                        settings=ds.settings) is not None and unit_code not in (None, code):
+            unit = ds.units[code]
+            self.ctx.message(tr("新微网格放在管理单元“{0}”:图形大部分在这个单元里。")
+                             .format(unit.name or code))
