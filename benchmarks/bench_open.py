@@ -69,9 +69,20 @@ def one_round(path: str, timeout_s: float) -> dict:
     project = Project.open(path)
     t_load = time.perf_counter() - t0
     armed[0] = True
-    ctl = window.controller
-    ctl.set_project(project)
+    ctl = getattr(window, "controller", None)
+    if ctl is None:  # the window before the controller (issue 10): for before/after figures
+        window.set_project(project)
+    else:
+        ctl.set_project(project)
     t_set = time.perf_counter() - t0
+
+    def checking() -> bool:
+        ready = project.checker_ready if hasattr(project, "checker_ready") \
+            else project.checker_built
+        return not ready or (ctl is not None and ctl.checking)
+
+    def figures_pending() -> bool:
+        return bool(getattr(window.unit_tree, "coverage_pending", lambda: False)())
 
     # The event loop runs as for the clerk; a 10 ms timer measures how late it gets (how long
     # a click or a pan would wait) until the findings are shown and the unit figures filled.
@@ -80,10 +91,9 @@ def one_round(path: str, timeout_s: float) -> dict:
 
     def tick() -> None:
         ticks.append(time.perf_counter())
-        if not done and project.checker_ready and not ctl.checking:
+        if not done and not checking():
             done.append(time.perf_counter())
-        if done and not window.unit_tree.coverage_pending() or \
-                time.perf_counter() - t0 > timeout_s:
+        if done and not figures_pending() or time.perf_counter() - t0 > timeout_s:
             app.quit()
 
     timer = QTimer()
@@ -99,7 +109,7 @@ def one_round(path: str, timeout_s: float) -> dict:
            "findings": check_end - t0, "figures": ticks[-1] - t0,
            "responsive": max(during, default=0.0), "responsive_all": max(gaps, default=0.0),
            "rss_mb": rss, "grids": len(project.dataset.grids),
-           "n_findings": len(project.findings) if project.checker_ready else -1}
+           "n_findings": len(project.findings) if not checking() else -1}
     window.close()
     return out
 

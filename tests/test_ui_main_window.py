@@ -163,22 +163,36 @@ def test_category_change_fills_default_departments_in_one_step(window, project):
     assert ds.grids[g.fid].departments == g.departments
 
 
-def test_layers_toggle(window):
+def test_layers_panel_binds_to_the_layer_stack(window, project):
+    """Ticking a box or moving a layer changes ``dataset.layers`` (which the canvas and the
+    project follow); the names are the layers' labels in the interface language."""
     panel = window.layers
-    names = window.canvas.layer_names()
-    assert panel.list.count() == len(names)
+    stack = project.dataset.layers
+    assert panel.list.count() == len(stack)
+    assert [panel.list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(panel.list.count())] == list(reversed(stack.ids()))  # top first
     item = panel.list.item(0)
     name = item.data(Qt.ItemDataRole.UserRole)
-    assert window.canvas.is_layer_visible(name)
+    assert window.canvas.is_layer_visible(name) and stack[name].visible
     item.setCheckState(Qt.CheckState.Unchecked)
-    assert not window.canvas.is_layer_visible(name)
+    assert not stack[name].visible and not window.canvas.is_layer_visible(name)
     item.setCheckState(Qt.CheckState.Checked)
-    assert window.canvas.is_layer_visible(name)
+    assert stack[name].visible and window.canvas.is_layer_visible(name)
     # labels are Chinese, not internal names
+    assert [panel.list.item(i).text() for i in range(panel.list.count())] == \
+        [stack[i].label("zh") for i in reversed(stack.ids())]
     assert all(not panel.list.item(i).text().isascii() for i in range(panel.list.count()))
     panel.list.setCurrentRow(1)
+    moved = panel.current_layer()
     panel.up.click()
-    assert panel.layer_order()[-1] == panel.list.item(0).data(Qt.ItemDataRole.UserRole)
+    assert stack.ids()[-1] == moved and panel.current_layer() == moved
+    assert window.canvas.layer_item(moved).zValue() == max(
+        window.canvas.layer_item(n).zValue() for n in window.canvas.layer_names())
+    panel.opacity.setValue(40)
+    assert stack[moved].opacity == pytest.approx(0.4)
+    # a change made elsewhere (the store reloading settings, a script) shows in the panel
+    stack.set_visible(moved, False)
+    assert panel.item_for(moved).checkState() == Qt.CheckState.Unchecked
 
 
 def test_accept_finding_as_exception(window, project, monkeypatch):

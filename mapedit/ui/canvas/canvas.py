@@ -246,6 +246,10 @@ class MapCanvas(QWidget):
         self.viewbox.addItem(self._overlay, ignoreBounds=True)
         self.viewbox.sigRangeChanged.connect(lambda *_: self.viewChanged.emit())
         self.viewbox.sigRangeChanged.connect(lambda *_: self._overlay.refresh_extent())
+        self.viewbox.sigRangeChanged.connect(lambda *_: self._labels_if_needed())
+        self._labels_pending = False
+        """Grid labels are built the first time the view comes close enough to show them
+        (36,000 anchors cost time and ~20 MB a city does not need at full extent)."""
 
     # -- layers ------------------------------------------------------------------------------
     # The dataset's LayerStack is the truth about which layers exist, their order, visibility
@@ -430,11 +434,24 @@ class MapCanvas(QWidget):
                                    [self._grid_style(g) for g in grids])
         labels = self._item_of_kind(LABELS)
         if labels is not None:
-            labels.set_labels(label_entries(grids))
+            labels.set_labels({})
+            self._labels_pending = True
+            self._labels_if_needed()
         findings = self._item_of_kind(FINDINGS)
         if findings is not None:
             findings.set_findings([])
         self._grid_tree = None
+
+    def _labels_if_needed(self) -> None:
+        """Build the grid labels once the view is at a scale where they are drawn."""
+        if not self._labels_pending or self.dataset is None:
+            return
+        labels = self._item_of_kind(LABELS)
+        px = self.pixel_size()
+        if labels is None or not math.isfinite(px) or px <= 0 or px > labels.max_px:
+            return
+        self._labels_pending = False
+        labels.set_labels(label_entries(list(self.dataset.grids.values())))
 
     def refresh_grids(self, fids: Iterable[int]) -> None:
         """Redraw after an edit touched these grids (inserted, updated or deleted): only their
@@ -452,7 +469,7 @@ class MapCanvas(QWidget):
             layer.upsert([g.fid for g in present], [g.geometry for g in present],
                          [self._grid_style(g) for g in present])
         labels = self._item_of_kind(LABELS)
-        if labels is not None:
+        if labels is not None and not self._labels_pending:
             entries: dict[int, tuple | None] = {f: None for f in fids}
             entries.update(label_entries(present))
             labels.update_labels(entries)
