@@ -122,7 +122,8 @@ def cmd_editor(args: argparse.Namespace) -> int:
     try:
         from mapedit.ui.app import main as ui_main
     except ImportError as exc:
-        target = path or "内置示例街道 / the built-in demo street"
+        target = path or ("上次打开的项目(第一次为内置示例街道) / the project opened last "
+                          "(the built-in demo street the first time)")
         _out(f"将打开编辑器:{target}(图形界面不可用:{exc}) / "
              f"would open the editor on: {target} (GUI not available: {exc})")
         return EXIT_OK

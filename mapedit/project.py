@@ -154,6 +154,36 @@ class Project:
         return self._checker is not None
 
     @property
+    def checker_ready(self) -> bool:
+        """Whether findings exist yet (until then :meth:`apply` does not check, and a window
+        must not ask for :attr:`findings`, which would run the full check in its thread)."""
+        return self._checker is not None
+
+    # -- background check (minimal version by the UI helper; the rules helper owns it) ------
+    def begin_background_check(self, progress: Callable[[int, int], None] | None = None
+                               ) -> BackgroundCheck:
+        """Main thread: snapshot the grid table for a full check in another thread."""
+        return BackgroundCheck(self, progress)
+
+    def finish_background_check(self, job: BackgroundCheck) -> None:
+        """Main thread: install the checker of a finished ``job``, re-check the grids edited
+        since its snapshot, and tell the listeners (with an empty change set)."""
+        if job.error is not None:
+            raise job.error
+        if job.checker is None or self._checker is not None:
+            return
+        checker = job.checker
+        checker.dataset = self.dataset  # type: ignore[attr-defined]
+        changed = self.dataset.grids.changed_since(job.revision)
+        if changed is None:
+            checker.run_full()
+        elif changed:
+            checker.update(changed, {})
+        self._checker = checker
+        for fn in list(self._listeners):
+            fn(ChangeSet("检查完成", "check finished"))
+
+    @property
     def findings(self) -> list[Finding]:
         return self.checker.findings
 
@@ -512,13 +542,20 @@ class Project:
             # an insert without a fid gets one from the store; nothing to track here
 
     def _refuse_locked(self, g: MicroGrid) -> None:
-        unit = self.dataset.units.get(g.unit_code)
+        self.check_editable(g.unit_code, _label(g))
+
+    def check_editable(self, unit_code: str | None, grid: str = "") -> None:
+        """Raise :class:`EditRefused` when ``unit_code`` is locked: the one place the lock is
+        checked (tools ask it before a drawing starts, :meth:`apply` before writing)."""
+        unit = self.dataset.units.get(unit_code or "")
         if unit is not None and unit.locked:
+            what_zh = f"其中的微网格 {grid}" if grid else "其中的微网格"
+            what_en = f"micro-grid {grid}" if grid else "its micro-grids"
             raise EditRefused(
-                f"管理单元 {unit.name}({unit.code})已锁定,不能修改其中的微网格 {_label(g)};"
-                "请先解锁",
-                f"unit {unit.name} ({unit.code}) is locked; micro-grid {_label(g)} cannot be "
-                "edited. Unlock the unit first")
+                f"管理单元 {unit.name}({unit.code})已锁定,不能修改{what_zh};请先解锁"
+                "(编辑 → 锁定/解锁管理单元)",
+                f"unit {unit.name} ({unit.code}) is locked; {what_en} cannot be "
+                "edited. Unlock the unit first (Edit → Lock/unlock unit)")
 
     @staticmethod
     def _refuse_bad_geometry(g: MicroGrid) -> None:
@@ -532,6 +569,66 @@ class Project:
             reason = shapely.is_valid_reason(geom)
             raise EditRefused(f"微网格 {_label(g)} 的图形无效:{reason}",
                               f"micro-grid {_label(g)} has an invalid shape: {reason}")
+
+
+class BackgroundCheck:
+    """A full check of a snapshot of the project, to run in a worker thread (``run``).
+
+    The snapshot shares the dataset but has its own grid table and unit objects whose
+    geometries are private copies: the checker prepares geometries (GEOS prepared geometries are
+    not thread-safe), while the window keeps editing the originals. ``revision`` is the grid
+    table's revision at the snapshot; :meth:`Project.finish_background_check` re-checks what
+    changed after it."""
+
+    def __init__(self, project: Project, progress: Callable[[int, int], None] | None) -> None:
+        import dataclasses
+
+        from mapedit.model.dataset import GridTable
+
+        ds = project.dataset
+        self.revision = ds.grids.revision
+        self._grids = dict(ds.grids)  # the objects are replaced on edit, never changed
+        self._units = dict(ds.units)
+        self._dataset = dataclasses.replace(ds, grids=GridTable(), units={})
+        self._make = project.checker_factory
+        self._accepted = project.store.accepted_findings()
+        self.progress = progress
+        self.checker: CheckerLike | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        """Any thread: copy the geometries and run the full check (``progress(done, total)``
+        before and after; a checker that reports its own progress gets the callback)."""
+        import dataclasses
+        import inspect
+
+        import numpy as np
+
+        try:
+            report = self.progress or (lambda done, total: None)
+            report(0, 1)
+            ds = self._dataset
+            grids = list(self._grids.values())
+            copies = shapely.force_2d(np.asarray([g.geometry for g in grids], dtype=object))
+            for g, geom in zip(grids, copies.tolist(), strict=True):
+                ds.grids[g.fid] = dataclasses.replace(g, geometry=geom)
+            units = list(self._units.values())
+            ucopies = shapely.force_2d(np.asarray([u.geometry for u in units], dtype=object))
+            for u, geom in zip(units, ucopies.tolist(), strict=True):
+                ds.units[u.code] = dataclasses.replace(u, geometry=geom)
+            checker = self._make(ds, self._accepted)
+            params = inspect.signature(checker.run_full).parameters
+            if "progress" in params and self.progress is not None:
+                checker.run_full(progress=self.progress)  # type: ignore[call-arg]
+            else:
+                checker.run_full()
+            checker.dataset = None  # type: ignore[attr-defined] # the live one is set on finish
+            self.checker = checker
+            report(1, 1)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            self.error = exc
+        finally:  # the snapshot's grid objects are not needed any more
+            self._dataset = self._grids = self._units = None  # type: ignore[assignment]
 
 
 # -- shared by the CLI and the GUI (one code path for "new from units" and "import grids") -----
@@ -696,9 +793,17 @@ def unit_progress(dataset: Dataset, findings: list[Finding], codes: list[str] | 
 
     codes = list(dataset.units) if codes is None else list(codes)
     by_unit: dict[str, list[MicroGrid]] = {c: [] for c in codes}
-    for g in dataset.grids.values():
-        if g.unit_code in by_unit:
-            by_unit[g.unit_code].append(g)
+    if len(codes) * 100 < len(dataset.grids):
+        # a few units of a city (the unit tree fills its figures a slice at a time): ask the
+        # per-unit index instead of scanning every grid for each slice
+        from mapedit.model.editing.index import unit_grids
+
+        for c in codes:
+            by_unit[c] = list(unit_grids(dataset, c))
+    else:
+        for g in dataset.grids.values():
+            if g.unit_code in by_unit:
+                by_unit[g.unit_code].append(g)
     errors = dict.fromkeys(codes, 0)
     for f in findings:
         if f.unit in errors and f.severity == "error" and not f.accepted:

@@ -418,7 +418,6 @@ def test_check_with_base_layers(tmp_path: Path, capsys) -> None:
 
 # -- demo -----------------------------------------------------------------------------------
 def test_demo(tmp_path: Path, capsys) -> None:
-    pytest.importorskip("mapedit.demo.generator", reason="demo generator not landed yet")
     out = tmp_path / "示例 街道.gpkg"
     assert main(["demo", str(out), "--units", "4", "--seed", "1"]) == 0
     assert out.exists()
