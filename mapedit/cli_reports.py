@@ -121,6 +121,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     from mapedit.reports.progress import (
         coverage_history,
         progress_rows,
+        progress_title,
         write_csv,
         write_xlsx,
     )
@@ -144,7 +145,6 @@ def cmd_progress(args: argparse.Namespace) -> int:
             png = coverage_chart_png(history)
         except ImportError:  # a headless install without Qt still gets the table
             png = None
-        street = ds.street.name if ds.street else ""
         if kind == ".csv":
             write_csv(rows, out)
             extra = ""
@@ -156,7 +156,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
                     tmp.write_bytes(png)
                 extra = f" + {chart.name}"
         else:
-            write_xlsx(rows, out, history, png, (1000, 460), f"{street}微网格划分月度推进表")
+            write_xlsx(rows, out, history, png, (1000, 460), progress_title(ds))
             extra = ""
         total = rows[-1]
         cov = f"{total.coverage * 100:.1f}"

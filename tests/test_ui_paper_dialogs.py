@@ -112,3 +112,47 @@ def test_every_paper_window_string_is_translated():
     done = {m.findtext("source") for m in root.iter("message")
             if m.find("translation") is not None and m.find("translation").text}
     assert sources and not sorted(sources - done), sorted(sources - done)
+
+
+def test_file_menu_paper_actions(qtbot, main_window, tmp_path):
+    """文件 menu: the entries exist; the information table goes in as ONE undo step; the
+    comparison with an earlier export shows a temporary layer on the map."""
+    from mapedit.io.exchange import write_exchange
+
+    w = main_window
+    texts = [a.text() for a in w.menu_file.actions()]
+    for act in w.paper.actions:
+        assert act.text() in texts
+    c = w.controller
+    c.wait_for_check()
+    c.set_current_unit(UNIT)
+    path = tmp_path / "表.xlsx"
+    assert w.paper.export_table(str(path))
+    wb = load_workbook(path)
+    ws = wb[DATA_SHEET]
+    code = ws.cell(row=FIRST_ROW, column=1).value
+    ws.cell(row=FIRST_ROW, column=3, value="菜单导入的名字")
+    wb.save(path)
+    before = w.undo_stack.count()
+    assert w.paper.import_table(str(path), confirm=False) is not None
+    assert w.undo_stack.count() == before + 1
+    names = {g.code: g.name for g in c.project.dataset.grids.values()}
+    assert names[code] == "菜单导入的名字"
+    w.undo_stack.undo()
+    names = {g.code: g.name for g in c.project.dataset.grids.values()}
+    assert names[code] != "菜单导入的名字"
+
+    write_exchange(c.project.dataset, tmp_path / "earlier")
+    w.undo_stack.redo()
+    diff = w.paper.compare_export(str(tmp_path / "earlier"))
+    assert diff.codes == [code]
+    assert "diff_export" in c.project.dataset.layers
+    w.zoom_unit(UNIT)
+    qtbot.wait(50)
+    _shot(w, "main_diff_layer.png")
+    win = w.paper.show_progress(exec_dialog=False)
+    qtbot.addWidget(win)
+    assert win.table.rowCount() > 0
+    dlg = w.paper.print_sheets(exec_dialog=False)
+    qtbot.addWidget(dlg)
+    assert dlg.selected_units() == [UNIT]

@@ -115,6 +115,11 @@ def progress_rows(dataset: Dataset, findings: Sequence[Finding],
     return rows
 
 
+def progress_title(dataset: Dataset) -> str:
+    """The report's title: the street's name and 微网格划分月度推进表."""
+    return f"{dataset.street.name if dataset.street else ''}微网格划分月度推进表"
+
+
 def _sum(kind: str, rg: str, name: str, code: str, rows: list[ProgressRow],
          dataset: Dataset) -> ProgressRow:
     area = covered = 0.0

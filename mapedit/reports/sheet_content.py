@@ -102,7 +102,9 @@ class UnitSheet:
 
     @property
     def title(self) -> str:
-        return f"{self.unit.name}微网格划分确认图"
+        from mapedit.reports.sheet_text import st
+
+        return st("unit_title", unit=self.unit.name)
 
 
 @dataclass

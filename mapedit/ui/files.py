@@ -15,6 +15,7 @@ names and rename, so that promise holds.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -297,8 +298,16 @@ class ProjectFiles(QObject):
             if answer != yes:
                 return False
         notes: list[str] = []
+        from mapedit.reports.platform_export import manifest_companion
+        from mapedit.reports.profiles import load_profile
+
+        ds = c.project.dataset  # manifest.json switched in with the pair (issue 13)
+        profile = dataclasses.replace(load_profile(), coordinate_system=coords)
+        manifest = manifest_companion("geojson", profile, {"units": len(ds.units),
+                                      "grids": len(ds.grids)}, s, bool(errors),
+                                      {"file": c.project.path.name})
         try:
-            written = write_exchange(c.project.dataset, out, coords, notes)
+            written = write_exchange(ds, out, coords, notes, companions=manifest)
         except (MapeditError, OSError) as exc:
             show_error(parent, self.tr("导出失败"), exc)
             return False

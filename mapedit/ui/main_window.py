@@ -42,6 +42,7 @@ from mapedit.ui.panels.layers import LayerPanel
 from mapedit.ui.panels.legend import MapLegend
 from mapedit.ui.panels.unit_tree import UnitTreePanel
 from mapedit.ui.settings_store import SettingsStore
+from mapedit.ui.sheets.actions import PaperActions
 from mapedit.ui.support_menu import install_support, project_opened
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or SettingsStore()
         self.controller = ProjectController(self)
         self.files = ProjectFiles(self, self.controller, self.settings)
+        self.paper = PaperActions(self, self.controller, self.settings)  # sheets, tables, reports
 
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("微网格编辑器"))
@@ -250,6 +252,8 @@ class MainWindow(QMainWindow):
         m_file.addSeparator()
         m_file.addAction(self.act_import)
         m_file.addAction(self.act_export)
+        m_file.addSeparator()
+        self.paper.add_to(m_file)
         m_file.addSeparator()
         m_file.addAction(self.act_quit)
         self.menu_edit = m_edit = mb.addMenu(self.tr("编辑(&E)"))

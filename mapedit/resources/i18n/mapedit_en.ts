@@ -1512,6 +1512,10 @@ No project file was created. Please send the log mapedit.log to support.</transl
     <context>
         <name>SheetsDialog</name>
         <message>
+            <source>{0}_图纸.pdf</source>
+            <translation>{0}_sheets.pdf</translation>
+        </message>
+        <message>
             <source>打印/导出图纸</source>
             <translation>Print/export sheets</translation>
         </message>
@@ -1602,6 +1606,10 @@ No project file was created. Please send the log mapedit.log to support.</transl
     <context>
         <name>ProgressWindow</name>
         <message>
+            <source>月度推进表.xlsx</source>
+            <translation>progress.xlsx</translation>
+        </message>
+        <message>
             <source>进度报表</source>
             <translation>Progress report</translation>
         </message>
@@ -1668,6 +1676,81 @@ No project file was created. Please send the log mapedit.log to support.</transl
         <message>
             <source>编辑人</source>
             <translation>Edited by</translation>
+        </message>
+    </context>
+    <context>
+        <name>PaperActions</name>
+        <message>
+            <source>打印/导出图纸…</source>
+            <translation>Print/export sheets…</translation>
+        </message>
+        <message>
+            <source>每个管理单元一页的确认图纸(PDF),或全街道图集</source>
+            <translation>Sign-off sheets (PDF), one per unit, or the street atlas</translation>
+        </message>
+        <message>
+            <source>导出信息表…</source>
+            <translation>Export information table…</translation>
+        </message>
+        <message>
+            <source>导出微网格信息表(Excel),供各居委/村填写</source>
+            <translation>Export the micro-grid information table (Excel) for the committees and villages to fill in</translation>
+        </message>
+        <message>
+            <source>导入信息表…</source>
+            <translation>Import information table…</translation>
+        </message>
+        <message>
+            <source>导入填好的信息表:先显示修改,再作为一次编辑应用(可撤销)</source>
+            <translation>Import a filled information table: the changes are shown first, then applied as one edit (undoable)</translation>
+        </message>
+        <message>
+            <source>进度报表…</source>
+            <translation>Progress report…</translation>
+        </message>
+        <message>
+            <source>月度推进表与覆盖率变化</source>
+            <translation>Monthly progress table and coverage over time</translation>
+        </message>
+        <message>
+            <source>与之前的导出比较…</source>
+            <translation>Compare with an earlier export…</translation>
+        </message>
+        <message>
+            <source>列出新增、删除、修改的微网格,并在地图上临时显示</source>
+            <translation>List added, removed and changed micro-grids and show them on the map for now</translation>
+        </message>
+        <message>
+            <source>导出信息表</source>
+            <translation>Export information table</translation>
+        </message>
+        <message>
+            <source>{0}_信息表.xlsx</source>
+            <translation>{0}_information_table.xlsx</translation>
+        </message>
+        <message>
+            <source>Excel 表格 (*.xlsx)</source>
+            <translation>Excel workbook (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>已导出信息表 {0}:{1} 个微网格</source>
+            <translation>Information table written to {0}: {1} micro-grid(s)</translation>
+        </message>
+        <message>
+            <source>导入信息表</source>
+            <translation>Import information table</translation>
+        </message>
+        <message>
+            <source>选择之前导出的文件夹</source>
+            <translation>Choose the folder of an earlier export</translation>
+        </message>
+        <message>
+            <source>与之前的导出比较</source>
+            <translation>Compare with an earlier export</translation>
+        </message>
+        <message>
+            <source>与 {0} 比较:新增 {1},删除 {2},修改 {3}</source>
+            <translation>Compared with {0}: {1} added, {2} removed, {3} changed</translation>
         </message>
     </context>
 </TS>

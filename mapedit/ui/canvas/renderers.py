@@ -93,6 +93,10 @@ def _role_item(layer: Layer) -> pg.GraphicsObject:
     if role == "committees":
         # thousands of outlines: the raster pyramid at overview scales
         return TiledLayer(layer.id, S.COMMITTEE_STYLES, raster_overview=True)
+    color, width = layer.style.get("color"), layer.style.get("width")
+    if color or width:  # e.g. the temporary layer of a comparison with an earlier export
+        return TiledLayer(layer.id, [Style(S.cosmetic_pen(str(color or "#757575"),
+                                                          float(width or 1.0)), None)])
     return TiledLayer(layer.id, OTHER_STYLES)
 
 

@@ -27,6 +27,7 @@ from mapedit.reports.sheet_content import (
     street_overview,
     unit_sheets,
 )
+from mapedit.reports.sheet_text import st
 from mapedit.rules.findings import Finding
 
 DPI = 1200
@@ -78,10 +79,11 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
     index first. ``progress(done, total)`` is called after each page."""
     paper = (paper or "A4").upper()
     if paper not in PAPERS:
-        raise InputError(f"不支持的纸张 {paper}(可选 A4、A3)",
+        raise InputError(f"不支持的纸张 {paper}(可选 A4、A3)",  # i18n: ok - bilingual error
                          f"unsupported paper size {paper} (A4 or A3)")
     if not dataset.units:
-        raise InputError("项目中没有管理单元,无法出图", "the project has no management units")
+        raise InputError("项目中没有管理单元,无法出图",  # i18n: ok - bilingual error
+                         "the project has no management units")
     ensure_gui_app()
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
@@ -108,9 +110,12 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
         writer = QPdfWriter(str(qt_tmp))
         writer.setResolution(DPI)
         writer.setCreator("mapedit")
-        title = (f"{ov.street_name}微网格划分图集" if ov is not None
-                 else "、".join(s.unit.name for s in sheets[:3])
-                 + ("等" if len(sheets) > 3 else "") + "微网格划分确认图")
+        if ov is not None:
+            title = st("atlas_title", street=ov.street_name)
+        else:
+            names = st("list_sep").join(s.unit.name for s in sheets[:3])
+            title = st("units_title",
+                       names=names + (st("units_more") if len(sheets) > 3 else ""))
         writer.setTitle(title)
         pp = Paper(writer, DPI, family, FONT_SCALE[paper])
         base = BaseIndex(dataset)
@@ -134,7 +139,8 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
         if ov_plan is not None:
             op = OverviewPainter(pp, dataset, ov_plan, total, base)
             op.context["project_path"] = project_path
-            outline.append((f"{ov.street_name}总图", 0))  # type: ignore[union-attr]
+            outline.append((st("bookmark_overview", street=ov.street_name),  # type: ignore[union-attr]
+                            0))
             pages.append((paper, True, op.first_page))
             for i in range(ov_plan.pages - 1):
                 pages.append((paper, True, lambda i=i, op=op: op.continuation(i)))
@@ -157,7 +163,8 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
         writer.setPageLayout(layout(pages[0][0], pages[0][1]))
         painter = QPainter()
         if not painter.begin(writer):
-            raise MapeditError(f"无法写入 PDF 文件 {out}", f"cannot write the PDF file {out}")
+            raise MapeditError(f"无法写入 PDF 文件 {out}",  # i18n: ok - bilingual error
+                               f"cannot write the PDF file {out}")
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             pp.begin(painter)
@@ -174,7 +181,7 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
             painter.end()
         radicals = radical_map([family] if family else [])
         fix_pdf(qt_tmp, final_tmp, radicals, outline, title,
-                {"/Subject": "微网格划分确认图 / micro-grid sign-off sheets",
+                {"/Subject": st("pdf_subject"),
                  "/Keywords": " ".join(s.unit.code for s in sheets[:200])})
     return SheetsResult(out, len(pages), [s.unit.code for s in sheets], family,
                         [(s, ls) for s, ls, _ in pages])

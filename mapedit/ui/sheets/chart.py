@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from mapedit.reports.progress import CoveragePoint
+from mapedit.reports.sheet_text import st
 
 
 def _days(d: str) -> int:
@@ -17,7 +18,7 @@ def _days(d: str) -> int:
 
 
 def coverage_chart_png(points: Sequence[CoveragePoint], width: int = 1000, height: int = 460,
-                       title: str = "街道微网格覆盖率") -> bytes:
+                       title: str | None = None) -> bytes:
     """PNG bytes of coverage (%) against date, with axes, a 25 % grid and the latest value."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
@@ -26,6 +27,7 @@ def coverage_chart_png(points: Sequence[CoveragePoint], width: int = 1000, heigh
     from mapedit.ui.sheets.paper import sheet_font_family
 
     ensure_gui_app()
+    title = st("chart_title") if title is None else title
     img = QImage(width, height, QImage.Format.Format_ARGB32)
     img.fill(QColor("white"))
     p = QPainter(img)
@@ -100,7 +102,7 @@ def coverage_chart_png(points: Sequence[CoveragePoint], width: int = 1000, heigh
                    int(Qt.AlignmentFlag.AlignRight), f"{c * 100:.1f}%")
     else:
         p.setPen(QColor("#888888"))
-        p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), "暂无编辑记录")
+        p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), st("chart_empty"))
     p.end()
     data = QByteArray()
     buf = QBuffer(data)

@@ -132,7 +132,7 @@ class SheetsDialog(QDialog):
                                           Qt.TransformationMode.SmoothTransformation))
 
     def _export_clicked(self) -> None:
-        name = f"{self.project.path.stem}_图纸.pdf"
+        name = self.tr("{0}_图纸.pdf").format(self.project.path.stem)
         path, _ = QFileDialog.getSaveFileName(self, self.tr("导出图纸"),
                                               str(self.project.path.with_name(name)),
                                               self.tr("PDF 文件 (*.pdf)"))
@@ -282,13 +282,13 @@ class ProgressWindow(QDialog):
 
     def _save_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("导出报表"), str(self.project.path.with_name("月度推进表.xlsx")),
+            self, self.tr("导出报表"), str(self.project.path.with_name(self.tr("月度推进表.xlsx"))),
             self.tr("Excel 表格 (*.xlsx);;CSV 文件 (*.csv)"))
         if path:
             self.save_to(path)
 
     def save_to(self, path: str | Path) -> bool:
-        from mapedit.reports.progress import write_csv, write_xlsx
+        from mapedit.reports.progress import progress_title, write_csv, write_xlsx
         from mapedit.ui.sheets.chart import coverage_chart_png
 
         path = Path(path)
@@ -297,7 +297,7 @@ class ProgressWindow(QDialog):
                 write_csv(self.rows, path)
             else:
                 ds = self.project.dataset
-                title = f"{ds.street.name if ds.street else ''}微网格划分月度推进表"
+                title = progress_title(ds)
                 write_xlsx(self.rows, path.with_suffix(".xlsx"), self.history,
                            coverage_chart_png(self.history), (1000, 460), title)
         except MapeditError as exc:

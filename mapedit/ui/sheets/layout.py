@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from mapedit.reports.sheet_text import st
 from mapedit.ui.sheets.paper import GREY, INK, Paper
 
 PAPER_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -85,18 +86,19 @@ def signature_block(paper: Paper, page: PageSize, parties: Sequence[str],
     x, w = MARGIN, page.inner_w
     head = 4.2
     paper.box(x, y, w, SIGN_H, 0.35)
-    paper.text(x + 1.5, y, w - 3, head, note or "会签确认", 7, True)
+    paper.text(x + 1.5, y, w - 3, head, note or st("sign_default"), 7, True)
     paper.hline(x, x + w, y + head, 0.15)
-    cells = [*parties, "日期"]
+    date = st("sign_date")
+    cells = [*parties, date]
     cw = w / len(cells)
     for i, party in enumerate(cells):
         cx = x + i * cw
         if i:
             paper.vline(cx, y + head, y + SIGN_H, 0.15)
-        label = party if party == "日期" else f"{party}(签字)"
+        label = party if party == date else st("sign_party", party=party)
         paper.text(cx + 1.5, y + head + 0.5, cw - 3, 4, label, 7)
-        if party == "日期":
-            paper.text(cx + 1.5, y + SIGN_H - 7.5, cw - 3, 6, "     年     月     日", 8,
+        if party == date:
+            paper.text(cx + 1.5, y + SIGN_H - 7.5, cw - 3, 6, st("sign_date_fill"), 8,
                        align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         else:
             paper.hline(cx + 4, cx + cw - 4, y + SIGN_H - 3.5, 0.15, QColor("#888888"))
@@ -105,7 +107,7 @@ def signature_block(paper: Paper, page: PageSize, parties: Sequence[str],
 def footer(paper: Paper, page: PageSize, left: str, page_no: int, pages: int) -> None:
     y = page.h - FOOTER_Y - 3
     paper.text(MARGIN, y, page.inner_w * 0.7, 3.5, left, 6, color=GREY)
-    paper.text(MARGIN, y, page.inner_w, 3.5, f"第 {page_no} 页 / 共 {pages} 页", 6.5,
+    paper.text(MARGIN, y, page.inner_w, 3.5, st("footer_pages", page=page_no, pages=pages), 6.5,
                color=INK, align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 

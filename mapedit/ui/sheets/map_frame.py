@@ -22,6 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
 from shapely.geometry.base import BaseGeometry
 
+from mapedit.reports.sheet_text import st
 from mapedit.ui.canvas.paths import geoms_to_path
 from mapedit.ui.sheets.paper import Paper
 
@@ -200,7 +201,7 @@ class MapFrame:
         p.p.drawPolygon(QPolygonF([tip, notch, left]))
         p.p.setBrush(QBrush(QColor("#ffffff")))
         p.p.drawPolygon(QPolygonF([tip, right, notch]))
-        p.text(cx - 4, top - 0.6, 8, size_mm * 0.3, "北", 7.5, True,
+        p.text(cx - 4, top - 0.6, 8, size_mm * 0.3, st("north"), 7.5, True,
                align=Qt.AlignmentFlag.AlignCenter)
 
     def scale_bar(self, margin: float = 4.0) -> None:
@@ -215,9 +216,10 @@ class MapFrame:
         y_text = self.y + self.h - margin - 10.5
         y_bar = self.y + self.h - margin - 5.5
         label = metres_label(length_m)
-        text_w = max(bar_mm + p.text_width(label, 6) / 2 + 2, p.text_width("比例尺 1:00000", 8))
+        text = st("scale", scale=self.scale)
+        text_w = max(bar_mm + p.text_width(label, 6) / 2 + 2, p.text_width(text + "0", 8))
         p.box(x0 - 1.5, y_text - 1.0, text_w + 3, 12.5, 0, fill=_color("#ffffff", 225))
-        p.text(x0, y_text, text_w, 4, f"比例尺 1:{self.scale}", 8, True)
+        p.text(x0, y_text, text_w, 4, text, 8, True)
         seg = bar_mm / segments
         for i in range(segments):
             p.box(x0 + i * seg, y_bar, seg, 1.4, 0.15, QColor("#222222"),

@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from mapedit.model.dataset import Dataset
 from mapedit.reports.scale import nice_scale, required_scale
 from mapedit.reports.sheet_content import StreetOverview
+from mapedit.reports.sheet_text import st
 from mapedit.ui.canvas.style import UNIT_TYPE_COLORS
 from mapedit.ui.sheets.layout import (
     GAP,
@@ -85,12 +86,11 @@ def plan_overview(paper: Paper, ov: StreetOverview, ds: Dataset, size: str) -> O
 
 def index_table(paper: Paper, ov: StreetOverview, width: float,
                 size_pt: float = 6.0) -> Table:
-    cols = [Col("序号", 5, Qt.AlignmentFlag.AlignHCenter), Col("管理单元", 17),
-            Col("编码", 16), Col("类型", 6), Col("责任网格", 14),
-            Col("微网格", 7, Qt.AlignmentFlag.AlignRight),
-            Col("户数", 8, Qt.AlignmentFlag.AlignRight),
-            Col("错误", 6, Qt.AlignmentFlag.AlignRight),
-            Col("页码", 6, Qt.AlignmentFlag.AlignRight)]
+    right = Qt.AlignmentFlag.AlignRight
+    cols = [Col(st("col_seq"), 5, Qt.AlignmentFlag.AlignHCenter), Col(st("ov_col_unit"), 17),
+            Col(st("ov_col_code"), 16), Col(st("ov_col_type"), 6), Col(st("ov_col_rg"), 14),
+            Col(st("ov_col_grids"), 7, right), Col(st("ov_col_households"), 8, right),
+            Col(st("ov_col_errors"), 6, right), Col(st("ov_col_page"), 6, right)]
     rows = [[str(r.index), r.unit.name, r.unit.code, r.unit.unit_type,
              r.responsibility_grid_name, str(r.grids), str(r.households),
              str(r.errors) if r.errors else "", str(r.page) if r.page else ""]
@@ -110,15 +110,19 @@ class OverviewPainter:
 
     def header(self, page_no: int, cont: bool = False) -> None:
         ov = self.plan.overview
-        title = f"{ov.street_name}微网格划分总图" + ("(续)" if cont else "")
+        title = st("ov_title", street=ov.street_name) + (st("cont") if cont else "")
         units = len(ov.rows)
         grids = sum(r.grids for r in ov.rows)
-        subtitle = (f"{ov.street_name}({ov.street_code})· 管理单元 {units} 个 · 微网格 {grids} 个"
-                    f" · 检查:错误 {ov.errors} 项,警告 {ov.warnings} 项,已接受例外 {ov.accepted} 项")
-        info = [("制图日期", ov.date), ("版本", f"{ov.version} · 修订 {ov.revision}"),
-                ("比例尺", f"1:{self.plan.scale}")]
+        subtitle = st("ov_subtitle", street=ov.street_name, code=ov.street_code, units=units,
+                      grids=grids, errors=ov.errors, warnings=ov.warnings,
+                      accepted=ov.accepted)
+        info = [(st("info_date"), ov.date),
+                (st("info_version"), st("info_version_value", version=ov.version,
+                                        revision=ov.revision)),
+                (st("info_scale"), st("info_scale_value", scale=self.plan.scale))]
         header(self.paper, self.plan.page, title, subtitle, info)
-        footer(self.paper, self.plan.page, f"{ov.street_name}微网格划分图集 · 坐标系 {self.ds.crs}",
+        footer(self.paper, self.plan.page, st("ov_footer", street=ov.street_name,
+                                               crs=self.ds.crs),
                page_no, self.total)
 
     def first_page(self) -> None:
@@ -128,18 +132,18 @@ class OverviewPainter:
         x, y, w, h = plan.map_box
         tx = x + w + GAP
         assert plan.table is not None
-        yy = y + heading(self.paper, tx, y, plan.table.width, "管理单元索引") + 0.7
+        yy = y + heading(self.paper, tx, y, plan.table.width, st("ov_index")) + 0.7
         start, stop = plan.pages_rows[0]
         plan.table.draw(tx, yy, start, stop)
         signature_block(self.paper, plan.page, plan.overview.signatures,
-                        "共同确认:党建办、自治办、城建中心、城运中心(数据入库前)")
+                        st("ov_sign"))
 
     def continuation(self, index: int) -> None:
         plan = self.plan
         self.header(index + 2, cont=True)
         assert plan.table is not None
         y = plan.page.body_top
-        y += heading(self.paper, MARGIN, y, plan.table.width, "管理单元索引(续)") + 0.7
+        y += heading(self.paper, MARGIN, y, plan.table.width, st("ov_index_cont")) + 0.7
         start, stop = plan.pages_rows[index + 1]
         plan.table.draw(MARGIN, y, start, stop)
 
@@ -170,11 +174,12 @@ class OverviewPainter:
         mf.north_arrow()
         mf.scale_bar()
         mf.frame()
-        items = [LegendItem(f"{t}单元", _alpha(UNIT_TYPE_COLORS[t], 45),
+        items = [LegendItem(st("legend_unit_type", unit_type=t), _alpha(UNIT_TYPE_COLORS[t], 45),
                             QColor(UNIT_TYPE_COLORS[t]), 0.3) for t in UNIT_TYPE_COLORS
                  if t in by_type]
-        items += [LegendItem("责任网格边界", None, QColor("#37474f"), 0.7, line=True, dashed=True),
-                  LegendItem("街道边界", None, QColor("#222222"), 1.0, line=True)]
+        items += [LegendItem(st("legend_rg"), None, QColor("#37474f"), 0.7, line=True,
+                             dashed=True),
+                  LegendItem(st("legend_street"), None, QColor("#222222"), 1.0, line=True)]
         lw = 62.0
         lh = legend_height(self.paper, len(items), 2)
         lx, ly = x + w - lw - 2, y + h - lh - 4

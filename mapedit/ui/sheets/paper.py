@@ -27,6 +27,7 @@ from mapedit.ui.fonts import candidates
 SHEET_FONTS_WINDOWS_EXTRA = ("SimSun", "NSimSun", "SimHei")
 """After the UI's preferred families (微软雅黑 …): the serif fonts every Chinese Windows has."""
 
+BREAK_AFTER = " 、,,"  # i18n: ok - where a wrapped line may break (punctuation, not text)
 INK = QColor("#1a1a1a")
 GREY = QColor("#6b6b6b")
 RULE = QColor("#444444")
@@ -150,7 +151,7 @@ class Paper:
             cur = ""
             for ch in para:
                 if cur and self.text_width(cur + ch, size_pt, bold) > width_mm:
-                    brk = max(cur.rfind(" "), cur.rfind("、"), cur.rfind(","), cur.rfind(","))
+                    brk = max(cur.rfind(c) for c in BREAK_AFTER)
                     if 0 < brk < len(cur) - 1 and brk >= len(cur) // 2:
                         lines.append(cur[:brk + 1].rstrip())
                         cur = cur[brk + 1:].lstrip() + ch

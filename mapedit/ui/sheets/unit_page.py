@@ -28,6 +28,7 @@ from mapedit.reports.sheet_content import (
     four_bound_text,
     grid_sequence,
 )
+from mapedit.reports.sheet_text import st
 from mapedit.rules.findings import ERROR
 from mapedit.ui.canvas.style import KIND_COLORS, UNIT_TYPE_COLORS, category_kind
 from mapedit.ui.sheets.layout import (
@@ -96,9 +97,10 @@ class UnitPlan:
 
 
 def grid_table(paper: Paper, sheet: UnitSheet, width: float) -> Table:
-    cols = [Col("序号", 4.5, Qt.AlignmentFlag.AlignHCenter),
-            Col("微网格编码", 16.5), Col("微网格名称", 21), Col("类别", 11),
-            Col("条线责任部门", 19), Col("户数", 7, Qt.AlignmentFlag.AlignRight)]
+    cols = [Col(st("col_seq"), 4.5, Qt.AlignmentFlag.AlignHCenter),
+            Col(st("col_code"), 16.5), Col(st("col_name"), 21), Col(st("col_category"), 11),
+            Col(st("col_departments"), 19),
+            Col(st("col_households"), 7, Qt.AlignmentFlag.AlignRight)]
     cols += [Col(FOUR_BOUND_LABELS[k], 15.5) for k in ("east", "south", "west", "north")]
     rows = []
     for i, g in enumerate(sheet.grids, start=1):
@@ -106,17 +108,18 @@ def grid_table(paper: Paper, sheet: UnitSheet, width: float) -> Table:
                      departments_text(g), "" if g.households is None else str(g.households),
                      *(four_bound_text(g, k) for k in ("east", "south", "west", "north"))])
     if not rows:
-        rows.append(["", "", "(尚未划分微网格)", "", "", "", "", "", "", ""])
+        rows.append(["", "", st("no_grids_row"), "", "", "", "", "", "", ""])
     return Table(paper, cols, rows, width, TABLE_PT, max_lines=3)
 
 
 def findings_table(paper: Paper, sheet: UnitSheet, start: int, width: float) -> Table:
     lines = (sheet.open_findings + sheet.accepted)[start:]
-    cols = [Col("序号", 4, Qt.AlignmentFlag.AlignHCenter), Col("级别", 6), Col("问题", 16),
-            Col("说明", 50), Col("例外理由", 24)]
+    cols = [Col(st("col_seq"), 4, Qt.AlignmentFlag.AlignHCenter), Col(st("col_level"), 6),
+            Col(st("col_problem"), 16), Col(st("col_message"), 50), Col(st("col_reason"), 24)]
     rows = []
     for i, f in enumerate(lines, start=start + 1):
-        level = "已接受例外" if f.accepted else ("错误" if f.severity == ERROR else "警告")
+        level = st("level_accepted" if f.accepted else
+                   "level_error" if f.severity == ERROR else "level_warning")
         rows.append([str(i), level, f.title, f.message, f.reason])
     return Table(paper, cols, rows, width, TABLE_PT, max_lines=6)
 
@@ -186,7 +189,7 @@ def plan_unit(paper: Paper, sheet: UnitSheet, size: str,
 
 def _finding_text(f: FindingLine, i: int) -> str:
     if f.accepted:
-        return f"{i}. {f.message}(例外理由:{f.reason or '—'})"
+        return st("finding_accepted", i=i, message=f.message, reason=f.reason or "—")
     return f"{i}. {f.message}"
 
 
@@ -241,11 +244,11 @@ def _paginate(paper: Paper, plan: UnitPlan) -> None:
     blocks: list[tuple[Table, int, int, str]] = []
     if plan.table_rows < len(plan.table.rows):
         blocks.append((plan.table, plan.table_rows, len(plan.table.rows),
-                       "微网格信息表(续)" if plan.table_rows else "微网格信息表"))
+                       st("table_cont") if plan.table_rows else st("table_heading")))
     n_lines = len(plan.sheet.open_findings) + len(plan.sheet.accepted)
     if plan.findings_shown < n_lines:
         ft = findings_table(paper, plan.sheet, plan.findings_shown, page.inner_w)
-        blocks.append((ft, 0, len(ft.rows), "检查问题与例外清单(续)"))
+        blocks.append((ft, 0, len(ft.rows), st("findings_cont")))
     pages: list[list[Block]] = []
     cur: list[Block] = []
     left = avail
@@ -282,15 +285,15 @@ def _legend_items(sheet: UnitSheet, catalogue: Catalogue | None) -> list[LegendI
              for kind, label in kinds]
     color = QColor(UNIT_TYPE_COLORS.get(sheet.unit.unit_type, "#333333"))
     items += [
-        LegendItem("本管理单元边界", None, color, 0.7, line=True),
-        LegendItem("相邻管理单元", QColor(235, 235, 235), QColor("#9e9e9e"), 0.25),
-        LegendItem("道路", None, QColor("#bdb6a6"), 0.6, line=True),
-        LegendItem("河流水系", QColor("#cfe2f3"), QColor("#9cc3e6"), 0.15),
-        LegendItem("建筑(楼栋)", QColor("#e4e1da"), QColor("#b9b4aa"), 0.1),
+        LegendItem(st("legend_unit"), None, color, 0.7, line=True),
+        LegendItem(st("legend_neighbours"), QColor(235, 235, 235), QColor("#9e9e9e"), 0.25),
+        LegendItem(st("legend_roads"), None, QColor("#bdb6a6"), 0.6, line=True),
+        LegendItem(st("legend_water"), QColor("#cfe2f3"), QColor("#9cc3e6"), 0.15),
+        LegendItem(st("legend_buildings"), QColor("#e4e1da"), QColor("#b9b4aa"), 0.1),
     ]
     if any(f.location is not None and f.severity == ERROR and (sheet.grids or f.rule != "gap")
            for f in sheet.open_findings):
-        items.append(LegendItem("检查问题位置", RED, RED, 0.3, hatch=True))
+        items.append(LegendItem(st("legend_problems"), RED, RED, 0.3, hatch=True))
     return items
 
 
@@ -316,16 +319,20 @@ class UnitPainter:
     def header(self, page_no: int, cont: bool = False) -> None:
         s = self.plan.sheet
         u = s.unit
-        title = s.title + ("(续)" if cont else "")
-        subtitle = (f"{s.street_name} · {s.responsibility_grid_name} · 管理单元 {u.name}"
-                    f"({u.code})· {u.unit_type}")
+        title = st("unit_title", unit=u.name) + (st("cont") if cont else "")
+        subtitle = st("unit_subtitle", street=s.street_name, rg=s.responsibility_grid_name,
+                      unit=u.name, code=u.code, unit_type=u.unit_type)
         if u.committee:
             subtitle += f" · {u.committee}"
-        info = [("制图日期", s.date), ("版本", f"{s.version} · 修订 {s.revision}"),
-                ("图号", f"{s.index} · 比例尺 1:{self.plan.scale}")]
+        info = [(st("info_date"), s.date),
+                (st("info_version"), st("info_version_value", version=s.version,
+                                        revision=s.revision)),
+                (st("info_number"), st("info_number_value", index=s.index,
+                                       scale=self.plan.scale))]
         header(self.paper, self.plan.page, title, subtitle, info)
         footer(self.paper, self.plan.page,
-               f"{s.street_name}微网格划分 · {u.name}({u.code})· 坐标系 {self.ds.crs}",
+               st("unit_footer", street=s.street_name, unit=u.name, code=u.code,
+                  crs=self.ds.crs),
                page_no, self.total)
 
     def first_page(self) -> None:
@@ -337,7 +344,7 @@ class UnitPainter:
             plan.table.draw(MARGIN, plan.table_y, 0, plan.table_rows)
         u = plan.sheet.unit
         signature_block(self.paper, plan.page, plan.sheet.signatures,
-                        f"会签确认:以上{u.name}微网格划分及信息经核对无误")
+                        st("unit_sign", unit=u.name))
 
     def continuation(self, index: int) -> None:
         plan = self.plan
@@ -397,7 +404,7 @@ class UnitPainter:
         if not s.grids and unit_geom is not None and not unit_geom.is_empty:
             pt = _label_point(unit_geom)
             mx, my = mf.to_mm(pt.x, pt.y)
-            self.paper.text(mx - 40, my - 5, 80, 10, "待划分(尚未划分微网格)", 12, True,
+            self.paper.text(mx - 40, my - 5, 80, 10, st("pending"), 12, True,
                             QColor("#8a8f94"), align=Qt.AlignmentFlag.AlignCenter)
         mf.unclip()
         mf.north_arrow()
@@ -437,7 +444,7 @@ class UnitPainter:
                 continue
             seq = grid_sequence(g, s.unit.code, i)
             pt, radius = _pole(geom)
-            hh = "" if g.households is None else f"{g.households} 户"
+            hh = "" if g.households is None else st("households", n=g.households)
             best = None
             blocks = []
             for k, name_pt in enumerate(self.LABEL_SIZES):
@@ -479,13 +486,13 @@ class UnitPainter:
         if plan.page.landscape:
             y += self.facts(x, y, w)
             y += 2
-            y += heading(p, x, y, w, "图例")
+            y += heading(p, x, y, w, st("heading_legend"))
             legend(p, x, y, w, _legend_items(s, self.ds.catalogue))
         else:
             half = w * 0.5
             yy = y + self.facts(x, y, half)
             yy += 1
-            yy += heading(p, x, yy, half, "图例")
+            yy += heading(p, x, yy, half, st("heading_legend"))
             legend(p, x, yy, half, _legend_items(s, self.ds.catalogue), columns=3,
                    size_pt=6.0)
         self.check_summary(*_check_box(p, plan, self.ds.catalogue))
@@ -493,14 +500,16 @@ class UnitPainter:
     def facts(self, x: float, y: float, w: float) -> float:
         p = self.paper
         s = self.plan.sheet
-        used = heading(p, x, y, w, "单元概况")
+        used = heading(p, x, y, w, st("heading_facts"))
         lh = FACT_LH
         cov = "—" if math.isnan(s.coverage) else f"{s.coverage * 100:.1f}%"
-        facts = [("微网格", f"{len(s.grids)} 个"), ("户数", f"{s.households}"),
-                 ("人口", f"{s.population}"), ("覆盖率", cov),
-                 ("状态", "已锁定(定稿)" if s.locked else "编辑中(未锁定)")]
+        facts = [(st("fact_grids"), st("fact_grids_value", n=len(s.grids))),
+                 (st("fact_households"), f"{s.households}"),
+                 (st("fact_population"), f"{s.population}"), (st("fact_coverage"), cov),
+                 (st("fact_state"), st("state_locked" if s.locked else "state_editing"))]
         if not self.plan.table_rows:
-            facts.append(("信息表", f"见第 {self.plan.first_page + 1} 页"))
+            facts.append((st("fact_table"),
+                          st("fact_table_value", page=self.plan.first_page + 1)))
         half = w / 2
         for i, (label, value) in enumerate(facts):
             col, row = (i % 2, i // 2)
@@ -514,29 +523,30 @@ class UnitPainter:
         p = self.paper
         s = self.plan.sheet
         y0 = y
-        y += heading(p, x, y, w, "检查结果")
+        y += heading(p, x, y, w, st("heading_check"))
         if s.errors or s.warnings:
-            p.text(x, y, w, 4, f"未解决:错误 {s.errors} 项,警告 {s.warnings} 项", 7, True,
+            p.text(x, y, w, 4, st("check_open", errors=s.errors, warnings=s.warnings), 7, True,
                    color=RED if s.errors else QColor("#b26a00"))
         else:
-            p.text(x, y, w, 4, "✓ 无未解决的错误和警告", 7, True, color=GREEN)
+            p.text(x, y, w, 4, st("check_clean"), 7, True, color=GREEN)
         y += p.line_height(7, True) + 0.5
         if s.accepted:
-            p.text(x, y, w, 4, f"已接受的例外 {len(s.accepted)} 项(理由见下)", 6.5, color=GREY)
+            p.text(x, y, w, 4, st("check_accepted", n=len(s.accepted)), 6.5, color=GREY)
             y += p.line_height(6.5) + 0.5
         lines = s.open_findings + s.accepted
         shown = self.plan.findings_shown
         size = 6.3
         for i, f in enumerate(lines[:shown], start=1):
             if f.accepted and (i == 1 or not lines[i - 2].accepted):
-                p.text(x, y, w, 4, "已接受的例外:", 7, True, color=GREY)
+                p.text(x, y, w, 4, st("accepted_heading"), 7, True, color=GREY)
                 y += p.line_height(7, True) + 1
             color = GREY if f.accepted else (RED if f.severity == ERROR else INK)
             y += p.lines(x + 1, y, w - 2, p.wrap(_finding_text(f, i), w - 2, size), size,
                          color=color)
         if shown < len(lines):
             rest = len(lines) - shown
-            p.text(x, min(y, y0 + h - 4), w, 4, f"其余 {rest} 项见续页", 6.5, True, color=RED)
+            p.text(x, min(y, y0 + h - 4), w, 4, st("rest_overleaf", n=rest), 6.5, True,
+                   color=RED)
 
 
 # -- shared map drawing ------------------------------------------------------------------------
@@ -566,7 +576,7 @@ class BaseIndex:
                             for i in idx]
 
 
-ROAD_WIDTHS = {"主干道": 0.9, "次干道": 0.6, "支路": 0.35}
+ROAD_WIDTHS = {"主干道": 0.9, "次干道": 0.6, "支路": 0.35}  # i18n: ok - road classes (data)
 
 
 def draw_base(mf: MapFrame, base: BaseIndex, box, outlines_only: bool = False) -> None:
@@ -578,7 +588,7 @@ def draw_base(mf: MapFrame, base: BaseIndex, box, outlines_only: bool = False) -
     roads, attrs = base.query("roads", box)
     if len(roads) and not outlines_only:
         classes = np.asarray([a.get("class") or "" for a in attrs], dtype=object)
-        for cls in ("支路", "", "次干道", "主干道"):
+        for cls in ("支路", "", "次干道", "主干道"):  # i18n: ok - road classes (data)
             sel = roads[classes == cls] if cls else roads[~np.isin(classes, list(ROAD_WIDTHS))]
             width = ROAD_WIDTHS.get(cls, 0.35)
             if len(sel):
