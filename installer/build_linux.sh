@@ -48,7 +48,7 @@ import json, sys
 report = json.load(open(sys.argv[1], encoding="utf-8"))
 assert report["summary"]["errors"] > 0 and report["findings"], "empty report"
 PYEOF
-"${clean[@]}" "$exe" export "$tmp/示例 街道.gpkg" "$tmp/导出" > /dev/null 2>&1
+"${clean[@]}" "$exe" export "$tmp/示例 街道.gpkg" "$tmp/导出" --force > /dev/null 2>&1
 "$PY" - "$tmp/导出" <<'PYEOF'
 import json, sys
 from pathlib import Path
@@ -57,4 +57,9 @@ for name in ("units.geojson", "grids.geojson"):
     lon, lat = data["features"][0]["geometry"]["coordinates"][0][0][:2]
     assert 73 < lon < 136 and 3 < lat < 54, (name, lon, lat)
 PYEOF
-echo "frozen program: self-test, demo, check --json, export OK ($size)"
+# the paper trail (issue 13): GDAL's writers through pyogrio, a sheet through Qt's PDF writer
+"${clean[@]}" "$exe" export "$tmp/示例 街道.gpkg" "$tmp/平台" --format gpkg --force > /dev/null 2>&1
+test -s "$tmp/平台/micro_grids.gpkg" && test -s "$tmp/平台/manifest.json"
+"${clean[@]}" "$exe" sheets "$tmp/示例 街道.gpkg" "$tmp/图纸.pdf" --unit 310118005014 > /dev/null 2>&1
+head -c 5 "$tmp/图纸.pdf" | grep -q "%PDF"
+echo "frozen program: self-test, demo, check --json, export, sheets OK ($size)"

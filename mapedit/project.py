@@ -154,6 +154,36 @@ class Project:
         return self._checker is not None
 
     @property
+    def checker_ready(self) -> bool:
+        """Whether findings exist yet (until then :meth:`apply` does not check, and a window
+        must not ask for :attr:`findings`, which would run the full check in its thread)."""
+        return self._checker is not None
+
+    # -- background check (minimal version by the UI helper; the rules helper owns it) ------
+    def begin_background_check(self, progress: Callable[[int, int], None] | None = None
+                               ) -> BackgroundCheck:
+        """Main thread: snapshot the grid table for a full check in another thread."""
+        return BackgroundCheck(self, progress)
+
+    def finish_background_check(self, job: BackgroundCheck) -> None:
+        """Main thread: install the checker of a finished ``job``, re-check the grids edited
+        since its snapshot, and tell the listeners (with an empty change set)."""
+        if job.error is not None:
+            raise job.error
+        if job.checker is None or self._checker is not None:
+            return
+        checker = job.checker
+        checker.dataset = self.dataset  # type: ignore[attr-defined]
+        changed = self.dataset.grids.changed_since(job.revision)
+        if changed is None:
+            checker.run_full()
+        elif changed:
+            checker.update(changed, {})
+        self._checker = checker
+        for fn in list(self._listeners):
+            fn(ChangeSet("检查完成", "check finished"))
+
+    @property
     def findings(self) -> list[Finding]:
         return self.checker.findings
 
@@ -246,7 +276,7 @@ class Project:
 
     def _on_layers_changed(self, event: LayerEvent) -> None:
         """Persist what the UI (or a script) changed in ``dataset.layers``."""
-        if self._layers_muted:
+        if self._layers_muted or event.layer.temporary:
             return
         layer = event.layer
         vector = layer.kind == VECTOR
@@ -512,13 +542,20 @@ class Project:
             # an insert without a fid gets one from the store; nothing to track here
 
     def _refuse_locked(self, g: MicroGrid) -> None:
-        unit = self.dataset.units.get(g.unit_code)
+        self.check_editable(g.unit_code, _label(g))
+
+    def check_editable(self, unit_code: str | None, grid: str = "") -> None:
+        """Raise :class:`EditRefused` when ``unit_code`` is locked: the one place the lock is
+        checked (tools ask it before a drawing starts, :meth:`apply` before writing)."""
+        unit = self.dataset.units.get(unit_code or "")
         if unit is not None and unit.locked:
+            what_zh = f"其中的微网格 {grid}" if grid else "其中的微网格"
+            what_en = f"micro-grid {grid}" if grid else "its micro-grids"
             raise EditRefused(
-                f"管理单元 {unit.name}({unit.code})已锁定,不能修改其中的微网格 {_label(g)};"
-                "请先解锁",
-                f"unit {unit.name} ({unit.code}) is locked; micro-grid {_label(g)} cannot be "
-                "edited. Unlock the unit first")
+                f"管理单元 {unit.name}({unit.code})已锁定,不能修改{what_zh};请先解锁"
+                "(编辑 → 锁定/解锁管理单元)",
+                f"unit {unit.name} ({unit.code}) is locked; {what_en} cannot be "
+                "edited. Unlock the unit first (Edit → Lock/unlock unit)")
 
     @staticmethod
     def _refuse_bad_geometry(g: MicroGrid) -> None:
@@ -534,29 +571,132 @@ class Project:
                               f"micro-grid {_label(g)} has an invalid shape: {reason}")
 
 
+class BackgroundCheck:
+    """A full check of a snapshot of the project, to run in a worker thread (``run``).
+
+    The snapshot shares the dataset but has its own grid table and unit objects whose
+    geometries are private copies: the checker prepares geometries (GEOS prepared geometries are
+    not thread-safe), while the window keeps editing the originals. ``revision`` is the grid
+    table's revision at the snapshot; :meth:`Project.finish_background_check` re-checks what
+    changed after it."""
+
+    def __init__(self, project: Project, progress: Callable[[int, int], None] | None) -> None:
+        import dataclasses
+
+        from mapedit.model.dataset import GridTable
+
+        ds = project.dataset
+        self.revision = ds.grids.revision
+        self._grids = dict(ds.grids)  # the objects are replaced on edit, never changed
+        self._units = dict(ds.units)
+        self._dataset = dataclasses.replace(ds, grids=GridTable(), units={})
+        self._make = project.checker_factory
+        self._accepted = project.store.accepted_findings()
+        self.progress = progress
+        self.checker: CheckerLike | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        """Any thread: copy the geometries and run the full check (``progress(done, total)``
+        before and after; a checker that reports its own progress gets the callback)."""
+        import dataclasses
+        import inspect
+
+        import numpy as np
+
+        try:
+            report = self.progress or (lambda done, total: None)
+            report(0, 1)
+            ds = self._dataset
+            grids = list(self._grids.values())
+            copies = shapely.force_2d(np.asarray([g.geometry for g in grids], dtype=object))
+            for g, geom in zip(grids, copies.tolist(), strict=True):
+                ds.grids[g.fid] = dataclasses.replace(g, geometry=geom)
+            units = list(self._units.values())
+            ucopies = shapely.force_2d(np.asarray([u.geometry for u in units], dtype=object))
+            for u, geom in zip(units, ucopies.tolist(), strict=True):
+                ds.units[u.code] = dataclasses.replace(u, geometry=geom)
+            checker = self._make(ds, self._accepted)
+            params = inspect.signature(checker.run_full).parameters
+            if "progress" in params and self.progress is not None:
+                checker.run_full(progress=self.progress)  # type: ignore[call-arg]
+            else:
+                checker.run_full()
+            checker.dataset = None  # type: ignore[attr-defined] # the live one is set on finish
+            self.checker = checker
+            report(1, 1)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            self.error = exc
+        finally:  # the snapshot's grid objects are not needed any more
+            self._dataset = self._grids = self._units = None  # type: ignore[assignment]
+
+
 # -- shared by the CLI and the GUI (one code path for "new from units" and "import grids") -----
+def _unit_label(u: Any) -> str:
+    return f"{u.code}({u.name})" if u.name else u.code
+
+
+def _refuse_bad_units(units: list) -> None:
+    """Every unit must be a valid, non-empty polygon before a project is made of them: the
+    street and responsibility grids are their unions, and everything is checked against
+    them. Names every bad unit and what is wrong (``read_units`` refuses these already; this
+    guards callers that build units themselves)."""
+    from mapedit.io.geojson_geometry import invalid_reason
+
+    problems: list[tuple[str, str]] = []
+    for u in units:
+        g = u.geometry
+        if g is None or g.is_empty:
+            problems.append((f"管理单元 {_unit_label(u)} 没有边界",
+                             f"unit {_unit_label(u)} has no boundary"))
+        elif g.geom_type not in _POLYGONAL:
+            problems.append((f"管理单元 {_unit_label(u)} 的边界不是面({g.geom_type})",
+                             f"unit {_unit_label(u)} is not a polygon ({g.geom_type})"))
+        elif not g.is_valid:
+            zh, en = invalid_reason(g)
+            problems.append((f"管理单元 {_unit_label(u)} 的边界无效:{zh}",
+                             f"unit {_unit_label(u)} has an invalid boundary: {en}"))
+    if problems:
+        more_zh = f";等共 {len(problems)} 处" if len(problems) > 3 else ""
+        more_en = f"; {len(problems)} in all" if len(problems) > 3 else ""
+        raise InputError(";".join(z for z, _ in problems[:3]) + more_zh,
+                         "; ".join(e for _, e in problems[:3]) + more_en)
+
+
+def _union(geoms: list[BaseGeometry], grid: float) -> BaseGeometry:
+    """Union of valid polygons; GEOS can still fail on nearly coincident edges, and then the
+    union is taken at the noding precision."""
+    try:
+        return shapely.union_all(geoms)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(geoms, grid_size=grid)
+
+
 def dataset_from_units(units: list, crs: str, grids: list | None = None,
                        street_name: str | None = None, fallback_name: str = "") -> Dataset:
     """A new project's dataset from exchange units (and optionally grids): the street is named
     by ``street_name`` or the units' ``street`` property, its code is the units' common 9-digit
-    prefix, and responsibility grids are the unions of the units that name them."""
+    prefix, and responsibility grids are the unions of the units that name them. Units that
+    are not valid polygons are refused with an :class:`InputError` naming them, before
+    anything is built (nothing may reach the store that the checker cannot use)."""
     from collections import Counter
 
     from mapedit.model.hierarchy import ResponsibilityGrid, Street
+    from mapedit.model.settings import Settings
 
+    _refuse_bad_units(units)
+    grid = Settings().noding_precision_m
     groups: dict[str, list] = {}
     for u in units:
         if u.responsibility_grid:
             groups.setdefault(u.responsibility_grid, []).append(u.geometry)
-    rgs = {code: ResponsibilityGrid(code=code, name=code,
-                                    geometry=shapely.union_all(geoms).buffer(0))
+    rgs = {code: ResponsibilityGrid(code=code, name=code, geometry=_union(geoms, grid))
            for code, geoms in groups.items()}
     names = Counter(u.street for u in units if u.street)
     name = street_name or (names.most_common(1)[0][0] if names else fallback_name)
     prefixes = {u.code[:9] for u in units if len(u.code) == 12 and u.code.isdigit()}
     street = Street(code=prefixes.pop() if len(prefixes) == 1 else "", name=name,
-                    geometry=shapely.union_all([u.geometry for u in units
-                                                if u.geometry is not None]))
+                    geometry=_union([u.geometry for u in units], grid))
     return Dataset(crs=crs, street=street, responsibility_grids=rgs,
                    units={u.code: u for u in units},
                    grids={i: g.replace(fid=i) for i, g in enumerate(grids or [], start=1)})
@@ -565,8 +705,8 @@ def dataset_from_units(units: list, crs: str, grids: list | None = None,
 def import_grids_changeset(project: Project, path: str | os.PathLike
                            ) -> tuple[ChangeSet, list[str], int, int]:
     """Read an exchange grids file into one change set for ``project``: grids whose code is
-    already in the project update it (keeping fid, creation time and notes), the rest are
-    inserted. Returns ``(changeset, messages, added, updated)``; apply it with
+    already in the project update it (keeping fid, creation time, notes and staffing when the
+    file has none), the rest are inserted. Returns ``(changeset, messages, added, updated)``; apply it with
     ``allow_invalid=True`` so the checker reports bad shapes instead of refusing the file."""
     from mapedit.io.exchange import read_grids
     from mapedit.model.changes import GridChange
@@ -574,7 +714,9 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
 
     path = Path(path)
     ds = project.dataset
-    grids, msgs = read_grids(path, ds.crs, list(ds.units.values()), catalogue=ds.catalogue)
+    grids, msgs = read_grids(path, ds.crs, list(ds.units.values()), catalogue=ds.catalogue,
+                             settings=ds.settings,
+                             neighbours=[g.geometry for g in ds.grids.values()])
     by_code: dict[str, MicroGrid] = {}
     for g in sorted(ds.grids.values(), key=lambda g: g.fid or 0):
         by_code.setdefault(g.code, g)
@@ -595,13 +737,38 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
                 fid=None, created=old.created or g.created or stamp, updated=stamp)))
             updated += 1
         else:
+            # a file without notes or staffing (the platform's own export) keeps ours
             changes.append(GridChange(old, g.replace(
                 fid=old.fid, created=old.created or g.created, updated=stamp,
-                notes=g.notes or old.notes)))
+                notes=g.notes or old.notes, grid_leader=g.grid_leader or old.grid_leader,
+                grid_staff=g.grid_staff or old.grid_staff,
+                contact_phone=g.contact_phone or old.contact_phone)))
             updated += 1
     cs = ChangeSet(f"导入 {path.name}:新增 {added},更新 {updated}",
                    f"import {path.name}: {added} added, {updated} updated", changes)
     return cs, list(msgs), added, updated
+
+
+# -- the last check's summary, so ``mapedit export`` need not check again --------------------
+def _check_stamp(store: Any) -> str:
+    from mapedit import __version__
+
+    return f"{__version__}:{store.check_stamp()}"  # rules change with the program
+
+
+def remember_check_summary(project: Project) -> None:
+    """Store the current check summary in the project file, keyed by the project's state,
+    if a check has run (never runs one). Best effort: a read-only file keeps none."""
+    if project.checker_built and hasattr(project.store, "save_check_summary"):
+        project.store.save_check_summary(_check_stamp(project.store), dict(project.summary()))
+
+
+def stored_check_summary(store: Any) -> dict | None:
+    """The stored check summary if it is current for the project as it is on disk (nothing
+    written since, same program version), else None."""
+    if not hasattr(store, "check_summary"):
+        return None
+    return store.check_summary(_check_stamp(store))
 
 
 class UnitProgress:
@@ -626,9 +793,17 @@ def unit_progress(dataset: Dataset, findings: list[Finding], codes: list[str] | 
 
     codes = list(dataset.units) if codes is None else list(codes)
     by_unit: dict[str, list[MicroGrid]] = {c: [] for c in codes}
-    for g in dataset.grids.values():
-        if g.unit_code in by_unit:
-            by_unit[g.unit_code].append(g)
+    if len(codes) * 100 < len(dataset.grids):
+        # a few units of a city (the unit tree fills its figures a slice at a time): ask the
+        # per-unit index instead of scanning every grid for each slice
+        from mapedit.model.editing.index import unit_grids
+
+        for c in codes:
+            by_unit[c] = list(unit_grids(dataset, c))
+    else:
+        for g in dataset.grids.values():
+            if g.unit_code in by_unit:
+                by_unit[g.unit_code].append(g)
     errors = dict.fromkeys(codes, 0)
     for f in findings:
         if f.unit in errors and f.severity == "error" and not f.accepted:

@@ -232,7 +232,7 @@ def step_window(run: Run) -> str:
     win.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     win.resize(1400, 900)
     win.show()
-    win.set_project(project)
+    win.controller.set_project(project)
     run.window = win
     _process_events()
     tools = getattr(win, "edit_tools", None)

@@ -175,19 +175,33 @@ def test_export(tmp_path: Path, project_path: Path, capsys) -> None:
     assert "0 个错误" in cap.out or "0 errors" in cap.out
     data = json.loads((out_dir / "grids.geojson").read_text(encoding="utf-8"))
     assert [f["properties"]["code"] for f in data["features"]] == [U + "001", U + "002"]
-    assert sorted(p.name for p in out_dir.iterdir()) == ["grids.geojson", "units.geojson"]
+    assert sorted(p.name for p in out_dir.iterdir()) == ["grids.geojson", "manifest.json",
+                                                         "units.geojson"]
 
 
-def test_export_warns_but_exports_with_errors(tmp_path: Path, capsys) -> None:
+def test_export_with_errors_needs_force_and_the_manifest_says_so(tmp_path: Path,
+                                                                 capsys) -> None:
     from mapedit.project import Project
 
     path = tmp_path / "p.gpkg"
     Project.create(path, tiny_dataset(overlap=True)).close()
-    assert main(["export", str(path), str(tmp_path / "out"), "--coords", "gcj02"]) == 0
+    out = tmp_path / "out"
+    # issue 13: the check summary comes first; errors need an explicit confirmation
+    assert main(["export", str(path), str(out), "--coords", "gcj02"]) == 1
+    cap = capsys.readouterr()
+    assert "1 个错误" in cap.out and "--force" in cap.err
+    assert not out.exists()
+    assert main(["export", str(path), str(out), "--coords", "gcj02", "--force"]) == 0
     cap = capsys.readouterr()
     assert "warning" in cap.err and "警告" in cap.err
-    data = json.loads((tmp_path / "out" / "grids.geojson").read_text(encoding="utf-8"))
+    data = json.loads((out / "grids.geojson").read_text(encoding="utf-8"))
     assert data["coordinate_system"] == "gcj02"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["check"]["errors"] == 1 and manifest["check"]["forced"] is True
+    assert manifest["coordinate_system"] == "gcj02"
+    from mapedit.reports.platform_export import verify_manifest
+
+    assert verify_manifest(out) == []
 
 
 def test_export_failure_leaves_nothing(tmp_path: Path, project_path: Path, capsys,
@@ -196,9 +210,9 @@ def test_export_failure_leaves_nothing(tmp_path: Path, project_path: Path, capsy
 
     real = exchange._collection_writer
 
-    def failing(items, cs):
-        write = real(items, cs)
-        if items and "unit_type" not in items[0][0]:  # the grids file
+    def failing(heads, texts, cs):
+        write = real(heads, texts, cs)
+        if heads and b'"unit_type"' not in heads[0]:  # the grids file
             def boom(fh):
                 write(fh)
                 raise OSError(28, "No space left on device")
@@ -215,7 +229,8 @@ def test_export_failure_leaves_nothing(tmp_path: Path, project_path: Path, capsy
     assert main(["export", str(project_path), str(out_dir)]) == 0
     old = {p.name: p.read_bytes() for p in out_dir.iterdir()}
     monkeypatch.setattr(exchange, "_collection_writer", failing)
-    assert main(["export", str(project_path), str(out_dir)]) == 2
+    assert main(["export", str(project_path), str(out_dir), "--force"]) == 2
+    assert "No space left" in one_bilingual_error(capsys.readouterr().err)
     assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == old
 
 
@@ -403,7 +418,6 @@ def test_check_with_base_layers(tmp_path: Path, capsys) -> None:
 
 # -- demo -----------------------------------------------------------------------------------
 def test_demo(tmp_path: Path, capsys) -> None:
-    pytest.importorskip("mapedit.demo.generator", reason="demo generator not landed yet")
     out = tmp_path / "示例 街道.gpkg"
     assert main(["demo", str(out), "--units", "4", "--seed", "1"]) == 0
     assert out.exists()
@@ -422,7 +436,7 @@ def test_demo_export_new_round_trip(tmp_path: Path, capsys) -> None:
     demo = tmp_path / "示例 街道.gpkg"
     assert main(["demo", str(demo), "--units", "6", "--seed", "3"]) == 0
     out_dir = tmp_path / "导出"
-    assert main(["export", str(demo), str(out_dir)]) == 0
+    assert main(["export", str(demo), str(out_dir), "--force"]) == 0  # the demo has errors
     copy = tmp_path / "副本 项目.gpkg"
     assert main(["new", str(copy), "--units", str(out_dir / "units.geojson"),
                  "--grids", str(out_dir / "grids.geojson")]) == 0

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import shapely
 from helpers_imagery import (
     CX,
     CY,
@@ -265,6 +266,38 @@ def test_mbtiles_written_by_gdal_lands_within_half_a_metre(project, tmp_path):
                         context=_context(project, tmp_path))
     errors = marks_landed(result)
     assert max(errors) < 0.5, errors
+
+
+# -- vectors -----------------------------------------------------------------------------------
+
+def test_imported_gbk_shapefile_lands_within_half_a_metre(project, tmp_path):
+    from test_vector_import import write_gdal
+
+    from mapedit.io.vector_import import import_vector
+
+    boxes = [shapely.box(x - 6, y - 4, x + 6, y + 4) for (x, y), _ in MARKS]
+    src = [shapely.transform(b, lambda c: np.column_stack(
+        to_crs(c[:, 0], c[:, 1], PROJECT_CRS, "EPSG:4528"))) for b in boxes]
+    shp = write_gdal(tmp_path / "房屋.shp", src, {"名称": ["一号楼", "二号楼", "三号楼", "四号楼"]},
+                     None, encoding="GBK")
+    result = import_vector(shp, project.dataset.crs, "houses", role="buildings",
+                           crs="EPSG:4528")
+    _add(project, result.layer)
+    rendered = render_map(project, bounds=VIEW, size=SIZE, layers=["houses"], overlays=False,
+                          context=_context(project, tmp_path))
+    rgba = qimage_rgba(rendered.image)
+    background = rgba[2, 2, :3].astype(int)
+    drawn = np.abs(rgba[..., :3].astype(int) - background).sum(axis=2) > 30
+    for b in boxes:
+        x0, y0, x1, y1 = b.bounds
+        c0, r0 = rendered.map_to_pixel(x0 - 3, y1 + 3)
+        c1, r1 = rendered.map_to_pixel(x1 + 3, y0 - 3)
+        rows, cols = np.nonzero(drawn[int(r0):int(r1), int(c0):int(c1)])
+        assert len(rows), "the building is not drawn"
+        gx0, gy1 = rendered.pixel_to_map(c0 + cols.min(), r0 + rows.min())
+        gx1, gy0 = rendered.pixel_to_map(c0 + cols.max() + 1, r0 + rows.max() + 1)
+        for got, want in ((gx0, x0), (gy0, y0), (gx1, x1), (gy1, y1)):
+            assert abs(got - want) < 0.5, (b.bounds, (gx0, gy0, gx1, gy1))
 
 
 # -- the command line --------------------------------------------------------------------------

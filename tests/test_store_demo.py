@@ -7,7 +7,7 @@ from pathlib import Path
 import pyogrio
 import shapely
 
-from mapedit.demo import generator
+import mapedit.demo.generator as generator  # our own module: never skipped
 from mapedit.io.gpkg import GpkgStore
 
 

@@ -32,8 +32,8 @@ def _grids(path: Path) -> list[tuple]:
 def test_welcome_page_paths_and_tianditu_key(qtbot, main_window, monkeypatch, tmp_path):
     win = main_window
     calls = []
-    monkeypatch.setattr(win, "new_from_units", lambda: calls.append("new"))
-    monkeypatch.setattr(win, "open_dialog", lambda: calls.append("open"))
+    monkeypatch.setattr(win.files, "new_from_units", lambda: calls.append("new"))
+    monkeypatch.setattr(win.files, "open_dialog", lambda: calls.append("open"))
     dialog = welcome.WelcomeDialog(win)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -132,7 +132,7 @@ def _one_edit(win) -> None:
     from mapedit.model.changes import ChangeSet, GridChange
 
     g = next(iter(win.project.dataset.grids.values()))
-    assert win.push_changeset(ChangeSet("删除", "delete", [GridChange(before=g, after=None)]))
+    assert win.controller.push_changeset(ChangeSet("删除", "delete", [GridChange(before=g, after=None)]))
 
 
 def test_restore_dialog_as_new_file_and_in_place(qtbot, main_window, demo_path, tmp_path,

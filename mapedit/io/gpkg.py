@@ -32,7 +32,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from mapedit.errors import InputError, NotAProjectError, ProjectChangedError
+from mapedit.errors import InputError, MapeditError, NotAProjectError, ProjectChangedError
 from mapedit.io.gpkg_geom import (  # noqa: F401 (re-exported: the public face of blobs)
     blob_envelope,
     blob_envelopes,
@@ -507,24 +507,26 @@ class GpkgStore:
         return out
 
     # -- load ------------------------------------------------------------------------------
-    def load(self) -> Dataset:
+    def load(self, base_layers: bool = True) -> Dataset:
         """Everything in the project as a :class:`Dataset` (layers restored); what is loaded
-        is marked seen, so writes are refused only for changes made after it."""
+        is marked seen, so writes are refused only for changes made after it.
+        ``base_layers=False`` leaves the reference layers' features out (buildings: most of
+        the file), for an export that writes units and grids only."""
         self.messages = [m for m in self.messages if "升级" in m]
         with self._read("读取项目", "reading the project"), \
                 _transaction(self.conn, "DEFERRED") as c:
-            ds = self._load(c)
+            ds = self._load(c, base_layers)
             self._sync(c)  # the same snapshot as the data just read
         return ds
 
-    def _load(self, c: sqlite3.Connection) -> Dataset:
+    def _load(self, c: sqlite3.Connection, base_layers: bool = True) -> Dataset:
         meta = dict(c.execute("SELECT key, value FROM mapedit_meta").fetchall())
         street, rgs = self._load_hierarchy(c)
         units = self._load_units(c)
         grids = self._load_grids(c)
         repaired: dict[str, list[int]] = {}
         layers = LayerStack()
-        for layer in restore_stack(c, repaired):
+        for layer in restore_stack(c, repaired, only=None if base_layers else set()):
             layers.insert(layer, len(layers))  # in stored order (insert() alone sorts kinds)
         layers.ensure_project_layers()
         for lid, idx in repaired.items():
@@ -869,6 +871,36 @@ class GpkgStore:
             d["after_geom"] = after[i]
             out.append(d)
         return out
+
+    # -- the last check's summary (``mapedit export`` reuses it while it is current) -------
+    def check_stamp(self) -> str:
+        """What a check result depends on, as stored now: the revision (every tracked table:
+        grids, units, base layers, settings, catalogue, accepted findings, by anyone) and the
+        schema version (a table another program dropped and recreated, untracked)."""
+        with self._read("读取项目", "reading the project"):
+            c = self.conn
+            return f"{self._revision_of(c)}:{_pragma_int(c, 'schema_version')}"
+
+    def save_check_summary(self, stamp: str, summary: dict[str, Any]) -> None:
+        """Remember a check summary for the state ``stamp`` describes, in ``mapedit_meta``
+        (not tracked: it changes no revision, and other windows see no change). Best effort:
+        a read-only or busy file just keeps none."""
+        record = json.dumps({"stamp": stamp, "summary": summary}, ensure_ascii=False)
+        with contextlib.suppress(MapeditError, sqlite3.Error, OSError), \
+                _transaction(self.conn) as c:
+            c.execute("INSERT OR REPLACE INTO mapedit_meta (key, value) VALUES (?, ?)",
+                      ("check_summary", record))
+
+    def check_summary(self, stamp: str) -> dict[str, Any] | None:
+        """The remembered summary if it was saved for ``stamp``, else None."""
+        try:
+            record = json.loads(self.meta().get("check_summary") or "null")
+        except ValueError:
+            return None
+        if not isinstance(record, dict) or record.get("stamp") != stamp:
+            return None
+        summary = record.get("summary")
+        return summary if isinstance(summary, dict) else None
 
     # -- layers ----------------------------------------------------------------------------
     def save_layer_settings(self, stack_settings: list[dict[str, Any]]) -> None:

@@ -75,6 +75,12 @@ class MicroGrid:
     created: str = ""
     updated: str = ""
     fid: int | None = None
+    grid_leader: str = ""
+    """网格长: who leads the grid (filled in by the offices in the information table)."""
+    grid_staff: str = ""
+    """专职网格员: the full-time grid worker(s), as written in the table."""
+    contact_phone: str = ""
+    """联系电话 of the grid (as written: landlines, extensions, several numbers)."""
 
     def replace(self, **changes) -> MicroGrid:
         """A copy with some fields changed (lists and dicts copied, geometries shared:

@@ -147,6 +147,11 @@ class Layer:
     def removable(self) -> bool:
         return self.kind in BASE_KINDS
 
+    @property
+    def temporary(self) -> bool:
+        """Shown for this session only, never stored (``options["temporary"]``)."""
+        return bool(self.options.get("temporary"))
+
     def label(self, lang: str = "zh") -> str:
         """What the layer list shows: the clerk's name, else the role's or kind's label."""
         if self.name:
@@ -433,8 +438,11 @@ class LayerStack:
         self._emit(LayerEvent("data", layer, self.index(layer_id)))
 
     def settings(self) -> list[dict[str, Any]]:
-        """The stack as plain data (bottom first), for the store and for tests."""
-        return [dict(layer.settings(), order=i) for i, layer in enumerate(self._layers)]
+        """The stack as plain data (bottom first), for the store and for tests. Layers marked
+        ``options["temporary"]`` (e.g. the difference against an earlier export) are shown
+        but never persisted."""
+        kept = [layer for layer in self._layers if not layer.temporary]
+        return [dict(layer.settings(), order=i) for i, layer in enumerate(kept)]
 
     def __getstate__(self) -> dict[str, Any]:
         # listeners (a canvas, a panel) never travel with a pickled dataset

@@ -27,6 +27,12 @@ class Settings:
     """... and that part is at least this share of the building's area."""
     households_min: int = 300
     households_max: int = 500
+    dense_vertices: int = 1000
+    """Geometries read from files with more vertices than this are thinned: repeated and
+    collinear vertices within ``noding_precision_m`` are removed (shared vertices kept)."""
+    max_vertices: int = 5000
+    """A geometry with more vertices than this after thinning is refused when read: the
+    checker's vertex-by-vertex rules would take minutes on it."""
     snap_pixels: int = 10
     """Snapping radius of editing tools, in screen pixels."""
     code_pattern: str = "default"

@@ -186,9 +186,9 @@ class RestoreBackupDialog(QDialog):
         if b is None or self.project_path is None:
             return None
         suggestion = self.project_path.with_name(
-            f"{self.project_path.stem}_恢复_{b.created.strftime('%Y%m%d-%H%M%S')}.gpkg")
+            f"{self.project_path.stem}_恢复_{b.created.strftime('%Y%m%d-%H%M%S')}.gpkg")  # i18n: ok
         dst, _ = QFileDialog.getSaveFileName(self, self.tr("恢复为新项目文件"), str(suggestion),
-                                             "mapedit 项目 / project (*.gpkg)")
+                                             "mapedit 项目 / project (*.gpkg)")  # i18n: ok
         if not dst:
             return None
         if not dst.lower().endswith(".gpkg"):
@@ -237,7 +237,7 @@ class RestoreBackupDialog(QDialog):
             return False
         wait_for_backups()
         path = self.project_path
-        self.window_.set_project(None)  # closes the project file
+        self.window_.controller.set_project(None)  # closes the project file
         try:
             backup_io.replace_project(b.path, path, backup_root(),
                                       keep=self.settings.backup_keep())

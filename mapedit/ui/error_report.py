@@ -90,7 +90,7 @@ def build_report(details: str, log_file: Path | None = None) -> str:
     """The text 复制错误报告 puts on the clipboard (anonymised)."""
     from mapedit.selftest import versions
 
-    lines = ["mapedit 错误报告 / error report",
+    lines = ["mapedit 错误报告 / error report",  # i18n: ok (the report is bilingual)
              f"time: {datetime.now().isoformat(timespec='seconds')}"]
     lines += [f"{k}: {v}" for k, v in versions().items()]
     lines += ["", "--- error ---", details.rstrip(), "",

@@ -1,6 +1,6 @@
 """The install helper's additions to the main window, in one place so the window's own code
 only calls :func:`install_support` (after its menus, toolbars and tools exist) and
-:func:`project_opened` (from ``set_project``).
+:func:`project_opened` (from the window when the controller opens a project).
 
 Adds 文件 → 恢复备份…, 帮助 → 欢迎页 / 自检 / 打开日志文件夹, and the toolbar icons.
 """

@@ -154,13 +154,15 @@ class WelcomeDialog(QDialog):
         self.accept()
         win = self.window_
         if choice == "demo":
-            from mapedit.ui.app import open_or_create_demo
+            from mapedit.ui.app import demo_path, open_or_create_demo
 
-            win.set_project(open_or_create_demo())
+            current = win.controller.project
+            if current is None or Path(current.path).resolve() != demo_path().resolve():
+                win.controller.set_project(open_or_create_demo())  # else: it is open already
         elif choice == "new":
-            win.new_from_units()  # the existing 文件 → 新建 flow
+            win.files.new_from_units()  # the existing 文件 → 新建 flow
         elif choice == "open":
-            win.open_dialog()
+            win.files.open_dialog()
 
     def _open_recent(self, item: QListWidgetItem) -> None:
         path = item.data(Qt.ItemDataRole.UserRole)

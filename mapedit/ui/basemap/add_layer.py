@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -934,15 +933,3 @@ class _NotGeoreferenced(Exception):
     def __init__(self, path: str) -> None:
         super().__init__(path)
         self.path = path
-
-
-def open_add_layer_dialog(window, source: str | None = None) -> AddLayerDialog | None:
-    """文件 → 添加图层 (non-modal; the map follows the new layer)."""
-    project = getattr(window, "project", None)
-    if project is None:
-        QMessageBox.information(window, window.tr("添加图层"), window.tr("请先打开一个项目"))
-        return None
-    dlg = AddLayerDialog(project, getattr(window, "settings", None), window, source=source)
-    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-    dlg.show()
-    return dlg
