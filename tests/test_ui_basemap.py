@@ -343,3 +343,81 @@ def test_georeference_a_phone_photo_by_clicking(qtbot, project, tmp_path):
     assert np.hypot(float(x) - (X0 + 200), float(y) - (Y0 - 150)) < 1.0
     assert layer.id in project.dataset.layers
     win.reject()
+
+
+# -- in the editor ---------------------------------------------------------------------------------
+
+def test_the_editor_draws_imagery_and_the_layer_panel_handles_it(qtbot, main_window, tmp_path,
+                                                                  monkeypatch):
+    """文件 → 添加图层 / 配准纸质地图 are in the menu; an image added to the project is drawn
+    by the map under the vectors, listed in the layer panel with its kind, its opacity follows
+    the slider, and 删除 removes it from the project (after a question)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from mapedit.io.layer_factory import default_index, raster_layer
+    from mapedit.ui.canvas.imagery import imagery_items
+    from mapedit.ui.canvas.raster_item import RasterItem
+
+    win = main_window
+    texts = [a.text() for a in win.menu_file.actions()]
+    assert "添加图层…" in texts and "配准纸质地图…" in texts
+    project = win.controller.project
+    tif = ortho_with_marks(tmp_path / "正射影像.tif", crs="EPSG:4528", size=800, res=0.5)
+    layer, _ = raster_layer(tif, project.dataset.crs, project.dataset.layers, name="正射影像")
+    project.add_layer(layer, default_index(project.dataset.layers, layer))
+    items = imagery_items(win.canvas)
+    assert isinstance(items.get(layer.id), RasterItem), "the canvas draws the new layer"
+    item = items[layer.id]
+    assert item.zValue() < win.canvas.layer_item("buildings").zValue()
+    win.canvas.zoom_to_bounds(CX - 200, CY - 150, CX + 200, CY + 150)
+    win.canvas.render_image()
+    qtbot.waitUntil(lambda: bool(item.images()) and item.idle(), timeout=20000)
+    _shot(win, tmp_path, "editor_with_imagery")
+    # the layer panel: kind icon, opacity, remove
+    panel = win.layers
+    row = panel.item_for(layer.id)
+    assert row is not None and not row.icon().isNull() and "影像" in row.toolTip()
+    panel.list.setCurrentItem(row)
+    panel.opacity.setValue(40)
+    assert abs(project.dataset.layers[layer.id].opacity - 0.4) < 1e-6
+    assert abs(item.opacity() - 0.4) < 1e-6
+    _shot(panel, tmp_path, "layer_panel")
+    assert panel.remove.isEnabled()
+    panel.list.setCurrentItem(panel.item_for("grids"))
+    assert not panel.remove.isEnabled(), "the project's own layers cannot be removed"
+    panel.list.setCurrentItem(panel.item_for(layer.id))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert panel.remove_current()
+    assert layer.id not in project.dataset.layers and layer.id not in imagery_items(win.canvas)
+    from mapedit.io.gpkg import GpkgStore
+
+    store = GpkgStore.open(project.path)
+    try:
+        assert layer.id not in store.load().layers
+    finally:
+        store.close()
+
+
+def test_a_failed_tile_layer_is_flagged_in_the_layer_panel(qtbot, main_window, tmp_path):
+    from helpers_tile_server import TileServer
+
+    from mapedit.io.layer_factory import default_index, tiles_layer
+    from mapedit.ui.canvas.imagery import imagery_items
+
+    server = TileServer()
+    try:
+        win = main_window
+        project = win.controller.project
+        layer, _k, _n = tiles_layer(server.url + "/nothing/{z}/{x}/{y}.png",
+                                    project.dataset.layers, name="坏的瓦片")
+        project.add_layer(layer, default_index(project.dataset.layers, layer))
+        item = imagery_items(win.canvas)[layer.id]
+        win.canvas.zoom_to_bounds(CX - 200, CY - 150, CX + 200, CY + 150)
+        win.canvas.render_image()
+        qtbot.waitUntil(lambda: "瓦片加载失败" in item.status(), timeout=20000)
+        row = win.layers.item_for(layer.id)
+        assert "⚠" in row.text() and "瓦片加载失败" in row.toolTip()
+        assert "坏的瓦片" in win.statusBar().currentMessage()
+    finally:
+        server.close()

@@ -2251,5 +2251,17 @@ A photo or scan of a paper map without coordinates: use File → Georeference a 
             <source>配准纸质地图…</source>
             <translation>Georeference a paper map…</translation>
         </message>
+        <message>
+            <source>从项目中删除选中的底图图层(原始文件不受影响)</source>
+            <translation>Remove the selected base layer from the project (the original file is not touched)</translation>
+        </message>
+        <message>
+            <source>删除图层</source>
+            <translation>Remove layer</translation>
+        </message>
+        <message>
+            <source>从项目中删除图层“{name}”?原始文件不受影响。</source>
+            <translation>Remove the layer “{name}” from the project? The original file is not touched.</translation>
+        </message>
     </context>
 </TS>

@@ -9,7 +9,7 @@ before the canvas draws a project.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -81,7 +81,8 @@ class BasemapActions(QObject):
 
     def _on_layer_event(self, event) -> None:
         if event.type == "inserted" and event.layer.kind in ("raster", "tiles"):
-            self.watch_imagery()
+            # the canvas hears of the layer after us: watch its item once it exists
+            QTimer.singleShot(0, self.watch_imagery)
 
     def _status(self, layer_id: str, text: str) -> None:
         panel = getattr(self.window, "layers", None)

@@ -184,7 +184,7 @@ class AddLayerDialog(QDialog):
         self.map = PreviewMap(right)
         self.map.set_context([u.geometry for u in self.dataset.units.values()])
         self.map.frame("context")
-        table_box = QWidget(right)
+        self.table_box = table_box = QWidget(right)
         tl = QVBoxLayout(table_box)
         tl.setContentsMargins(0, 0, 0, 0)
         self.table_title = QLabel(self.tr("属性表(前几行):中文显示为乱码时,请在左侧换一种编码"),
@@ -394,6 +394,7 @@ class AddLayerDialog(QDialog):
         self.kind = source_kind(source)
         page = {VECTOR: 1, RASTER: 2, TILES: 3}[self.kind]
         self.pages.setCurrentIndex(page)
+        self.table_box.setVisible(self.kind == VECTOR)
         self._reset_options()
         if not self.name_edit.isModified():
             stem = Path(source).stem if self.kind != TILES or source.endswith(".mbtiles") \
@@ -695,6 +696,8 @@ class AddLayerDialog(QDialog):
         from mapedit.ui.canvas.tile_item import TileItem
 
         self.candidate_layer = layer
+        if not self.name_edit.isModified() and not self.name_edit.text():
+            self.name_edit.setText(layer.name)
         o = layer.options
         tdt = o.get("key") == "tianditu"
         lines = [self.tr("服务:") + layer.name,
@@ -703,8 +706,11 @@ class AddLayerDialog(QDialog):
         if o.get("mbtiles"):
             lines.append(self.tr("离线文件:") + str(o["mbtiles"]))
         else:
-            lines.append(self.tr("地址:") + str(o.get("template")))
+            template = str(o.get("template"))
+            short = template if len(template) <= 64 else template[:61] + "…"
+            lines.append(self.tr("地址:") + short)
         self.tiles_info.setText("\n".join(lines))
+        self.tiles_info.setToolTip(str(o.get("template") or o.get("mbtiles") or ""))
         gcj = bool(o.get("gcj02"))
         self.gcj_warning.setVisible(gcj)
         self.gcj_check.setVisible(gcj)

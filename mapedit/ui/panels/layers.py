@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSlider,
     QVBoxLayout,
     QWidget,
 )
 
+from mapedit.ui.basemap.layer_icons import kind_icon
 from mapedit.ui.i18n import is_chinese
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -34,6 +36,8 @@ class LayerPanel(QWidget):
         super().__init__(parent)
         self.stack = None
         self._loading = False
+        self._status: dict[str, str] = {}
+        """Layer id → what its renderer reports (failed tiles, a moved image)."""
         self.list = QListWidget(self)
         self.list.setToolTip(self.tr("勾选显示图层;上面的图层画在上面"))
         self.list.itemChanged.connect(self._on_item_changed)
@@ -44,6 +48,9 @@ class LayerPanel(QWidget):
         self.down.setToolTip(self.tr("把选中的图层移到下面一层"))
         self.up.clicked.connect(lambda: self._move(+1))
         self.down.clicked.connect(lambda: self._move(-1))
+        self.remove = QPushButton(self.tr("删除"), self)
+        self.remove.setToolTip(self.tr("从项目中删除选中的底图图层(原始文件不受影响)"))
+        self.remove.clicked.connect(self.remove_current)
         self.opacity = QSlider(Qt.Orientation.Horizontal, self)
         self.opacity.setRange(0, 100)
         self.opacity.setToolTip(self.tr("选中图层的不透明度"))
@@ -52,6 +59,7 @@ class LayerPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.up)
         row.addWidget(self.down)
+        row.addWidget(self.remove)
         orow = QHBoxLayout()
         orow.addWidget(QLabel(self.tr("不透明度"), self))
         orow.addWidget(self.opacity, 1)
@@ -108,8 +116,8 @@ class LayerPanel(QWidget):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if layer.visible
                                    else Qt.CheckState.Unchecked)
-                if layer.source:
-                    item.setToolTip(layer.source)
+                item.setIcon(kind_icon(layer))
+                item.setToolTip(self._tooltip(layer))
                 self.list.addItem(item)
                 if layer.id == current:
                     self.list.setCurrentItem(item)
@@ -118,6 +126,47 @@ class LayerPanel(QWidget):
         finally:
             self._loading = False
         self._on_current()
+
+    def _tooltip(self, layer) -> str:
+        """Kind (and role), source, and what the renderer reports."""
+        from mapedit.model.layers import KIND_LABELS
+
+        zh = is_chinese()
+        kind = KIND_LABELS.get(layer.kind, (layer.kind, layer.kind))[0 if zh else 1]
+        lines = [kind]
+        if layer.source:
+            lines.append(layer.source)
+        status = self._status.get(layer.id)
+        if status:
+            lines.append("⚠ " + status)
+        return "\n".join(lines)
+
+    def set_layer_status(self, layer_id: str, text: str) -> None:
+        """What the layer's renderer reports (empty: all well), shown on its row."""
+        self._status[layer_id] = text
+        item = self.item_for(layer_id)
+        if item is not None and self.stack is not None and layer_id in self.stack:
+            layer = self.stack[layer_id]
+            item.setToolTip(self._tooltip(layer))
+            label = layer.label("zh" if is_chinese() else "en")
+            item.setText(f"{label}  ⚠" if text else label)
+
+    def remove_current(self, confirm: bool = True) -> bool:
+        """Remove the selected base layer from the project (after a question): its row and
+        table, or its embedded tiles, go; the clerk's own file stays where it is."""
+        layer_id = self.current_layer()
+        if layer_id is None or self.stack is None or not self.stack[layer_id].removable:
+            return False
+        name = self.stack[layer_id].label("zh" if is_chinese() else "en")
+        if confirm:
+            answer = QMessageBox.question(
+                self, self.tr("删除图层"),
+                self.tr("从项目中删除图层“{name}”?原始文件不受影响。").format(name=name))
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        self.stack.remove(layer_id)  # the project removes it from the file too
+        self._status.pop(layer_id, None)
+        return True
 
     def layer_order(self) -> list[str]:
         """Drawing order bottom → top (the stack's order)."""
@@ -148,6 +197,7 @@ class LayerPanel(QWidget):
         enabled = layer_id is not None and self.stack is not None
         for w in (self.opacity, self.up, self.down):
             w.setEnabled(enabled)
+        self.remove.setEnabled(enabled and self.stack[layer_id].removable)
         if not enabled:
             return
         self._loading = True
