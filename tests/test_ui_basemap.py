@@ -421,3 +421,35 @@ def test_a_failed_tile_layer_is_flagged_in_the_layer_panel(qtbot, main_window, t
         assert "坏的瓦片" in win.statusBar().currentMessage()
     finally:
         server.close()
+
+
+def test_a_new_project_offers_the_base_map_step(qtbot, main_window, tmp_path, monkeypatch):
+    """文件 → 新建 from the platform's units, then the next step offers 添加图层 / 天地图影像 /
+    配准纸质地图 (non-modal); 天地图影像 opens the add-layer dialog on the preset."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from mapedit.io.exchange import write_exchange
+    from mapedit.ui.files import NewProjectDialog
+
+    win = main_window
+    out = tmp_path / "exchange"
+    write_exchange(win.controller.project.dataset, out)
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
+    new_path = tmp_path / "新街道.gpkg"
+    monkeypatch.setattr(NewProjectDialog, "ask", classmethod(
+        lambda cls, *a, **k: (str(out / "units.geojson"), str(new_path))))
+    win.act_new.trigger()
+    assert win.controller.project.path == new_path
+    step = win.basemap.next_step
+    assert step.isVisible() and not step.isModal()
+    from PySide6.QtWidgets import QLabel
+
+    assert any("楼栋" in lbl.text() for lbl in step.findChildren(QLabel))
+    _shot(step, tmp_path, "new_project_next_step")
+    step.tianditu_button.click()
+    dlg = step.opened
+    assert dlg is not None and dlg.source_edit.text() == "tianditu:img_w"
+    _previewed(qtbot, dlg)
+    assert dlg.kind == "tiles"
+    dlg.reject()

@@ -214,6 +214,9 @@ class ProjectFiles(QObject):
         if messages:
             QMessageBox.information(self.parent_widget, self.tr("新建项目"),
                                     "\n".join(messages[:30]))
+        basemap = getattr(self.parent_widget, "basemap", None)
+        if basemap is not None:  # next step: the street's own map (ui/basemap/first_layers.py)
+            basemap.offer_base_layers()
         return True
 
     # -- import ------------------------------------------------------------------------------

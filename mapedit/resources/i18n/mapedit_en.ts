@@ -2263,5 +2263,29 @@ A photo or scan of a paper map without coordinates: use File → Georeference a 
             <source>从项目中删除图层“{name}”?原始文件不受影响。</source>
             <translation>Remove the layer “{name}” from the project? The original file is not touched.</translation>
         </message>
+        <message>
+            <source>下一步:添加底图</source>
+            <translation>Next: add base maps</translation>
+        </message>
+        <message>
+            <source>项目已创建,但还没有本街道的底图:没有楼栋、道路和影像,画微网格时看不到位置,“不能跨楼栋”检查和“沿道路分割”也用不了。
+
+请添加测绘院或城运中心给的楼栋、道路文件(Shapefile、CAD 图纸等),再加上影像(正射影像 GeoTIFF 或天地图影像);只有纸质地图时,可以拍照或扫描后配准。</source>
+            <translation>The project is created, but it has no map of the street yet: without buildings, roads and imagery you cannot see where to draw, and the building-cut check and split-by-road cannot work.
+
+Add the buildings and roads you got from the surveying bureau or the operations centre (Shapefile, CAD drawing…), then imagery (an orthophoto GeoTIFF or Tianditu imagery). If all you have is the paper map, photograph or scan it and georeference it.</translation>
+        </message>
+        <message>
+            <source>天地图影像</source>
+            <translation>Tianditu imagery</translation>
+        </message>
+        <message>
+            <source>在线影像,需要天地图密钥(免费)</source>
+            <translation>Online imagery; needs a (free) Tianditu key</translation>
+        </message>
+        <message>
+            <source>以后再说</source>
+            <translation>Later</translation>
+        </message>
     </context>
 </TS>

@@ -124,6 +124,19 @@ class BasemapActions(QObject):
             win.choose_image()
         return win
 
+    def offer_base_layers(self):
+        """After 文件 → 新建: the next step, bringing in the street's own map (non-modal; the
+        clerk may also close it and add layers later from the 文件 menu)."""
+        from mapedit.ui.basemap.first_layers import BaseLayersStep
+
+        if self.controller.project is None:
+            return None
+        step = BaseLayersStep(self, self.window)
+        step.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        step.show()
+        self.next_step = step
+        return step
+
     def _added(self, layer) -> None:
         """A new layer: watched, and framed when the map shows nothing of it."""
         self.watch_imagery()
