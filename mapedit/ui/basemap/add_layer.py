@@ -803,14 +803,19 @@ class AddLayerDialog(QDialog):
 
         layer, lines, notes = result
         self.progress_label.setText(self.tr("正在写入项目…"))
+        self.cancel_button.setEnabled(False)  # the write is one store transaction: no way back
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        QApplication.processEvents()  # show the label
+
         try:
             self.project.add_layer(layer, default_index(self.dataset.layers, layer))
         except Exception as exc:  # noqa: BLE001 - the store refused: nothing was written
             QApplication.restoreOverrideCursor()
+            self.cancel_button.setEnabled(True)
             self._import_failed(exc)
             return
         QApplication.restoreOverrideCursor()
+        self.cancel_button.setEnabled(True)
         self.added = layer
         self.progress.setValue(100)
         self.progress_label.setText(self.tr("已添加"))

@@ -593,6 +593,8 @@ class GeorefWindow(QDialog):
 
         self.progress_label.setText(self.tr("正在写入项目…"))
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self.repaint()  # show the label: the write is one store transaction
+
         try:
             self.project.add_layer(layer, default_index(self.dataset.layers, layer))
         except Exception as exc:  # noqa: BLE001 - refused by the store: nothing written
