@@ -11,6 +11,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from mapedit.model.noise import (  # noqa: F401 - noise_width: the rules import it from here
+    classify,
+    noise_width,
+    strip_noise,
+    widths,
+)
 from mapedit.model.settings import Settings
 
 POLYGON = 3
@@ -64,12 +70,6 @@ def clean_polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     return polygonal(geom)
 
 
-def noise_width(settings: Settings) -> float:
-    """Below this width a piece is noise and two vertices are the same vertex: the noding
-    precision, but never finer than the coordinates themselves (7-decimal WGS84 ≈ 1 cm)."""
-    return max(settings.noding_precision_m, getattr(settings, "coordinate_precision_m", 0.0))
-
-
 def clean_array_valid(geoms) -> tuple[np.ndarray, np.ndarray]:
     """:func:`clean_polygonal` over an array, with vectorised validity so the (usually few)
     invalid geometries are the only ones handled one by one (180,000 buildings). Returns the
@@ -92,25 +92,24 @@ def clean_array(geoms) -> np.ndarray:
     return clean_array_valid(geoms)[0]
 
 
-def widths(parts: np.ndarray) -> np.ndarray:
-    """Mean width of each polygon, ≈ 2·area/perimeter (exact for long thin strips)."""
-    if len(parts) == 0:
-        return np.empty(0)
-    area = shapely.area(parts)
-    per = shapely.length(parts)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(per > 0, 2.0 * area / per, 0.0)
-    return w
-
-
 def significant(parts: np.ndarray, settings: Settings) -> np.ndarray:
-    """The parts that are real problems, not noise: area ≥ ``min_area_m2`` and mean width ≥
-    :func:`noise_width` (a 1 mm-wide strip 100 m long is noise however long it is)."""
+    """The parts that are real problems, not noise (see :mod:`mapedit.model.noise`): big
+    enough and wide enough on average as they are; a part big enough but thin on average
+    (a real gap joined to a noise strip along a unit edge) is replaced by its real core(s),
+    so the noise neither hides the problem nor ends up in the finding's location."""
     if len(parts) == 0:
         return parts
-    keep = (shapely.area(parts) >= settings.min_area_m2) & (
-        widths(parts) >= noise_width(settings))
-    return parts[keep]
+    real, mixed = classify(parts, settings)
+    keep = parts[real]
+    if not mixed.any():
+        return keep
+    cores = [c for p in parts[mixed] for c in strip_noise(p, settings)]
+    if not cores:
+        return keep
+    out = np.empty(len(keep) + len(cores), dtype=object)
+    out[:len(keep)] = keep
+    out[len(keep):] = cores
+    return out
 
 
 def problem_pieces(geom: BaseGeometry | None, settings: Settings) -> np.ndarray:
