@@ -109,3 +109,27 @@ def test_suggested_fix_fills_the_gap():
     gap = next(f for f in Checker(ds).run_full() if f.rule == "gap")
     apply_to_dataset(ds, fix_changeset(ds, gap))
     assert [f.rule for f in Checker(ds).run_full() if f.rule in ("gap", "sliver")] == []
+
+
+@pytest.mark.parametrize("half", [300.0, 1000.0])
+def test_report_locations_stay_valid_after_rounding(half):
+    """Rounded one coordinate at a time, the noise tail of such a gap became a zero-width
+    spike (an invalid polygon in the JSON report)."""
+    from mapedit.rules.report import locations_wgs84
+    from tests.report_checks import assert_location_valid
+
+    ds = gap_at_grid_junction(half)
+    found = Checker(ds).run_full()
+    assert found
+    for f, loc in zip(found, locations_wgs84(found, ds.crs), strict=True):
+        assert_location_valid(loc, f.rule)
+
+
+def test_demo_report_locations_are_valid():
+    from mapedit.demo import generate
+    from mapedit.rules.report import report_dict
+    from tests.report_checks import assert_report_valid
+
+    ds = generate()
+    c = Checker(ds)
+    assert_report_valid(report_dict(c.run_full(), c.summary(), ds.crs))

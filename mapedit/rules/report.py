@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from mapedit.io.crs import to_wgs84
+from mapedit.model.precision import decimals_grid, round_valid
 from mapedit.rules.findings import ERROR, RULES, Finding
 
 COORD_DECIMALS = 7
@@ -33,7 +34,12 @@ def _lists(obj):
 
 
 def locations_wgs84(findings: Sequence[Finding], crs: str) -> list[dict | None]:
-    """Each finding's location as a GeoJSON geometry dict in WGS84 (None when it has none)."""
+    """Each finding's location as a GeoJSON geometry dict in WGS84 (None when it has none).
+
+    Rounded to 7 decimals with :func:`~mapedit.model.precision.round_valid`, which keeps every
+    polygon valid: rounding each coordinate on its own turned the noise-thin tails of gap
+    pieces along unit edges into zero-width spikes. A location too small to survive the
+    rounding (a sliver under a centimetre wide) is reported by its interior point instead."""
     geoms = np.empty(len(findings), dtype=object)
     geoms[:] = [f.location if f.location is not None and not f.location.is_empty else None
                 for f in findings]
@@ -41,8 +47,11 @@ def locations_wgs84(findings: Sequence[Finding], crs: str) -> list[dict | None]:
     out: list[dict | None] = [None] * len(findings)
     if not have.any():
         return out
-    g = to_wgs84(geoms[have], crs)
-    g = shapely.transform(g, lambda c: np.round(c, COORD_DECIMALS))
+    src = to_wgs84(geoms[have], crs)
+    g = round_valid(src, decimals_grid(COORD_DECIMALS))
+    lost = shapely.is_empty(g)
+    if lost.any():
+        g[lost] = round_valid(shapely.point_on_surface(src[lost]), decimals_grid(COORD_DECIMALS))
     g = shapely.orient_polygons(g, exterior_cw=False)
     for i, geom in zip(np.flatnonzero(have), g, strict=True):
         out[int(i)] = _lists(shapely.geometry.mapping(geom))
