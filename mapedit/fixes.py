@@ -32,6 +32,7 @@ from mapedit.model.geometry_ops import (
     subtract_overlap,
     unit_has_grids,
 )
+from mapedit.model.validity import usable
 from mapedit.rules.findings import Finding
 
 GAP_KINDS = ("assign-to-neighbour", "new-grid")
@@ -82,6 +83,19 @@ def fix_changeset(dataset: Dataset, finding: Finding) -> ChangeSet:
         raise EditRefused("这个问题没有可自动应用的修复,请手工处理",
                           "this finding has no fix that can be applied automatically; "
                           "edit it by hand")
+    try:
+        return _fix_changeset(dataset, finding)
+    except shapely.errors.GEOSException as exc:
+        # the repair ops work on valid shapes and clean copies of invalid neighbours; should
+        # GEOS still fail on some input, the clerk gets a refusal, never an internal error
+        raise EditRefused(f"无法自动修复:几何运算失败({exc}),请手工处理",
+                          f"the fix cannot be applied: a geometry operation failed ({exc}); "
+                          "edit it by hand") from exc
+
+
+def _fix_changeset(dataset: Dataset, finding: Finding) -> ChangeSet:
+    fix = finding.fix
+    assert fix is not None
     if fix.kind in GAP_KINDS:
         return _fill_gap(dataset, finding)
     if fix.kind == "subtract":
@@ -149,8 +163,8 @@ def _fill_gap(dataset: Dataset, finding: Finding) -> ChangeSet:
     if gap.area >= unit.geometry.area - s.min_area_m2:
         raise EditRefused(f"空隙就是整个管理单元 {unit_code},不能作为一个微网格",
                           f"the gap is the whole unit {unit_code}; it cannot become one grid")
-    foreign = [g.geometry for g in grids_near(dataset, gap)
-               if g.unit_code != unit_code and g.geometry is not None]
+    foreign = [usable(g.geometry) for g in grids_near(dataset, gap) if g.unit_code != unit_code]
+    foreign = [g for g in foreign if g is not None]
     if foreign and significant_parts(shapely.intersection(gap, shapely.union_all(foreign)), s):
         raise EditRefused("该空隙有一部分被其他管理单元跨入的微网格覆盖,请先处理跨出管理单元的问题",
                           "part of the gap is covered by a grid reaching in from another "

@@ -139,7 +139,14 @@ class Project:
         return self.checker.summary()
 
     def accept_finding(self, finding: Finding, reason: str, who: str = "") -> None:
-        """Record a finding as an accepted exception (kept in the project file)."""
+        """Record a finding as an accepted exception (kept in the project file). Refused for
+        a finding that must be fixed (``finding.acceptable`` False: invalid geometry,
+        duplicate codes, ... see ``mapedit.rules.findings.MUST_FIX``)."""
+        if not finding.acceptable:
+            raise EditRefused(
+                f"“{finding.message_zh}”必须修正,不能标记为例外(导出的数据将不符合平台要求)",
+                f"'{finding.message_en}' must be fixed; it cannot be accepted as an exception "
+                "(the exported data would not meet the platform's contract)")
         if not reason or not reason.strip():
             raise InputError("接受例外需要填写理由", "accepting a finding needs a reason")
         self.store.set_accepted(finding.key, finding.rule, reason, who)

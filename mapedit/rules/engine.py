@@ -41,6 +41,7 @@ from mapedit.rules.geom import (
     fmt_area,
     noise_width,
     private_copies,
+    valid_mask,
 )
 from mapedit.rules.index import GridIndex
 from mapedit.rules.topology import TopologyRules
@@ -145,7 +146,7 @@ class Checker:
             self._accepted[key] = reason
         for lst in self._scopes.values():
             for f in lst:
-                if f.key == key:
+                if f.key == key and f.acceptable:
                     f.accepted = reason is not None
                     f.accept_reason = reason or ""
         self._cache = None
@@ -369,9 +370,7 @@ class Checker:
         n = len(fids)
         raw = np.empty(n, dtype=object)
         raw[:] = [ds.grids[f].geometry for f in fids]
-        types = shapely.get_type_id(raw)
-        poly = (types == 3) | (types == 6)
-        valid = poly & ~shapely.is_empty(raw) & shapely.is_valid(raw)
+        valid = valid_mask(raw)
         clean = raw.copy()
         for i in np.flatnonzero(~valid):
             clean[i] = clean_polygonal(raw[i])
@@ -594,7 +593,7 @@ class Checker:
     def _set(self, scope: Hashable, found: list[Finding]) -> None:
         for f in found:
             f._sort = _sort_key(f)  # type: ignore[attr-defined]
-            if self._accepted:
+            if self._accepted and f.acceptable:
                 r = self._accepted.get(f.key)
                 if r is not None:
                     f.accepted, f.accept_reason = True, r
@@ -669,8 +668,7 @@ class Checker:
                 self._scopes.pop(("vg", f), None)
                 continue
             raw = g.geometry
-            valid = bool(raw is not None and shapely.get_type_id(raw) in (3, 6)
-                         and not raw.is_empty and shapely.is_valid(raw))
+            valid = bool(valid_mask(np.array([raw], dtype=object))[0])
             clean = raw if valid else clean_polygonal(raw)
             self._valid[f] = valid
             self._clean[f] = clean

@@ -105,7 +105,8 @@ class TopologyRules:
                 f"微网格 {label} 跨出管理单元 {code} {fmt_area(a)} 平方米{where_zh}",
                 f"micro-grid {label} extends {fmt_area(a)} m² outside unit {code}{where_en}",
                 piece, Fix("clip-to-unit", e.code_of(fid), f"将 {label} 裁剪到管理单元 {code} 内",
-                           f"clip {label} to unit {code}"), fids=[fid]))
+                           f"clip {label} to unit {code}") if e._valid.get(fid) else None,
+                fids=[fid]))
         return out
 
     def _gaps(self, code: str, ug: BaseGeometry, members: list[int],
@@ -122,7 +123,8 @@ class TopologyRules:
         pieces = problem_pieces(rest, self.s)
         if len(pieces) == 0:
             return out
-        mem = [f for f in members if e._clean.get(f) is not None]
+        # a grid with an invalid shape cannot receive a gap (the edit would be refused)
+        mem = [f for f in members if e._clean.get(f) is not None and e._valid.get(f)]
         for piece in pieces:
             problems.append(piece)
             a = piece.area
@@ -153,7 +155,9 @@ class TopologyRules:
                 if not ok:
                     continue
                 shared = shapely.length(shapely.intersection(g.boundary, zone))
-                if shared > best_len + 1e-9:
+                # touching at a point is no shared edge (the fill would be refused): a
+                # receiver shares at least ten noise widths of edge with the gap
+                if shared > max(best_len, 10 * tol) + 1e-9:
                     best, best_len = f, float(shared)
         if best is not None:
             label = e.label(best)
@@ -189,14 +193,20 @@ class TopologyRules:
             if len(pieces) == 0:
                 continue
             la, lb = e.label(a), e.label(b)
-            # Subtract from the grid that loses the smaller share of its area.
+            # Subtract from the grid that loses the smaller share of its area; never from
+            # a grid with an invalid shape (the edit would be refused): from the other one,
+            # and no fix when both are invalid.
             target = a if g1.area >= g2.area else b
+            ok = {a: bool(e._valid.get(a)), b: bool(e._valid.get(b))}
+            if not ok[target]:
+                target = b if target == a else a
             lt = e.label(target)
             for piece in pieces:
                 problems.append(piece)
                 ar = piece.area
-                fix = Fix("subtract", e.code_of(target), f"从微网格 {lt} 中减去重叠部分",
-                          f"subtract the overlap from micro-grid {lt}")
+                fix = (Fix("subtract", e.code_of(target), f"从微网格 {lt} 中减去重叠部分",
+                           f"subtract the overlap from micro-grid {lt}")
+                       if ok[target] else None)
                 f = make("overlap", [la, lb], code, ar,
                          f"微网格 {la} 与 {lb} 重叠 {fmt_area(ar)} 平方米",
                          f"micro-grids {la} and {lb} overlap by {fmt_area(ar)} m²",

@@ -21,6 +21,7 @@ from mapedit.model.editing.verify import guard
 from mapedit.model.hierarchy import MicroGrid, Unit, now_iso
 from mapedit.model.layers import BaseLayer
 from mapedit.model.settings import Settings
+from mapedit.model.validity import geometry_problem, is_usable, usable
 
 
 def settings_of(dataset: Dataset, settings: Settings | None) -> Settings:
@@ -47,6 +48,21 @@ def editable_grid(dataset: Dataset, fid: int) -> tuple[MicroGrid, Unit]:
     if grid is None or grid.geometry is None or grid.geometry.is_empty:
         raise EditRefused(f"微网格 {fid} 不存在或没有图形", f"grid {fid} does not exist or is empty")
     return grid, editable_unit(dataset, grid.unit_code)
+
+
+def reshapable_grid(dataset: Dataset, fid: int) -> tuple[MicroGrid, Unit]:
+    """:func:`editable_grid` for operations that overlay the grid's own shape (fill a gap
+    into it, subtract, clip, split, merge): a grid with an invalid shape is refused with the
+    reason, since no overlay of it can be trusted. Vertex editing and redrawing, which do not
+    overlay it, remain the way to repair it."""
+    grid, unit = editable_grid(dataset, fid)
+    problem = geometry_problem(grid.geometry)
+    if problem is not None:
+        label = grid.code or f"#{fid}"
+        raise EditRefused(f"微网格 {label} {problem[0]},请先用节点编辑修正或重画",
+                          f"micro-grid {label}: {problem[1]}; fix it with vertex editing or "
+                          "redraw it first")
+    return grid, unit
 
 
 class CodeAllocator:
@@ -106,8 +122,7 @@ def noded_unit(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
     overlays; the stored unit is never changed). Without this, a grid vertex 1e-10 m off the
     unit's edge turns ``unit − grids`` into a gap with a hair-thin tail along that edge."""
     unit = dataset.units[unit_code]
-    grids = [g.geometry for g in unit_grids(dataset, unit_code)
-             if g.geometry is not None and not g.geometry.is_empty]
+    grids = _usable_geometries(unit_grids(dataset, unit_code))
     if not grids:
         return unit.geometry
     near = [g for g in grids if shapely.dwithin(g.boundary, unit.geometry.boundary, tol)]
@@ -118,9 +133,19 @@ def noded_unit(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
 def uncovered(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
     """``unit − union(grids of the unit)`` computed on the noded unit."""
     ugeom = noded_unit(dataset, unit_code, tol)
-    grids = [g.geometry for g in unit_grids(dataset, unit_code)
-             if g.geometry is not None and not g.geometry.is_empty]
+    grids = _usable_geometries(unit_grids(dataset, unit_code))
     return ugeom.difference(shapely.union_all(grids)) if grids else ugeom
+
+
+def _usable_geometries(grids: Iterable[MicroGrid]) -> list[BaseGeometry]:
+    """The grids' geometries for overlays: invalid ones (the checker reports them) as their
+    cleaned copies, so an overlay next to them neither fails nor crashes."""
+    out = []
+    for g in grids:
+        geom = usable(g.geometry)
+        if geom is not None and not geom.is_empty:
+            out.append(geom)
+    return out
 
 
 # -- buildings -------------------------------------------------------------------------------
@@ -205,8 +230,10 @@ def neighbours(dataset: Dataset, unit_code: str, geoms: Iterable[BaseGeometry],
     target = np.empty(len(geoms), dtype=object)
     target[:] = geoms  # tested one by one: an edited geometry may be invalid (guard refuses)
     skip = set(exclude)
+    # a neighbour with an invalid shape is left alone: noding would rebuild it from rings
     return [g for g in grids_near(dataset, probe, unit_code=unit_code)
-            if g.fid not in skip and bool(shapely.dwithin(g.geometry, target, tol).any())]
+            if g.fid not in skip and is_usable(g.geometry)
+            and bool(shapely.dwithin(g.geometry, target, tol).any())]
 
 
 def node_and_finish(dataset: Dataset, zh: str, en: str,

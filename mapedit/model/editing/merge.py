@@ -12,8 +12,8 @@ from mapedit.errors import EditRefused
 from mapedit.model.changes import ChangeSet
 from mapedit.model.dataset import Dataset
 from mapedit.model.editing.common import (
-    editable_grid,
     node_and_finish,
+    reshapable_grid,
     settings_of,
     stamp_now,
 )
@@ -60,7 +60,7 @@ def merge_grids(dataset: Dataset, fids: Sequence[int],
     fids = list(dict.fromkeys(fids))
     if len(fids) < 2:
         raise EditRefused("至少选择两个微网格才能合并", "select at least two grids to merge")
-    grids = [editable_grid(dataset, f)[0] for f in fids]
+    grids = [reshapable_grid(dataset, f)[0] for f in fids]
     units = {g.unit_code for g in grids}
     if len(units) > 1:
         raise EditRefused("不同管理单元的微网格不能合并",

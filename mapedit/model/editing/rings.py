@@ -46,7 +46,8 @@ def to_rings(geom: BaseGeometry | None) -> Rings:
     out: Rings = []
     for poly in polygons_of(geom):
         rings = [np.asarray(poly.exterior.coords, dtype=float)[:, :2]]
-        rings += [np.asarray(r.coords, dtype=float)[:, :2] for r in poly.interiors]
+        rings += [np.asarray(r.coords, dtype=float)[:, :2] for r in poly.interiors
+                  if not r.is_empty]  # an empty hole (a file's ``[]``) is no ring
         out.append(rings)
     return out
 

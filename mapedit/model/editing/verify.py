@@ -23,6 +23,7 @@ from mapedit.model.editing.rings import polygons_of
 from mapedit.model.hierarchy import MicroGrid
 from mapedit.model.noise import real_area
 from mapedit.model.settings import Settings
+from mapedit.model.validity import is_usable
 
 
 @dataclass
@@ -55,8 +56,7 @@ class CoverageHealth:
 
 
 def _valid_polygonal(g: BaseGeometry | None) -> bool:
-    return (g is not None and not g.is_empty and g.is_valid
-            and shapely.get_type_id(g) in (3, 6))
+    return is_usable(g)  # valid, polygonal, and no empty ring (which GEOS crashes on)
 
 
 def health(geoms: Iterable[BaseGeometry | None], unit_geom: BaseGeometry | None,
