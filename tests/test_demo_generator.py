@@ -255,3 +255,23 @@ def test_bad_arguments():
         generate(units=2)
     with pytest.raises(InputError):
         generate(gridded=1.5)
+
+
+@pytest.mark.parametrize("n, text", [
+    (1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (99, "九十九"), (100, "一百"),
+    (105, "一百零五"), (110, "一百一十"), (1001, "一千零一"), (1010, "一千零一十"),
+    (2300, "二千三百"), (10000, "一万"), (10086, "一万零八十六"), (120000, "十二万"),
+])
+def test_chinese_number_beyond_99(n, text):
+    """``mapedit demo --units 6000`` crashed: sections and teams numbered past 99."""
+    from mapedit.demo.names import chinese_number
+
+    assert chinese_number(n) == text
+
+
+def test_chinese_number_refuses_nonsense():
+    from mapedit.demo.names import chinese_number
+
+    for bad in (0, -3, 1.5, True, 10 ** 8):
+        with pytest.raises(ValueError):
+            chinese_number(bad)
