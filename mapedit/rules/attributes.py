@@ -8,6 +8,9 @@ location the grid, as the exchange contract says.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -16,7 +19,8 @@ from mapedit.model.codes import UNIT_CODE_RE, CodePattern
 from mapedit.model.hierarchy import MicroGrid, Unit
 from mapedit.model.settings import Settings
 from mapedit.rules.findings import RULES, Finding, Fix
-from mapedit.rules.geom import area2, geometry_problem
+from mapedit.rules.geom import area2, fmt_area, geometry_problem
+from mapedit.rules.protocol import Change, Rule
 
 FIELD_ZH = {"code": "编码", "name": "名称", "category": "类别", "households": "户数"}
 
@@ -230,3 +234,105 @@ def unit_attribute_findings(units: list[Unit], pattern: CodePattern) -> list[Fin
                             f"unit code {code} must be 12 digits",
                             geoms[0] if geoms else None))
     return out
+
+
+# -- the rules -------------------------------------------------------------------------------
+
+class GridRules(Rule):
+    """One scope per grid (keyed by fid): ``invalid-geometry``, ``outside-units`` and the
+    attribute rules. Fast path: :class:`AttributeScreen` proves most grids clean without
+    building findings; the screening against each grid's *declared* unit needs no geometry, so
+    it runs in :meth:`start` while the engine assigns grids, and afterwards only the grids
+    assigned to another unit are screened again."""
+
+    name = "grid"
+    stage = "grids"
+    lane = "worker"
+
+    def start(self) -> None:
+        c = self.checker
+        ds, units = c.dataset, c.dataset.units
+        ok = AttributeScreen(c.catalogue, self.settings, c.pattern).clean
+        grids = ds.grids
+        self._declared_bad = np.array(
+            [not ok(g, units.get((g.unit_code or "").strip()))
+             for g in (grids[f] for f in c.grids.fid[:c.grids.n].tolist())], dtype=bool)
+
+    def full(self) -> Iterable[tuple[Hashable, list[Finding]]]:
+        for fid in self._suspects():
+            found = self.check(fid)
+            if found:
+                yield fid, found
+
+    def _suspects(self) -> list[int]:
+        """Fids whose scope may hold a finding (the rest provably hold none): invalid or
+        unassigned grids, and grids :class:`AttributeScreen` cannot prove clean in their
+        unit (the declared one unless assigned to another: see :meth:`check`)."""
+        c = self.checker
+        st = c.grids
+        n = st.n
+        assign, decl = st.unit[:n], c.declared_units()
+        has = ~shapely.is_missing(st.geom[:n])
+        bad = ~st.valid[:n] | ((assign < 0) & has)
+        other = (assign >= 0) & (assign != decl)
+        bad |= self._declared_bad & ~other
+        fids = st.fid[:n]
+        if other.any():
+            ok = AttributeScreen(c.catalogue, self.settings, c.pattern).clean
+            units, codes, grids = c.dataset.units, c.units.codes, c.dataset.grids
+            for i in np.flatnonzero(other & ~bad).tolist():
+                g = grids[int(fids[i])]
+                bad[i] = not ok(g, units.get(codes[assign[i]]))
+        return fids[bad].tolist()
+
+    def scopes(self, change: Change) -> Iterable[Hashable]:
+        return change.fids  # a deleted grid's scope is emptied (check finds no grid)
+
+    def check(self, key: Hashable) -> list[Finding]:
+        fid = int(key)  # type: ignore[call-overload]
+        c = self.checker
+        ds = c.dataset
+        g = ds.grids.get(fid)
+        if g is None:
+            return []
+        clean = c.grids.clean(fid)
+        a = c.unit_code(fid)
+        declared = (g.unit_code or "").strip()
+        unit = ds.units.get(a) if a else ds.units.get(declared)
+        ucode = unit.code if unit is not None else (declared or None)
+        out = [] if c.grids.is_valid(fid) else geometry_findings(g, fid, clean, ucode)
+        if clean is not None and a is None:
+            label = grid_label(g, fid)
+            ar = clean.area
+            out.append(make("outside-units", [label], ucode, ar,
+                            f"微网格 {label}({fmt_area(ar)} 平方米)不在任何管理单元内",
+                            f"micro-grid {label} ({fmt_area(ar)} m²) lies in no management unit",
+                            clean, Fix("clip-to-unit", g.code or None,
+                                       "将微网格移入或裁剪到管理单元内",
+                                       "move or clip the grid into a unit"), fids=[fid]))
+        out += attribute_findings(g, fid, clean, unit, c.catalogue, self.settings, c.pattern)
+        return out
+
+
+class DuplicateCodes(Rule):
+    """``duplicate-code`` of grids: one scope per code shared by two or more grids."""
+
+    name = "codes"
+    stage = "grids"
+    lane = "worker"
+
+    def keys(self) -> Iterable[Hashable]:
+        return self.checker.grids.duplicate_codes()
+
+    def scopes(self, change: Change) -> Iterable[Hashable]:
+        return change.codes
+
+    def check(self, key: Hashable) -> list[Finding]:
+        c = self.checker
+        grids = c.dataset.grids
+        members = []
+        for f in c.grids.fids_with_code(str(key)):
+            g = grids.get(f)
+            if g is not None:
+                members.append((f, g, c.grids.clean(f), c.unit_code(f) or (g.unit_code or None)))
+        return duplicate_code_finding(str(key), members)

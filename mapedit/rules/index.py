@@ -23,23 +23,26 @@ _PREDICATES: dict[str, Callable] = {
 
 
 class GridIndex:
-    def __init__(self, geoms: dict[int, BaseGeometry | None], max_extra: int = 256) -> None:
-        self.max_extra = max_extra
-        self.rebuild(geoms)
+    """``source()`` returns the current (fids, geometries) arrays; the index reads it when it
+    is built and whenever it rebuilds itself."""
 
-    def rebuild(self, geoms: dict[int, BaseGeometry | None]) -> None:
-        all_fids = np.fromiter(geoms.keys(), dtype=np.int64, count=len(geoms))
-        all_geoms = np.empty(len(all_fids), dtype=object)
-        all_geoms[:] = list(geoms.values())
+    def __init__(self, source: Callable[[], tuple[np.ndarray, np.ndarray]],
+                 max_extra: int = 256) -> None:
+        self.max_extra = max_extra
+        self._source = source
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        all_fids, all_geoms = self._source()
         keep = ~shapely.is_missing(all_geoms)
         keep[keep] = ~shapely.is_empty(all_geoms[keep])
         self.fids = all_fids[keep]
         self.geoms = all_geoms[keep]
+        # The tree's geometries are not prepared: a query prepares its input, and
+        # preparing 72,000 grids would keep their GEOS indexes alive as long as the grids.
         self.tree = shapely.STRtree(self.geoms)
-        shapely.prepare(self.geoms)  # fast covers/intersects against buildings
         self.stale: set[int] = set()
         self.extra: dict[int, BaseGeometry] = {}
-        self._source = geoms
 
     def set(self, fid: int, geom: BaseGeometry | None) -> None:
         """Record the current geometry of ``fid`` (None: deleted or no geometry)."""
@@ -49,7 +52,7 @@ class GridIndex:
         else:
             self.extra.pop(fid, None)
         if len(self.stale) > self.max_extra:
-            self.rebuild(self._source)
+            self.rebuild()
 
     def query(self, geom: BaseGeometry, predicate: str = "intersects") -> list[int]:
         """Fids whose current geometry satisfies ``predicate`` with ``geom``

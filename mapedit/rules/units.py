@@ -7,15 +7,24 @@ Units do not change during editing sessions, so these run once per full check.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mapedit.model.dataset import Dataset
 from mapedit.model.settings import Settings
-from mapedit.rules.attributes import make
+from mapedit.rules.attributes import make, unit_attribute_findings
 from mapedit.rules.findings import Finding
-from mapedit.rules.geom import clean_polygonal, fmt_area, geometry_problem, problem_pieces
+from mapedit.rules.geom import (
+    clean_polygonal,
+    fmt_area,
+    geometry_problem,
+    private_copies,
+    problem_pieces,
+)
+from mapedit.rules.protocol import Rule
 
 STREET_FRONT = "街面"
 
@@ -186,3 +195,51 @@ def committee_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]) 
                             f"street-front unit {code} crosses residents' committees: "
                             f"{fmt_area(a)} m² lie outside {mname}", piece))
     return out
+
+
+class UnitRules(Rule):
+    """The rules on the units themselves (one scope, ``"units"``): invalid geometry, unit
+    codes, ``unit-overlap``, ``unit-responsibility-crossing``, ``unit-committee-crossing``.
+    Units do not change while a checker lives, so all of it runs once, in :meth:`start` (a
+    worker, on private copies of the unit geometries), and edits put nothing in scope.
+
+    Publishes :attr:`overlapping`: the codes of units sharing area with another unit, which
+    the topology rule cannot prove clean from their own grids."""
+
+    name = "units"
+    stage = "units"
+    lane = "worker"
+
+    def __init__(self, checker) -> None:
+        super().__init__(checker)
+        self.overlapping: set[str] = set()
+        self._found: list[Finding] = []
+
+    def start(self) -> None:
+        c = self.checker
+        ds = c.dataset
+        units = c.units
+        codes, raw, ok = units.codes, units.raw, units.ok
+        clean = units.geoms.tolist()
+        found: list[Finding] = []
+        for i in np.flatnonzero(~ok).tolist():  # valid units have no geometry finding
+            found += unit_geometry_findings(codes[i], raw[i], clean[i])
+        listed = c.unit_list if c.unit_list is not None else list(ds.units.values())
+        found += unit_attribute_findings(listed, c.pattern)
+        ug = private_copies(units.geoms)
+        coverage_ok = np.zeros(len(codes), dtype=bool)
+        ov, self.overlapping = unit_overlap_findings(codes, ug, shapely.STRtree(ug), self.settings,
+                                                     coverage_ok)
+        found += ov
+        own = dict(zip(codes, ug.tolist(), strict=True))
+        found += responsibility_findings(
+            ds, own, {codes[i] for i in np.flatnonzero(coverage_ok).tolist()})
+        found += committee_findings(ds, own)
+        self._found = found
+
+    def full(self) -> Iterable[tuple[Hashable, list[Finding]]]:
+        if self._found:
+            yield "units", self._found
+
+    def check(self, key: Hashable) -> list[Finding]:
+        return self._found if key == "units" else []
