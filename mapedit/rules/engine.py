@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
@@ -82,6 +82,51 @@ class _Report:
             self.callback(value, PROGRESS_TOTAL)
 
 
+class _Job:
+    """A piece of full-check work handed to the worker, which the thread that needs its
+    result runs itself when the worker has not started it yet (so neither thread idles while
+    the other has a queue)."""
+
+    def __init__(self, fn: Callable[[], object], pool: ThreadPoolExecutor | None,
+                 queue: list[_Job]) -> None:
+        self.fn = fn
+        self.queue = queue
+        queue.append(self)
+        self.lock = threading.Lock()
+        self.state = "pending"
+        self.finished = threading.Event()
+        self.value: object = None
+        self.error: BaseException | None = None
+        if pool is not None:
+            pool.submit(self.run)
+
+    def run(self) -> None:
+        with self.lock:
+            if self.state != "pending":
+                return
+            self.state = "running"
+        try:
+            self.value = self.fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
+            self.error = exc
+        finally:
+            self.finished.set()
+
+    def result(self) -> object:
+        """The job's result. Runs it here if nobody has started it; while another thread
+        runs it, runs the other jobs nobody has started (in order) instead of idling."""
+        self.run()
+        while not self.finished.is_set():
+            other = next((j for j in self.queue if j.state == "pending"), None)
+            if other is None:
+                self.finished.wait()
+                break
+            other.run()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 class Checker:
     """Checks a :class:`Dataset` against every registered rule and keeps the findings current.
 
@@ -120,7 +165,7 @@ class Checker:
         self._ran = False
         self._layers: dict[str, tuple[object, PreparedLayer | None]] = {}
         self._layers_lock = threading.Lock()
-        self._started: dict[str, Future | None] = {}
+        self._started: dict[str, _Job] = {}
         self.pool: ThreadPoolExecutor | None = None
         self.grids = GridState()
         self._proofs: dict[int, tuple[tuple[int, ...], bool | None, float, bool]] = {}
@@ -190,8 +235,8 @@ class Checker:
     def unit_proof(self, unit: int) -> tuple[tuple[int, ...], bool | None, float, bool] | None:
         """What the full check's assignment proved about unit index ``unit`` (None outside a
         full check or for a unit it did not look at): (the fids of the grids declaring it,
-        ``coverage_is_valid`` of those (None for one grid), their total area, whether their
-        coverage union is identical to the unit)."""
+        whether they form a valid coverage (None for one grid), their total area, whether
+        they tile the unit exactly: see :meth:`_unit_proofs`)."""
         return self._proofs.get(unit)
 
     def layer(self, role: str) -> PreparedLayer | None:
@@ -212,9 +257,9 @@ class Checker:
     def wait(self, name: str) -> None:
         """During a full check, wait until rule ``name``'s :meth:`Rule.start` is done (its
         published results are ready); a no-op otherwise."""
-        fut = self._started.get(name)
-        if fut is not None:
-            fut.result()
+        job = self._started.get(name)
+        if job is not None:
+            job.result()
 
     def shared_map(self, fn: Callable[[list], list], items: list, chunk: int,
                    report: _Report | None = None) -> list:
@@ -252,9 +297,12 @@ class Checker:
         self._cache = None
         self.rules = [cls(self) for cls in self._rule_classes]
         self._by_name = {r.name: r for r in self.rules}
-        pool = ThreadPoolExecutor(max_workers=2) if self.threads else None
+        # One worker: with the thread that called us that is two lanes, one per core of an
+        # office PC; a second worker would only contend with them.
+        pool = ThreadPoolExecutor(max_workers=1) if self.threads else None
         self.pool = pool
         report = _Report(progress)
+        self._queue: list[_Job] = []
         # Hundreds of thousands of short-lived geometry objects, no reference cycles: the
         # cyclic collector would only re-scan the dataset again and again (~0.1 s a pass).
         collect = gc.isenabled()
@@ -272,15 +320,8 @@ class Checker:
         report.emit(PROGRESS_TOTAL)
         return self.findings
 
-    def _submit(self, fn: Callable[[], object]) -> Future:
-        if self.pool is not None:
-            return self.pool.submit(fn)
-        fut: Future = Future()
-        try:
-            fut.set_result(fn())
-        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
-            fut.set_exception(exc)
-        return fut
+    def _submit(self, fn: Callable[[], object]) -> _Job:
+        return _Job(fn, self.pool, self._queue)
 
     def _run_full(self, report: _Report) -> None:
         report.phase(0, 20)
@@ -296,7 +337,7 @@ class Checker:
                 self._started[r.name] = self._submit(r.start)
         self._assign_grids(report)
         # the grids' units are known: every rule's full check
-        jobs: dict[str, Future] = {}
+        jobs: dict[str, _Job] = {}
         for r in self.rules:
             if r.lane != "main":
                 jobs[r.name] = self._submit(lambda r=r: (self.wait(r.name), list(r.full()))[1])
@@ -309,7 +350,7 @@ class Checker:
         workers = [r for r in self.rules if r.name in jobs]
         for k, r in enumerate(workers):
             report.phase(900 + 90 * k // len(workers), 900 + 90 * (k + 1) // len(workers))
-            results[r.name] = jobs[r.name].result()
+            results[r.name] = jobs[r.name].result()  # type: ignore[assignment]
         for r in self.rules:
             for key, found in results.get(r.name, ()):
                 self._set(r.name, key, found)
@@ -425,33 +466,46 @@ class Checker:
 
     def _unit_proofs(self, groups: list[tuple[int, np.ndarray, np.ndarray]]
                      ) -> list[tuple[bool | None, bool, float]]:
-        """For each (unit index, its grids, their rows): the coverage test's answer (None for
-        a single grid), whether the grids' coverage union is identical to the unit (see
-        :meth:`_filled_units`) and the grids' total area."""
+        """For each (unit index, its grids, their rows): whether the grids form a valid
+        coverage (``coverage_is_valid`` with the noise width as gap width; None for a single
+        grid), whether they tile the unit exactly (see below) and their total area.
+
+        The grids tile the unit exactly when their coverage union is identical to the unit
+        (coordinates, after normalising) and their areas add up to the unit's within
+        ``min_area_m2``. A coverage union cancels the edges the grids share; when what is
+        left is exactly the unit's boundary, the grids' indicator functions add up to the
+        unit's except on a doubly covered region of less than ``min_area_m2`` (the area
+        test): no gap, no overlap, nothing outside, and no unshared vertex (unmatched edges
+        would be left over, or GEOS refuses the union). That is everything the coverage test
+        would say, so it runs only for the units that do not tile exactly (a grid's vertex on
+        the unit boundary that the unit lacks is enough), to keep the topology fast path."""
         gap = noise_width(self.settings)
+        min_area = self.settings.min_area_m2
+        totals = [float(shapely.area(g).sum()) for _, g, _ in groups]
+        same = np.zeros(len(groups), dtype=bool)
+        if groups:
+            width = max(len(g) for _, g, _ in groups)
+            table = np.full((len(groups), width), None, dtype=object)
+            for i, (_, g, _) in enumerate(groups):
+                table[i, :len(g)] = g
+            ug = self.units.geoms[np.array([u for u, _, _ in groups], dtype=np.int64)]
+            try:
+                union = shapely.coverage_union_all(table, axis=1)
+            except shapely.errors.GEOSException:  # some unit's grids are not noded alike
+                union = np.array([_coverage_union(row) for row in table], dtype=object)
+            ok = ~shapely.is_missing(union)
+            same[ok] = shapely.equals_identical(shapely.normalize(union[ok]),
+                                                shapely.normalize(ug[ok]))
+            same &= np.abs(shapely.area(ug) - np.asarray(totals)) < min_area
         out: list[tuple[bool | None, bool, float]] = []
-        rows: list[int] = []
-        for r, (_, g, _) in enumerate(groups):
-            edges_ok = bool(shapely.coverage_is_valid(g, gap_width=gap)) if len(g) >= 2 else None
-            out.append((edges_ok, False, float(shapely.area(g).sum())))
-            if edges_ok is not False:
-                rows.append(r)
-        if not rows:
-            return out
-        width = max(len(groups[r][1]) for r in rows)
-        table = np.full((len(rows), width), None, dtype=object)
-        for i, r in enumerate(rows):
-            g = groups[r][1]
-            table[i, :len(g)] = g
-        uidx = np.array([groups[r][0] for r in rows], dtype=np.int64)
-        try:
-            union = shapely.coverage_union_all(table, axis=1)
-        except shapely.errors.GEOSException:
-            return out
-        same = shapely.equals_identical(shapely.normalize(union),
-                                        shapely.normalize(self.units.geoms[uidx]))
-        for r, ok in zip(rows, same.tolist(), strict=True):
-            out[r] = (out[r][0], ok, out[r][2])
+        for (_, g, _), exact, total in zip(groups, same.tolist(), totals, strict=True):
+            if len(g) < 2:
+                edges_ok = None
+            elif exact:
+                edges_ok = True
+            else:
+                edges_ok = bool(shapely.coverage_is_valid(g, gap_width=gap))
+            out.append((edges_ok, exact, total))
         return out
 
     def _pair_areas(self, grids: np.ndarray, unit_idx: np.ndarray) -> np.ndarray:
@@ -567,6 +621,14 @@ class Checker:
         unit_codes = {self.units.codes[i] if i >= 0 else None for i in units}
         return Change(fids=changed, present=[f for f in changed if f in ds.grids],
                       geometries=arr, units=unit_codes, codes=codes)
+
+
+def _coverage_union(row: np.ndarray) -> BaseGeometry | None:
+    """One unit's coverage union, None when GEOS refuses it (edges not noded alike)."""
+    try:
+        return shapely.coverage_union_all(row[~shapely.is_missing(row)])
+    except shapely.errors.GEOSException:
+        return None
 
 
 def check_all(rule: Rule, keys: list[Hashable]) -> Iterable[tuple[Hashable, list[Finding]]]:
