@@ -34,7 +34,13 @@ from mapedit.io.crs import from_wgs84
 from mapedit.model.catalogue import Catalogue
 from mapedit.model.codes import DEFAULT_DISTRICT, number_grids
 from mapedit.model.dataset import Dataset
-from mapedit.model.hierarchy import MicroGrid, ResponsibilityGrid, Street, Unit
+from mapedit.model.hierarchy import (
+    HOUSEHOLDS_ENTERED,
+    MicroGrid,
+    ResponsibilityGrid,
+    Street,
+    Unit,
+)
 from mapedit.model.layers import BaseLayer, LayerStack
 from mapedit.model.settings import Settings
 
@@ -249,7 +255,7 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
             households=hh,
             population=int(round(hh * pop_factor[j])) if hh else None,
             four_bounds=bounds_words[j], created=created.isoformat(), updated=updated.isoformat(),
-            fid=fid)
+            fid=fid, households_source=HOUSEHOLDS_ENTERED if hh is not None else "")
 
     defects = [Defect(rule, unit_codes[i], tuple(codes_by_key[(i, g)] for g in gs), note)
                for rule, i, gs, note in defects_local]

@@ -147,7 +147,8 @@ def decode_geometry(blob: bytes | None, demote: bool = True) -> BaseGeometry | N
 # -- schema --------------------------------------------------------------------------------
 
 _GRID_COLUMNS = ("code", "name", "category", "unit_code", "departments", "households",
-                 "population", "four_bounds", "notes", "created", "updated")
+                 "population", "four_bounds", "notes", "created", "updated",
+                 "households_source")
 
 _BASE_COLUMNS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     # layer name: (GeoPackage geometry type, ((column, SQL type), ...))
@@ -174,7 +175,7 @@ _FEATURE_TABLES: dict[str, tuple[str, str, str]] = {
     "micro_grids": ("MULTIPOLYGON",
                     "code TEXT, name TEXT, category TEXT, unit_code TEXT, departments TEXT, "
                     "households INTEGER, population INTEGER, four_bounds TEXT, notes TEXT, "
-                    "created TEXT, updated TEXT",
+                    "created TEXT, updated TEXT, households_source TEXT",
                     "微网格 micro-grids"),
 }
 
@@ -229,12 +230,13 @@ def grid_attrs(g: MicroGrid) -> dict[str, Any]:
             "unit_code": g.unit_code, "departments": list(g.departments),
             "households": g.households, "population": g.population,
             "four_bounds": g.four_bounds, "notes": g.notes, "created": g.created,
-            "updated": g.updated}
+            "updated": g.updated, "households_source": g.households_source}
 
 
 def _grid_row(g: MicroGrid) -> tuple:
     return (g.code, g.name, g.category, g.unit_code, _json(list(g.departments)), g.households,
-            g.population, _json(g.four_bounds), g.notes, g.created, g.updated)
+            g.population, _json(g.four_bounds), g.notes, g.created, g.updated,
+            g.households_source)
 
 
 # -- errors --------------------------------------------------------------------------------
@@ -536,7 +538,8 @@ class GpkgStore:
                 unit_code=r[5] or "", departments=list(deps),
                 households=r[7], population=r[8],
                 four_bounds=loads(r[9]) if r[9] else None, notes=r[10] or "",
-                created=r[11] or "", updated=r[12] or "", fid=r[0])
+                created=r[11] or "", updated=r[12] or "", fid=r[0],
+                households_source=r[13] or "")
 
         base_layers: dict[str, BaseLayer] = {}
         for (table,) in c.execute("SELECT table_name FROM gpkg_contents WHERE "

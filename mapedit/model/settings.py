@@ -27,6 +27,10 @@ class Settings:
     """... and that part is at least this share of the building's area."""
     households_min: int = 300
     households_max: int = 500
+    households_mismatch_share: float = 0.2
+    """A grid's entered households and the total of the buildings inside it disagree (the
+    ``households-buildings-mismatch`` warning) when they differ by more than this share of
+    the larger of the two: 297 entered against 1,164 in the buildings is a stale count."""
     snap_pixels: int = 10
     """Snapping radius of editing tools, in screen pixels."""
     code_pattern: str = "default"

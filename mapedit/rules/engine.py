@@ -43,7 +43,11 @@ PROGRESS_TOTAL = 1000
 
 def _sort_key(f: Finding) -> tuple:
     b = f.location.bounds if f.location is not None and not f.location.is_empty else ()
-    return (f.unit or "", RULE_ORDER.get(f.rule, 99), tuple(f.features), -f.area_m2,
+    order = RULE_ORDER.get(f.rule)
+    if order is None:  # a rule registered after this module was imported
+        RULE_ORDER.update({r: i for i, r in enumerate(RULES)})
+        order = RULE_ORDER.get(f.rule, len(RULE_ORDER))
+    return (f.unit or "", order, tuple(f.features), -f.area_m2,
             tuple(round(v, 3) for v in b))
 
 

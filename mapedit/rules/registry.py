@@ -10,6 +10,7 @@ from __future__ import annotations
 from mapedit.rules.attributes import DuplicateCodes, GridRules
 from mapedit.rules.baselayers import BuildingCuts, VillagerGroupCuts
 from mapedit.rules.findings import RULES
+from mapedit.rules.households import HouseholdsMismatch
 from mapedit.rules.protocol import Rule
 from mapedit.rules.topology import TopologyRules
 from mapedit.rules.units import UnitRules
@@ -21,6 +22,7 @@ RULE_CLASSES: list[type[Rule]] = [
     TopologyRules,
     BuildingCuts,
     VillagerGroupCuts,
+    HouseholdsMismatch,
 ]
 
 
