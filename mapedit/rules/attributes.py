@@ -26,10 +26,24 @@ FIELD_ZH = {"code": "编码", "name": "名称", "category": "类别", "household
 
 
 def grid_label(grid: MicroGrid, fid: int | None) -> str:
-    """How a grid is named in findings: its code, or ``#N`` (1-based position in the file /
-    store id) when the code is empty, so the clerk can still find it."""
+    """How a grid is named in a finding's ``features``: its code, or ``#N`` (1-based position
+    in the file / store id) when the code is empty, so the clerk can still find it."""
     code = (grid.code or "").strip()
     return code if code else f"#{fid}"
+
+
+def named(label: str, name: str | None) -> tuple[str, str]:
+    """How messages name a feature, (zh, en): its code with its name, which is what a clerk
+    recognises (``310118005001001(金星小区1号微网格)``); the code alone when it has no name."""
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name or name == label:
+        return label, label
+    return f"{label}({name})", f"{label} ({name})"
+
+
+def grid_names(grid: MicroGrid, fid: int | None) -> tuple[str, str]:
+    """:func:`named` for a grid."""
+    return named(grid_label(grid, fid), grid.name)
 
 
 def make(rule: str, features: list[str], unit: str | None, area: float, zh: str, en: str,
@@ -59,9 +73,10 @@ def geometry_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
     if problem is None:
         return []
     zh, en = problem
+    nz, ne = grid_names(grid, fid)
     area = clean.area if clean is not None else 0.0
-    return [make("invalid-geometry", [label], unit, area, f"微网格 {label} {zh}",
-                 f"micro-grid {label}: {en}", clean if clean is not None else None,
+    return [make("invalid-geometry", [label], unit, area, f"微网格 {nz} {zh}",
+                 f"micro-grid {ne}: {en}", clean if clean is not None else None,
                  fids=[fid])]
 
 
@@ -74,6 +89,7 @@ def attribute_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
     finding. ``unit`` is the grid's unit (declared or derived from the geometry)."""
     out: list[Finding] = []
     label = grid_label(grid, fid)
+    nz, ne = grid_names(grid, fid)
     unit_code = unit.code if unit is not None else (grid.unit_code or None)
     area = clean.area if clean is not None else 0.0
     loc = clean
@@ -87,23 +103,24 @@ def attribute_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
     if missing:
         zh = "、".join(FIELD_ZH[k] for k in missing)
         out.append(make("missing-attribute", [label], unit_code, area,
-                        f"微网格 {label} 缺少{zh}", f"micro-grid {label} lacks {', '.join(missing)}",
+                        f"微网格 {nz} 缺少{zh}", f"micro-grid {ne} lacks {', '.join(missing)}",
                         loc, fids=[fid]))
 
     if cat:
         known = catalogue.get(cat)
         if known is None:
             out.append(make("category-unit-mismatch", [label], unit_code, area,
-                            f"微网格 {label} 的类别“{grid.category}”不在分类目录中",
-                            f"micro-grid {label}: unknown category '{grid.category}'",
+                            f"微网格 {nz} 的类别“{grid.category}”不在分类目录中",
+                            f"micro-grid {ne}: unknown category '{grid.category}'",
                             loc, fids=[fid]))
         elif unit is not None and not catalogue.is_allowed(cat, unit.unit_type):
             allowed = "、".join(c.name for c in catalogue.allowed(unit.unit_type))
+            uz, ue = named(unit.code, unit.name)
             out.append(make("category-unit-mismatch", [label], unit_code, area,
-                            f"微网格 {label} 的类别“{cat}”不能用于{unit.unit_type}单元 "
-                            f"{unit.code}(可用:{allowed})",
-                            f"micro-grid {label}: category '{cat}' is not allowed in "
-                            f"{unit.unit_type} unit {unit.code}", loc, fids=[fid]))
+                            f"微网格 {nz} 的类别“{cat}”不能用于{unit.unit_type}单元 "
+                            f"{uz}(可用:{allowed})",
+                            f"micro-grid {ne}: category '{cat}' is not allowed in "
+                            f"{unit.unit_type} unit {ue}", loc, fids=[fid]))
 
     code = (grid.code or "").strip()
     if code and pattern.active and not pattern.grid_ok(code, unit_code):
@@ -114,16 +131,17 @@ def attribute_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
         else:
             zh_rule = f"不符合编码规则 {pattern.spec}"
             en_rule = f"does not match {pattern.spec}"
+        gz, ge = named(code, grid.name)
         out.append(make("code-format", [label], unit_code, area,
-                        f"微网格编码 {code} {zh_rule}", f"micro-grid code {code} {en_rule}",
+                        f"微网格编码 {gz} {zh_rule}", f"micro-grid code {ge} {en_rule}",
                         loc, fids=[fid]))
 
     if needs_hh and hh is not None and not (settings.households_min <= hh
                                             <= settings.households_max):
         lo, hi = settings.households_min, settings.households_max
         out.append(make("households-range", [label], unit_code, area,
-                        f"微网格 {label} 户数 {hh} 不在 {lo}-{hi} 户之间",
-                        f"micro-grid {label} has {hh} households, outside {lo}-{hi}",
+                        f"微网格 {nz} 户数 {hh} 不在 {lo}-{hi} 户之间",
+                        f"micro-grid {ne} has {hh} households, outside {lo}-{hi}",
                         loc, fids=[fid]))
     return out
 
@@ -208,9 +226,12 @@ def duplicate_code_finding(code: str, members: list[tuple[int, MicroGrid, BaseGe
     units = [m[3] for m in members if m[3]]
     fids = [m[0] for m in members]
     n = len(members)
+    names = "、".join(dict.fromkeys(m[1].name for m in members if (m[1].name or "").strip()))
+    zh_names = f"({names})" if names else ""
+    en_names = f" ({names})" if names else ""
     return [make("duplicate-code", [code] * n, units[0] if units else None, area,
-                 f"{n} 个微网格使用同一编码 {code}", f"{n} micro-grids share the code {code}",
-                 loc, fids=fids)]
+                 f"{n} 个微网格使用同一编码 {code}{zh_names}",
+                 f"{n} micro-grids share the code {code}{en_names}", loc, fids=fids)]
 
 
 def unit_attribute_findings(units: list[Unit], pattern: CodePattern) -> list[Finding]:
@@ -229,9 +250,10 @@ def unit_attribute_findings(units: list[Unit], pattern: CodePattern) -> list[Fin
                             f"{len(group)} 个管理单元使用同一编码 {code}",
                             f"{len(group)} management units share the code {code}", loc))
         if code and pattern.active and not pattern.unit_ok(code):
+            uz, ue = named(code, group[0].name)
             out.append(make("code-format", [code], code, area,
-                            f"管理单元编码 {code} 应为 12 位数字",
-                            f"unit code {code} must be 12 digits",
+                            f"管理单元编码 {uz} 应为 12 位数字",
+                            f"unit code {ue} must be 12 digits",
                             geoms[0] if geoms else None))
     return out
 
@@ -303,10 +325,11 @@ class GridRules(Rule):
         out = [] if c.grids.is_valid(fid) else geometry_findings(g, fid, clean, ucode)
         if clean is not None and a is None:
             label = grid_label(g, fid)
+            nz, ne = grid_names(g, fid)
             ar = clean.area
             out.append(make("outside-units", [label], ucode, ar,
-                            f"微网格 {label}({fmt_area(ar)} 平方米)不在任何管理单元内",
-                            f"micro-grid {label} ({fmt_area(ar)} m²) lies in no management unit",
+                            f"微网格 {nz}({fmt_area(ar)} 平方米)不在任何管理单元内",
+                            f"micro-grid {ne} ({fmt_area(ar)} m²) lies in no management unit",
                             clean, Fix("clip-to-unit", g.code or None,
                                        "将微网格移入或裁剪到管理单元内",
                                        "move or clip the grid into a unit"), fids=[fid]))

@@ -68,17 +68,18 @@ def building_findings(eng: Checker, bidx: np.ndarray) -> dict[int, list[Finding]
         name = (attrs[b].get("name") if b < len(attrs) else None) or f"楼栋 {b + 1}"
         parts.sort()
         labels = [eng.label(f) for f, _ in parts]
+        names = [eng.names(f) for f, _ in parts]
         main = max(parts, key=lambda t: t[1])[0]
+        mz, me = eng.names(main)
         unit = eng.unit_code(main)
         a = float(barea[i])
         out[b] = [make(
             "building-cut", labels, unit, a,
-            f"{name}({fmt_area(a)} 平方米)被微网格 {'、'.join(labels)} 的边界切割",
+            f"{name}({fmt_area(a)} 平方米)被微网格 {'、'.join(z for z, _ in names)} 的边界切割",
             f"building {name} ({fmt_area(a)} m²) is cut by the boundary of micro-grids "
-            f"{', '.join(labels)}", geoms[i],
-            Fix("assign-to-neighbour", eng.code_of(main),
-                f"将整栋楼划入微网格 {eng.label(main)}",
-                f"put the whole building in micro-grid {eng.label(main)}"),
+            f"{', '.join(x for _, x in names)}", geoms[i],
+            Fix("assign-to-neighbour", eng.code_of(main), f"将整栋楼划入微网格 {mz}",
+                f"put the whole building in micro-grid {me}"),
             fids=[f for f, _ in parts])]
     return out
 
@@ -194,6 +195,7 @@ def villager_group_findings(eng: Checker, fids: list[int], full: bool = False
         main = groups[0][1]
         fid = fids[i]
         label = eng.label(fid)
+        gz, ge = eng.names(fid)
         mname = names[main] or f"村民小组 {main + 1}"
         cut = [v for v in partial if v != main] or [main]
         cname = "、".join(names[v] or f"村民小组 {v + 1}" for v in cut)
@@ -203,11 +205,11 @@ def villager_group_findings(eng: Checker, fids: list[int], full: bool = False
             a = piece.area
             res.append(make(
                 "villager-group-cut", [label], eng.unit_code(fid), a,
-                f"村组微网格 {label} 跨村民小组:{fmt_area(a)} 平方米切入 {cname}(主要属于 {mname})",
-                f"村组 micro-grid {label} crosses villager groups: {fmt_area(a)} m² cut into "
+                f"村组微网格 {gz} 跨村民小组:{fmt_area(a)} 平方米切入 {cname}(主要属于 {mname})",
+                f"村组 micro-grid {ge} crosses villager groups: {fmt_area(a)} m² cut into "
                 f"{cname} (mainly in {mname})", piece,
-                Fix("clip-to-unit", eng.code_of(fid), f"将 {label} 的边界调整到村民小组界线",
-                    f"align {label} with the villager-group boundary"), fids=[fid]))
+                Fix("clip-to-unit", eng.code_of(fid), f"将 {gz} 的边界调整到村民小组界线",
+                    f"align {ge} with the villager-group boundary"), fids=[fid]))
         if res:
             out[fid] = res
     return out

@@ -30,7 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from mapedit.model.codes import CodePattern
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import Unit
-from mapedit.rules.attributes import grid_label
+from mapedit.rules.attributes import grid_label, grid_names, named
 from mapedit.rules.findings import ERROR, RULES, WARNING, Finding
 from mapedit.rules.geom import clean_polygonal, noise_width, valid_mask
 from mapedit.rules.protocol import Change, Rule
@@ -145,7 +145,7 @@ class Checker:
     The state rules read (the public face of this class for :mod:`mapedit.rules.protocol`):
     ``dataset``, ``settings``, ``catalogue``, ``pattern``, ``units`` (:class:`UnitState`),
     ``grids`` (:class:`GridState`, with ``grids.index``), :meth:`layer`, :meth:`label`,
-    :meth:`code_of`, :meth:`unit_code`, :meth:`unit_proof`, :meth:`shared_map`,
+    :meth:`names`, :meth:`unit_names`, :meth:`code_of`, :meth:`unit_code`, :meth:`unit_proof`, :meth:`shared_map`,
     :meth:`rule`, :meth:`wait`.
     """
 
@@ -219,10 +219,22 @@ class Checker:
 
     # -- what rules read -----------------------------------------------------------------------
     def label(self, fid: int) -> str:
-        """How findings name a grid: its code and name (``310118005001001 一号微网格``), its
-        code alone when it has no name, ``#fid`` when it has no code."""
+        """How a finding's ``features`` name a grid: its code (``#fid`` without one)."""
         g = self.dataset.grids.get(fid)
         return grid_label(g, fid) if g is not None else f"#{fid}"
+
+    def names(self, fid: int) -> tuple[str, str]:
+        """How messages name a grid, (zh, en): its code with its name (see
+        :func:`mapedit.rules.attributes.named`)."""
+        g = self.dataset.grids.get(fid)
+        return grid_names(g, fid) if g is not None else (f"#{fid}", f"#{fid}")
+
+    def unit_names(self, code: str | None) -> tuple[str, str]:
+        """How messages name a unit, (zh, en): its code with its name."""
+        if code is None:
+            return "", ""
+        unit = self.dataset.units.get(code)
+        return named(code, unit.name if unit is not None else None)
 
     def code_of(self, fid: int) -> str | None:
         g = self.dataset.grids.get(fid)
@@ -550,8 +562,15 @@ class Checker:
 
     # -- scopes ------------------------------------------------------------------------------
     def _set(self, rule: str, key: Hashable, found: list[Finding]) -> None:
+        units, grids = self.dataset.units, self.dataset.grids
         for f in found:
             f._sort = _sort_key(f)  # type: ignore[attr-defined]
+            unit = units.get(f.unit) if f.unit else None
+            f.unit_name = unit.name if unit is not None else ""
+            if f.fids and len(f.fids) == len(f.features):
+                f.feature_names = [getattr(grids.get(fid), "name", "") or "" for fid in f.fids]
+            else:
+                f.feature_names = [getattr(units.get(c), "name", "") or "" for c in f.features]
             if self._accepted and f.acceptable:
                 r = self._accepted.get(f.key)
                 if r is not None:

@@ -78,6 +78,11 @@ class Finding:
     """Store ids of the grids involved (empty for units and exchange files without ids)."""
     accepted: bool = False
     accept_reason: str = ""
+    unit_name: str = ""
+    """Name of :attr:`unit` (filled by the checker), for reports people read."""
+    feature_names: list[str] = field(default_factory=list)
+    """Names of :attr:`features`, in the same order ("" where a feature has none; filled by
+    the checker). ``features`` stay codes: that is what the exchange contract compares."""
 
     @property
     def acceptable(self) -> bool:

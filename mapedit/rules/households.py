@@ -142,12 +142,13 @@ class HouseholdsMismatch(Rule):
             return []
         c = self.checker
         label = c.label(fid)
+        gz, ge = c.names(fid)
         geom = c.grids.clean(fid)
         pct = round(100 * share)
         return [make(
             RULE, [label], c.unit_code(fid), geom.area if geom is not None else 0.0,
-            f"微网格 {label} 填写的户数 {entered} 与其中楼栋的户数合计 {buildings} 相差超过 {pct}%"
+            f"微网格 {gz} 填写的户数 {entered} 与其中楼栋的户数合计 {buildings} 相差超过 {pct}%"
             "(可用“由楼栋计算户数”更新)",
-            f"micro-grid {label}: entered households {entered} differ from its buildings' total "
+            f"micro-grid {ge}: entered households {entered} differ from its buildings' total "
             f"{buildings} by more than {pct}% (use 'households from buildings' to update)",
             geom, fids=[fid])]

@@ -4,7 +4,8 @@ Chinese text report for people.
 The JSON shape is checked from outside, rule by rule, so it follows
 ``../shared/spec/exchange.md`` exactly: ``findings`` (rule, severity, features, unit, area_m2,
 message, location in WGS84 with 7 decimals, right-hand rule) and ``summary``. Extra members
-(``message_en``, ``fix``, ``accepted``) are additions the contract allows.
+(``message_en``, ``fix``, ``accepted``, ``feature_names``, ``unit_name``) are additions the
+contract allows; ``features`` and ``unit`` stay codes.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def report_dict(findings: Sequence[Finding], summary: dict, crs: str) -> dict:
         d = {"rule": f.rule, "severity": f.severity, "features": list(f.features),
              "unit": f.unit, "area_m2": round(float(f.area_m2), 2), "message": f.message_zh,
              "location": loc, "message_en": f.message_en}
+        if any(f.feature_names):
+            d["feature_names"] = list(f.feature_names)
+        if f.unit_name:
+            d["unit_name"] = f.unit_name
         if f.fix is not None:
             d["fix"] = {"kind": f.fix.kind, "target": f.fix.target, "message": f.fix.zh,
                         "message_en": f.fix.en}
@@ -103,17 +108,24 @@ def report_text(findings: Sequence[Finding], summary: dict, lang: str = "zh") ->
         lines.append("没有发现问题。" if zh else "No problems found.")
         return "\n".join(lines) + "\n"
     groups: dict[str, list[Finding]] = {}
+    unit_names: dict[str, str] = {}
     for f in findings:
         groups.setdefault(f.unit or "", []).append(f)
+        if f.unit and f.unit_name:
+            unit_names[f.unit] = f.unit_name
     for unit in sorted(groups):
         fs = sorted(groups[unit], key=lambda f: (f.accepted, f.severity != ERROR))
         ne = sum(1 for f in fs if f.severity == ERROR and not f.accepted)
         nw = sum(1 for f in fs if f.severity != ERROR and not f.accepted)
         if zh:
-            head = f"管理单元 {unit}" if unit else "不属于任何管理单元"
+            name = unit_names.get(unit)
+            head = (f"管理单元 {unit}({name})" if name else f"管理单元 {unit}") if unit \
+                else "不属于任何管理单元"
             lines.append(f"\n{head}:{ne} 个错误,{nw} 个警告")
         else:
-            head = f"Unit {unit}" if unit else "In no unit"
+            name = unit_names.get(unit)
+            head = (f"Unit {unit} ({name})" if name else f"Unit {unit}") if unit \
+                else "In no unit"
             lines.append(f"\n{head}: {ne} errors, {nw} warnings")
         for f in fs:
             sev = RULES.get(f.rule, (f.severity, f.rule, f.rule))

@@ -169,19 +169,22 @@ class TopologyRules(Rule):
                    problems: list[BaseGeometry]) -> list[Finding]:
         e = self.checker
         label = e.label(fid)
+        gz, ge = e.names(fid)
+        uz, ue = e.unit_names(code)
         out = []
         for piece in problem_pieces(shapely.difference(e.grids.clean(fid), ug), self.s):
             problems.append(piece)
             others = [u for u in e.units.query(piece) if u != code]
-            where_zh = f",伸入管理单元 {others[0]}" if others else ""
-            where_en = f" into unit {others[0]}" if others else ""
+            oz, oe = e.unit_names(others[0]) if others else ("", "")
+            where_zh = f",伸入管理单元 {oz}" if others else ""
+            where_en = f" into unit {oe}" if others else ""
             a = piece.area
             out.append(make(
                 "unit-crossing", [label], code, a,
-                f"微网格 {label} 跨出管理单元 {code} {fmt_area(a)} 平方米{where_zh}",
-                f"micro-grid {label} extends {fmt_area(a)} m² outside unit {code}{where_en}",
-                piece, Fix("clip-to-unit", e.code_of(fid), f"将 {label} 裁剪到管理单元 {code} 内",
-                           f"clip {label} to unit {code}") if e.grids.is_valid(fid) else None,
+                f"微网格 {gz} 跨出管理单元 {uz} {fmt_area(a)} 平方米{where_zh}",
+                f"micro-grid {ge} extends {fmt_area(a)} m² outside unit {ue}{where_en}",
+                piece, Fix("clip-to-unit", e.code_of(fid), f"将 {gz} 裁剪到管理单元 {uz} 内",
+                           f"clip {ge} to unit {ue}") if e.grids.is_valid(fid) else None,
                 fids=[fid]))
         return out
 
@@ -205,18 +208,20 @@ class TopologyRules(Rule):
             problems.append(piece)
             a = piece.area
             fix, near = self._gap_fix(piece, mem)
-            near_zh = f"(邻近 {near})" if near else ""
-            near_en = f" (next to {near})" if near else ""
+            near_zh = f"(邻近 {near[0]})" if near else ""
+            near_en = f" (next to {near[1]})" if near else ""
+            uz, ue = e.unit_names(code)
             f = make("gap", [code], code, a,
-                     f"管理单元 {code} 内有 {fmt_area(a)} 平方米未被任何微网格覆盖{near_zh}",
-                     f"{fmt_area(a)} m² of unit {code} is covered by no micro-grid{near_en}",
+                     f"管理单元 {uz} 内有 {fmt_area(a)} 平方米未被任何微网格覆盖{near_zh}",
+                     f"{fmt_area(a)} m² of unit {ue} is covered by no micro-grid{near_en}",
                      piece, fix)
             out.append(f)
             if is_thin(piece, self.s):
                 out.append(self._sliver_of(f, "gap"))
         return out
 
-    def _gap_fix(self, piece: BaseGeometry, members: list[int]) -> tuple[Fix, str]:
+    def _gap_fix(self, piece: BaseGeometry, members: list[int]
+                 ) -> tuple[Fix, tuple[str, str] | None]:
         """Give the gap to the member grid sharing the longest edge with it, else make it a
         new grid."""
         e = self.checker
@@ -235,10 +240,10 @@ class TopologyRules(Rule):
                 if shared > max(best_len, 10 * tol) + 1e-9:
                     best, best_len = f, float(shared)
         if best is not None:
-            label = e.label(best)
-            return (Fix("assign-to-neighbour", e.code_of(best), f"将空隙并入相邻微网格 {label}",
-                        f"assign the gap to neighbouring micro-grid {label}"), label)
-        return Fix("new-grid", None, "将空隙新建为微网格", "make the gap a new micro-grid"), ""
+            gz, ge = e.names(best)
+            return (Fix("assign-to-neighbour", e.code_of(best), f"将空隙并入相邻微网格 {gz}",
+                        f"assign the gap to neighbouring micro-grid {ge}"), (gz, ge))
+        return Fix("new-grid", None, "将空隙新建为微网格", "make the gap a new micro-grid"), None
 
     def _overlaps(self, code: str | None, members: list[int],
                   problems: list[BaseGeometry]) -> list[Finding]:
@@ -264,6 +269,7 @@ class TopologyRules(Rule):
             if len(pieces) == 0:
                 continue
             la, lb = e.label(a), e.label(b)
+            (az, ae), (bz, be) = e.names(a), e.names(b)
             # Subtract from the grid that loses the smaller share of its area; never from
             # a grid with an invalid shape (the edit would be refused): from the other one,
             # and no fix when both are invalid.
@@ -271,16 +277,16 @@ class TopologyRules(Rule):
             ok = {a: e.grids.is_valid(a), b: e.grids.is_valid(b)}
             if not ok[target]:
                 target = b if target == a else a
-            lt = e.label(target)
+            tz, te = e.names(target)
             for piece in pieces:
                 problems.append(piece)
                 ar = piece.area
-                fix = (Fix("subtract", e.code_of(target), f"从微网格 {lt} 中减去重叠部分",
-                           f"subtract the overlap from micro-grid {lt}")
+                fix = (Fix("subtract", e.code_of(target), f"从微网格 {tz} 中减去重叠部分",
+                           f"subtract the overlap from micro-grid {te}")
                        if ok[target] else None)
                 f = make("overlap", [la, lb], code, ar,
-                         f"微网格 {la} 与 {lb} 重叠 {fmt_area(ar)} 平方米",
-                         f"micro-grids {la} and {lb} overlap by {fmt_area(ar)} m²",
+                         f"微网格 {az} 与 {bz} 重叠 {fmt_area(ar)} 平方米",
+                         f"micro-grids {ae} and {be} overlap by {fmt_area(ar)} m²",
                          piece, fix, fids=[a, b])
                 out.append(f)
                 if is_thin(piece, self.s):
@@ -358,16 +364,18 @@ class TopologyRules(Rule):
             locs = list(keyed.values())
             loc = shapely.Point(locs[0]) if len(locs) == 1 else shapely.MultiPoint(locs)
             labels = [e.label(mem[i]) for i in gi]
-            host_labels = [e.label(mem[i]) for i in hosts]
+            names = [e.names(mem[i]) for i in gi]
+            hosts_n = [e.names(mem[i]) for i in hosts]
+            all_zh, all_en = "、".join(z for z, _ in names), ", ".join(x for _, x in names)
+            host_zh, host_en = "、".join(z for z, _ in hosts_n), ", ".join(x for _, x in hosts_n)
             n = len(locs)
             out.append(make(
                 "sliver", labels, code, 0.0,
-                f"微网格 {'、'.join(labels)} 的公共边上有 {n} 个节点未共享"
-                f"(需在 {'、'.join(host_labels)} 上插入节点)",
-                f"{n} vertex(es) on the shared edges of micro-grids {', '.join(labels)} "
-                f"are not shared (insert them into {', '.join(host_labels)})",
+                f"微网格 {all_zh} 的公共边上有 {n} 个节点未共享(需在 {host_zh} 上插入节点)",
+                f"{n} vertex(es) on the shared edges of micro-grids {all_en} "
+                f"are not shared (insert them into {host_en})",
                 loc, Fix("snap-vertices", e.code_of(mem[hosts[0]]),
-                         f"在 {'、'.join(host_labels)} 上插入相邻微网格的节点",
-                         f"insert the neighbours' vertices into {', '.join(host_labels)}"),
+                         f"在 {host_zh} 上插入相邻微网格的节点",
+                         f"insert the neighbours' vertices into {host_en}"),
                 fids=[mem[i] for i in gi]))
         return out
