@@ -28,9 +28,11 @@ Listener = Callable[[ChangeSet], None]
 
 
 class CheckerLike(Protocol):
-    """What the project needs from ``mapedit.rules.engine.Checker``."""
+    """What the project needs from ``mapedit.rules.engine.Checker`` (``run_full`` takes an
+    optional ``progress(done, total)`` callback, given only for a background check)."""
 
     findings: list[Finding]
+    dataset: Dataset
 
     def run_full(self) -> list[Finding]: ...
 
@@ -55,6 +57,41 @@ def default_checker_factory(dataset: Dataset, accepted: dict[str, str]) -> Check
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
+Progress = Callable[[int, int], None]
+
+
+class BackgroundCheck:
+    """A full check of a snapshot of the project, made by
+    :meth:`Project.begin_background_check` on the main thread; :meth:`run` it in any thread
+    (``progress(done, total)`` is called from that thread), then hand it to
+    :meth:`Project.finish_background_check` on the main thread."""
+
+    def __init__(self, snapshot: Dataset, revision: int, accepted: dict[str, str],
+                 factory: CheckerFactory, progress: Progress | None) -> None:
+        self.snapshot = snapshot
+        self.revision = revision
+        self.accepted = accepted
+        self._factory = factory
+        self._progress = progress
+        self.checker: CheckerLike | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+    def run(self) -> None:
+        """Check the snapshot (all of it: this is the slow part). Errors are kept for
+        :meth:`Project.finish_background_check` to raise on the main thread."""
+        try:
+            checker = self._factory(self.snapshot, dict(self.accepted))
+            if self._progress is not None:
+                checker.run_full(progress=self._progress)  # type: ignore[call-arg]
+            else:
+                checker.run_full()
+            self.checker = checker
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            self.error = exc
+        finally:
+            self.done = True
+
 
 def _label(g: MicroGrid) -> str:
     return g.code or g.name or f"fid {g.fid}"
@@ -76,6 +113,7 @@ class Project:
         if checker_factory is not None:
             self.checker_factory = checker_factory  # type: ignore[assignment]
         self._checker: CheckerLike | None = None
+        self._job: BackgroundCheck | None = None
         self._listeners: list[Listener] = []
         self._former: dict[int, list[MicroGrid]] = {}
         """Versions of grids this session replaced or deleted, by fid: putting one of them
@@ -130,6 +168,61 @@ class Project:
     @property
     def checker_built(self) -> bool:
         return self._checker is not None
+
+    @property
+    def checker_ready(self) -> bool:
+        """Whether findings exist yet. While a background check runs it is False:
+        :meth:`apply` does not check, and the UI must not read :attr:`findings` (that would
+        run a second full check on the main thread)."""
+        return self._checker is not None
+
+    def begin_background_check(self, progress: Progress | None = None) -> BackgroundCheck:
+        """Start a full check off the main thread (main thread only). Takes a snapshot of the
+        grids (the objects are shared: grids are replaced, never changed in place) so edits
+        may go on while the job runs; call ``job.run()`` in a worker thread, then
+        :meth:`finish_background_check`. Until then :attr:`checker_ready` is False."""
+        ds = self.dataset
+        snapshot = Dataset(crs=ds.crs, street=ds.street,
+                           responsibility_grids=ds.responsibility_grids, units=dict(ds.units),
+                           grids=dict(ds.grids), layers=ds.layers, catalogue=ds.catalogue,
+                           settings=ds.settings)
+        job = BackgroundCheck(snapshot, ds.grids.revision, self.store.accepted_findings(),
+                              self.checker_factory, progress)
+        self._checker = None
+        self._job = job
+        return job
+
+    def finish_background_check(self, job: BackgroundCheck) -> bool:
+        """Install the checker of a finished ``job`` (main thread only): it is moved onto the
+        live dataset and re-checks what was edited while it ran (the grid table's revision
+        log says what), so its findings are those of a full check of the project as it is
+        now; then listeners are told (with an empty change set). Returns False for a job that
+        was superseded by a newer one (nothing changes); raises what the job raised."""
+        if job is not self._job:
+            return False
+        self._job = None
+        if job.error is not None:
+            raise job.error
+        if not job.done or job.checker is None:
+            raise RuntimeError("finish_background_check needs a job that has run")
+        checker = job.checker
+        live, snap = self.dataset.grids, job.snapshot.grids
+        changed = live.changed_since(job.revision)
+        if changed is None:  # too many edits to list: compare the grids themselves
+            changed = {f for f in set(live) | set(snap) if live.get(f) is not snap.get(f)}
+        checker.dataset = self.dataset
+        if changed:
+            old = {f: (snap[f].geometry if f in snap else None) for f in changed}
+            checker.update(changed, old)
+        accepted = self.store.accepted_findings()
+        for key in set(job.accepted) | set(accepted):
+            if job.accepted.get(key) != accepted.get(key):
+                checker.set_accepted(key, accepted.get(key))
+        self._checker = checker
+        done = ChangeSet("检查完成", "check finished", [])
+        for fn in list(self._listeners):
+            fn(done)
+        return True
 
     @property
     def findings(self) -> list[Finding]:
