@@ -164,3 +164,24 @@ def test_households_source_is_stored(tmp_path):
         assert {g.households_source for g in p.dataset.grids.values()} == {"entered"}
     with Project.open(tmp_path / "p.gpkg") as p:
         assert {g.households_source for g in p.dataset.grids.values()} == {"entered"}
+
+
+def test_project_without_the_households_source_column_opens_and_saves(tmp_path):
+    """A project written before the column existed (the store's general migration supersedes
+    this stand-in): it opens, the column is added, edits store the source."""
+    import sqlite3
+
+    from mapedit.model.changes import ChangeSet, GridChange
+
+    path = tmp_path / "旧项目.gpkg"
+    Project.create(path, compound(source="entered")).close()
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE micro_grids DROP COLUMN households_source")
+    conn.commit()
+    conn.close()
+    with Project.open(path) as p:
+        assert {g.households_source for g in p.dataset.grids.values()} == {""}
+        g = p.dataset.grids[1]
+        p.apply(ChangeSet("改", "edit", [GridChange(g, g.replace(households_source="entered"))]))
+    with Project.open(path) as p:
+        assert p.dataset.grids[1].households_source == "entered"
