@@ -144,7 +144,12 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
         village = u.kind in ("农村", "农场")
         if u.gridded or village:
             if u.clip_lines and u.lines:
-                clipped = shapely.intersection(np.asarray(u.lines, dtype=object), unit_local[i])
+                # clipped a little outside the unit, so each line crosses the boundary and is
+                # noded with it (an end lying exactly on it was sometimes left dangling, and
+                # polygonizing dropped the line: two fields became one face); the stubs
+                # outside are dangles the polygonizer drops
+                reach = shapely.buffer(unit_local[i], 0.05, join_style="mitre")
+                clipped = shapely.intersection(np.asarray(u.lines, dtype=object), reach)
                 lines += [g for g in shapely.get_parts(clipped) if not g.is_empty]
             else:
                 lines += u.lines

@@ -49,14 +49,32 @@ def locations_wgs84(findings: Sequence[Finding], crs: str) -> list[dict | None]:
     if not have.any():
         return out
     src = to_wgs84(geoms[have], crs)
-    g = round_valid(src, decimals_grid(COORD_DECIMALS))
+    # a valid metric polygon with a nanometre-narrow neck can come out of the projection
+    # crossing itself; GEOS's validity-keeping rounding needs valid input
+    bad = ~shapely.is_valid(src)
+    if bad.any():
+        src[bad] = shapely.make_valid(src[bad], method="structure", keep_collapsed=False)
+    grid = decimals_grid(COORD_DECIMALS)
+    try:
+        g = round_valid(src, grid)
+    except shapely.errors.GEOSException:
+        g = np.array([_round_one(s, grid) for s in src], dtype=object)
     lost = shapely.is_empty(g)
     if lost.any():
-        g[lost] = round_valid(shapely.point_on_surface(src[lost]), decimals_grid(COORD_DECIMALS))
+        g[lost] = round_valid(shapely.point_on_surface(src[lost]), grid)
     g = shapely.orient_polygons(g, exterior_cw=False)
     for i, geom in zip(np.flatnonzero(have), g, strict=True):
         out[int(i)] = _lists(shapely.geometry.mapping(geom))
     return out
+
+
+def _round_one(geom, grid: float):
+    """:func:`round_valid` of one geometry, falling back to its interior point when GEOS
+    cannot round it (a report must never fail over one location)."""
+    try:
+        return round_valid(geom, grid)
+    except shapely.errors.GEOSException:
+        return round_valid(shapely.point_on_surface(geom), grid)
 
 
 def report_dict(findings: Sequence[Finding], summary: dict, crs: str) -> dict:
