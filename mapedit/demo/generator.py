@@ -41,7 +41,7 @@ from mapedit.model.hierarchy import (
     Street,
     Unit,
 )
-from mapedit.model.layers import BaseLayer, LayerStack
+from mapedit.model.layers import BaseLayer, Columns, LayerStack
 from mapedit.model.settings import Settings
 
 CRS = "EPSG:4549"
@@ -120,6 +120,7 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
         seeds.append(L._shrink(u.cell, pad))
     owner = _assign(faces, seeds)
     unit_local = _unions(faces, owner, n)
+    del faces, owner, seeds  # a city's worth of geometry: free it as soon as it is used
     water = shapely.union_all([p for p, _ in plan.rivers])
     water_clear = shapely.buffer(water, 6.0)
     shapely.prepare(water_clear)
@@ -178,6 +179,10 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
             geom = faces2[chunk[0]] if len(chunk) == 1 else \
                 shapely.coverage_union_all(faces2[chunk])
             target[(int(p[0]), int(p[1]))] = geom
+    del faces2, owner2, keys, lines, seeds2, seed_key
+    for u in plan.units:  # the line work is in the faces now
+        u.lines = []
+        u.blocks = []
 
     # -- to EPSG:4549 -----------------------------------------------------------------------------
     cx, cy = plan.width / 2, plan.height / 2
@@ -434,13 +439,29 @@ def _base_layers(plan: L.StreetPlan, unit_geom, group_geom, unit_codes, water,
     rivers = shapely.intersection(np.asarray([p for p, _ in plan.rivers], dtype=object),
                                   street_local)
     layers["water"] = BaseLayer("water", to_crs(rivers), [{"name": nm} for _, nm in plan.rivers])
-    bgeoms, battrs = [], []
-    for u in plan.units:
-        for boxes, attrs in u.buildings:
-            bgeoms.append(np.asarray(boxes, dtype=object))
-            battrs += attrs
-    bl = np.concatenate(bgeoms) if bgeoms else np.empty(0, dtype=object)
-    layers["buildings"] = BaseLayer("buildings", to_crs(bl), [dict(a) for a in battrs])
+    # buildings: moved to the project CRS and stored by column a few hundred units at a time,
+    # each unit's local boxes and attribute dicts dropped as soon as they are converted
+    parts: list[np.ndarray] = []
+    columns: dict[str, list] = {}
+    n = 0
+    for start in range(0, len(plan.units), 500):
+        chunk: list[np.ndarray] = []
+        for u in plan.units[start:start + 500]:
+            for boxes, attrs in u.buildings:
+                chunk.append(np.asarray(boxes, dtype=object))
+                for a in attrs:
+                    for k, v in a.items():
+                        col = columns.setdefault(k, [])
+                        col += [None] * (n - len(col))
+                        col.append(v)
+                    n += 1
+            u.buildings = []
+        if chunk:
+            parts.append(to_crs(np.concatenate(chunk)))
+    for col in columns.values():
+        col += [None] * (n - len(col))
+    bl = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+    layers["buildings"] = BaseLayer("buildings", bl, Columns(columns, n))
     gkeys = sorted(group_geom)
     layers["villager_groups"] = BaseLayer(
         "villager_groups", to_crs(np.asarray([group_geom[k] for k in gkeys], dtype=object)),
