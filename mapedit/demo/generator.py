@@ -138,31 +138,7 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
                 moved_cut[i] = m
         else:
             L.fill_village(u, unit_local[i], water_clear, rng, pool, grids_range)
-    lines = list(plan.lines)
-    seeds2: list[tuple[float, float, float, float]] = []
-    seed_key: list[tuple[int, int, int]] = []
-    for i, u in enumerate(plan.units):
-        village = u.kind in ("农村", "农场")
-        if u.gridded or village:
-            if u.clip_lines and u.lines:
-                # clipped a little outside the unit, so each line crosses the boundary and is
-                # noded with it (an end lying exactly on it was sometimes left dangling, and
-                # polygonizing dropped the line: two fields became one face); the stubs
-                # outside are dangles the polygonizer drops
-                reach = shapely.buffer(unit_local[i], 0.05, join_style="mitre")
-                clipped = shapely.intersection(np.asarray(u.lines, dtype=object), reach)
-                lines += [g for g in shapely.get_parts(clipped) if not g.is_empty]
-            else:
-                lines += u.lines
-            for b in u.blocks:
-                seeds2.append(L._shrink(b.seed, 0.01))
-                seed_key.append((i, b.grid if u.gridded else -1, b.group))
-        else:
-            seeds2.append(L._shrink(u.cell, 0.01))
-            seed_key.append((i, -1, -1))
-    faces2 = _faces(lines)
-    owner2 = _assign(faces2, seeds2)
-    keys = np.asarray(seed_key)[owner2]
+    faces2, keys = _unit_faces(plan, unit_local)
     unit_geom = _unions(faces2, keys[:, 0], n)
 
     grid_geom: dict[tuple[int, int], shapely.Geometry] = {}
@@ -179,7 +155,7 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
             geom = faces2[chunk[0]] if len(chunk) == 1 else \
                 shapely.coverage_union_all(faces2[chunk])
             target[(int(p[0]), int(p[1]))] = geom
-    del faces2, owner2, keys, lines, seeds2, seed_key
+    del faces2, keys
     for u in plan.units:  # the line work is in the faces now
         u.lines = []
         u.blocks = []
@@ -283,6 +259,81 @@ def _faces(lines) -> np.ndarray:
     """Faces of the planar subdivision of ``lines`` (snap-rounded so near-touching ends node)."""
     net = shapely.union_all(np.asarray(lines, dtype=object), grid_size=GRID_SIZE)
     return shapely.get_parts(shapely.polygonize(shapely.get_parts(net)))
+
+
+def _unit_faces(plan: L.StreetPlan, unit_local: list) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2, unit by unit: each unit's boundary (from stage 1) and its own cut lines noded
+    and polygonized on their own, then every vertex a unit's lines added to its boundary
+    inserted into the neighbours' faces too, so units and grids still share identical
+    vertices along every unit boundary — as one noding of the whole city's lines gave, without
+    holding that whole network in memory at once (at 10,000 units it cost more than the
+    finished dataset). Returns the faces and, for each, (unit, grid or -1, group or -1)."""
+    per_unit: list[np.ndarray] = []
+    per_keys: list[np.ndarray] = []
+    added: list[np.ndarray] = []
+    for i, u in enumerate(plan.units):
+        poly = unit_local[i]
+        seeds: list[tuple[float, float, float, float]] = []
+        keys: list[tuple[int, int, int]] = []
+        lines = []
+        if (u.gridded or u.kind in ("农村", "农场")) and u.blocks:
+            if u.lines:
+                # clipped a little outside the unit, so each line crosses the boundary and
+                # is noded with it (an end lying exactly on it was sometimes left dangling,
+                # and polygonizing dropped the line: two fields became one face); the stubs
+                # outside are dangles the polygonizer drops
+                reach = shapely.buffer(poly, 0.05, join_style="mitre")
+                clipped = shapely.intersection(np.asarray(u.lines, dtype=object), reach)
+                lines = [g for g in shapely.get_parts(clipped) if not g.is_empty]
+            for b in u.blocks:
+                seeds.append(L._shrink(b.seed, 0.01))
+                keys.append((i, b.grid if u.gridded else -1, b.group))
+        if not lines:
+            per_unit.append(np.array([poly], dtype=object))
+            per_keys.append(np.array([keys[0] if len(keys) == 1 else (i, -1, -1)]))
+            continue
+        boundary = shapely.boundary(poly)
+        faces = _faces([boundary, *lines])
+        inside = shapely.within(shapely.point_on_surface(faces), poly)
+        faces = faces[inside]
+        owner = _assign(faces, seeds)
+        per_unit.append(faces)
+        per_keys.append(np.asarray(keys)[owner])
+        old = {tuple(c) for c in shapely.get_coordinates(poly)}
+        new = shapely.get_coordinates(shapely.boundary(shapely.coverage_union_all(faces)))
+        pts = [c for c in new if tuple(c) not in old]
+        if pts:
+            added.append(np.asarray(pts))
+    if added:
+        _share_boundary_vertices(per_unit, unit_local, np.unique(np.vstack(added), axis=0))
+    return np.concatenate(per_unit), np.concatenate(per_keys)
+
+
+def _share_boundary_vertices(per_unit: list[np.ndarray], unit_local: list,
+                             points: np.ndarray) -> None:
+    """Insert the boundary vertices one unit's cut lines added (``points``) into the faces of
+    the units on the other side, in place."""
+    from mapedit.model.editing.noding import conform
+
+    tol = GRID_SIZE * 0.8  # within a snap-rounding pixel, never two grid points
+    pts = shapely.points(points)
+    tree = shapely.STRtree(pts)
+    bounds = shapely.boundary(np.asarray(unit_local, dtype=object))
+    ui, pi = tree.query(bounds, predicate="dwithin", distance=tol)
+    for u in np.unique(ui).tolist():
+        mine = points[pi[ui == u]]
+        have = {tuple(c) for c in shapely.get_coordinates(per_unit[u])}
+        mine = [c for c in mine if tuple(c) not in have]
+        if not mine:
+            continue
+        faces = per_unit[u]
+        near = shapely.dwithin(faces, shapely.multipoints(mine), tol)
+        if not near.any():
+            continue
+        done, _ = conform(list(faces[near]), [], tol, [shapely.multipoints(mine)])
+        out = faces.copy()
+        out[np.flatnonzero(near)] = done
+        per_unit[u] = out
 
 
 def _assign(faces: np.ndarray, seeds: list[tuple[float, float, float, float]]) -> np.ndarray:
