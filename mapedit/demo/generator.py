@@ -312,28 +312,49 @@ def _unit_faces(plan: L.StreetPlan, unit_local: list) -> tuple[np.ndarray, np.nd
 def _share_boundary_vertices(per_unit: list[np.ndarray], unit_local: list,
                              points: np.ndarray) -> None:
     """Insert the boundary vertices one unit's cut lines added (``points``) into the faces of
-    the units on the other side, in place."""
-    from mapedit.model.editing.noding import conform
-
-    tol = GRID_SIZE * 0.8  # within a snap-rounding pixel, never two grid points
-    pts = shapely.points(points)
-    tree = shapely.STRtree(pts)
+    the units on the other side, in place. Snap rounding bends a boundary by up to a pixel
+    diagonal to pass through such a vertex, so "on the boundary" means within 1.5 pixels; the
+    point is inserted, nothing else moves."""
+    tol = GRID_SIZE * 1.5
+    tree = shapely.STRtree(shapely.points(points))
     bounds = shapely.boundary(np.asarray(unit_local, dtype=object))
     ui, pi = tree.query(bounds, predicate="dwithin", distance=tol)
     for u in np.unique(ui).tolist():
-        mine = points[pi[ui == u]]
         have = {tuple(c) for c in shapely.get_coordinates(per_unit[u])}
-        mine = [c for c in mine if tuple(c) not in have]
-        if not mine:
+        mine = np.asarray([c for c in points[pi[ui == u]] if tuple(c) not in have])
+        if not len(mine):
             continue
-        faces = per_unit[u]
-        near = shapely.dwithin(faces, shapely.multipoints(mine), tol)
-        if not near.any():
-            continue
-        done, _ = conform(list(faces[near]), [], tol, [shapely.multipoints(mine)])
-        out = faces.copy()
-        out[np.flatnonzero(near)] = done
-        per_unit[u] = out
+        faces = per_unit[u].copy()
+        near = np.flatnonzero(shapely.dwithin(faces, shapely.multipoints(mine), tol))
+        for k in near.tolist():
+            faces[k] = _with_points(faces[k], mine, tol)
+        per_unit[u] = faces
+
+
+def _with_points(poly, points: np.ndarray, tol: float):
+    """``poly`` with each of ``points`` lying within ``tol`` of the inside of one of its
+    segments inserted into that segment (in order along it)."""
+    rings = []
+    changed = False
+    for ring in [poly.exterior, *poly.interiors]:
+        c = shapely.get_coordinates(ring)
+        a, b = c[:-1], c[1:]
+        ab = b - a
+        ll = np.maximum((ab ** 2).sum(axis=1), 1e-30)
+        out = []
+        for s in range(len(a)):
+            out.append(a[s])
+            pa = points - a[s]
+            t = (pa @ ab[s]) / ll[s]
+            d2 = ((pa - t[:, None] * ab[s]) ** 2).sum(axis=1)
+            hit = (t > 1e-9) & (t < 1 - 1e-9) & (d2 <= tol * tol)
+            if hit.any():
+                changed = True
+                for j in np.flatnonzero(hit)[np.argsort(t[hit])]:
+                    out.append(points[j])
+        out.append(c[-1])
+        rings.append(np.asarray(out))
+    return shapely.Polygon(rings[0], rings[1:]) if changed else poly
 
 
 def _assign(faces: np.ndarray, seeds: list[tuple[float, float, float, float]]) -> np.ndarray:
