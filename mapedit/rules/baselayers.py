@@ -179,7 +179,7 @@ def villager_group_findings(eng: Checker, fids: list[int], full: bool = False
     for k in range(len(qi)):
         if sig[k]:
             by_g.setdefault(int(qi[k]), []).append((float(inter[k]), int(vi[k])))
-    names = layer.column("name", "")
+    names = layer.column("name")  # None where a group has no name
     vg_area = shapely.area(vg)
     for i, groups in by_g.items():
         if len(groups) < 2:

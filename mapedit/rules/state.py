@@ -70,6 +70,8 @@ class GridState:
         self.unit = np.zeros(0, dtype=np.int32)
         self.code = np.empty(0, dtype=object)
         self.live = np.zeros(0, dtype=bool)
+        self.has = np.zeros(0, dtype=bool)
+        """Rows holding a grid with a (repaired) geometry."""
         self._code_fids: dict[str, int | set[int]] = {}
         self._groups: dict[int, list[int]] | None = None
         self.index: GridIndex | None = None
@@ -90,6 +92,7 @@ class GridState:
         self.code = np.empty(n, dtype=object)
         self.code[:] = codes
         self.live = np.ones(n, dtype=bool)
+        self.has = ~shapely.is_missing(geoms)
         cf: dict[str, int | set[int]] = {}
         for f, c in zip(fids, codes, strict=True):
             if c:
@@ -110,7 +113,7 @@ class GridState:
 
     def _index_source(self) -> tuple[np.ndarray, np.ndarray]:
         n = self.n
-        keep = self.live[:n] & ~shapely.is_missing(self.geom[:n])
+        keep = self.has[:n]
         return self.fid[:n][keep], self.geom[:n][keep]
 
     def assigned(self, unit: np.ndarray, covered: np.ndarray) -> None:
@@ -126,6 +129,7 @@ class GridState:
         else:
             self._drop_code(fid, self.code[r])
         self.geom[r], self.valid[r], self.code[r] = geom, valid, code
+        self.has[r] = geom is not None
         self.unit[r], self.covered[r] = -1, False
         self._add_code(fid, code)
         self._groups = None
@@ -142,7 +146,7 @@ class GridState:
         if r is None:
             return
         self._drop_code(fid, self.code[r])
-        self.geom[r], self.code[r], self.live[r] = None, "", False
+        self.geom[r], self.code[r], self.live[r], self.has[r] = None, "", False, False
         self.unit[r], self.valid[r], self.covered[r] = -1, False, False
         self._free.append(r)
         self._groups = None
@@ -176,6 +180,7 @@ class GridState:
         self.unit = grown(self.unit, -1)
         self.code = grown(self.code, "")
         self.live = grown(self.live, False)
+        self.has = grown(self.has, False)
 
     def _add_code(self, fid: int, code: str) -> None:
         if not code:
@@ -232,7 +237,7 @@ class GridState:
 
     def dirty_mask(self) -> np.ndarray:
         n = self.n
-        return ~shapely.is_missing(self.geom[:n]) & ~(self.valid[:n] & self.covered[:n])
+        return self.has[:n] & ~(self.valid[:n] & self.covered[:n])
 
     def code_of(self, fid: int) -> str:
         r = self.row.get(fid)
@@ -253,14 +258,14 @@ class GridState:
         if self._groups is not None:
             return list(self._groups.get(unit, ()))
         n = self.n
-        sel = (self.unit[:n] == unit) & self.live[:n] & ~shapely.is_missing(self.geom[:n])
+        sel = (self.unit[:n] == unit) & self.has[:n]
         return sorted(self.fid[:n][sel].tolist())
 
     def groups(self) -> dict[int, list[int]]:
         """Every unit index's members at once (full check), cached until the next change."""
         if self._groups is None:
             n = self.n
-            sel = np.flatnonzero(self.live[:n] & ~shapely.is_missing(self.geom[:n]))
+            sel = np.flatnonzero(self.has[:n])
             order = sel[np.lexsort((self.fid[sel], self.unit[sel]))]
             units, start = np.unique(self.unit[order], return_index=True)
             fids = self.fid[order].tolist()
@@ -270,7 +275,8 @@ class GridState:
         return self._groups
 
     def rows_of(self, fids: Iterable[int]) -> np.ndarray:
-        return np.fromiter((self.row[f] for f in fids), dtype=np.int64)
+        row = self.row
+        return np.array([row[f] for f in fids], dtype=np.int64)
 
 
 POLYGONAL = (3, 6)

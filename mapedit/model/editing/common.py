@@ -173,7 +173,13 @@ def building_household_values(layer: BaseLayer) -> np.ndarray:
     """Households of each building of the layer as floats (NaN where unknown or not a
     number): the one reading of the ``households`` attribute, for the editing operations
     and the checker alike."""
-    hh = np.array([_as_int(a.get("households")) for a in layer.attributes], dtype=float)
+    values = layer.column("households")
+    try:  # the usual case: ints and None, converted in one go
+        hh = np.array([np.nan if v is None or v == "" else v for v in values], dtype=float)
+        if not np.array_equal(hh[~np.isnan(hh)], np.floor(hh[~np.isnan(hh)])):
+            raise ValueError("not integers")
+    except (TypeError, ValueError):
+        hh = np.array([_as_int(v) for v in values], dtype=float)
     n = len(layer.geometries)
     if len(hh) != n:
         hh = np.resize(hh, n) if len(hh) else np.full(n, np.nan)
