@@ -86,6 +86,9 @@ class BackgroundCheck:
                 checker.run_full(progress=self._progress)  # type: ignore[call-arg]
             else:
                 checker.run_full()
+            warm = getattr(checker, "warm", None)
+            if warm is not None:  # indexes the first edit would otherwise wait for
+                warm()
             self.checker = checker
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self.error = exc

@@ -303,6 +303,11 @@ class BuildingCuts(Rule):
     def full(self) -> Iterable[tuple[Hashable, list[Finding]]]:
         return building_findings(self.checker, self._candidates).items()
 
+    def warm(self) -> None:
+        layer = self.checker.layer("buildings")
+        if layer is not None:
+            layer.tree  # noqa: B018 - built on first use
+
     def scopes(self, change: Change) -> Iterable[Hashable]:
         layer = self.checker.layer("buildings")
         if layer is None or len(change.geometries) == 0:

@@ -304,6 +304,12 @@ class Checker:
             helper.result()
         return [r for part in results for r in part]
 
+    def warm(self) -> None:
+        """Let every rule build what its incremental check needs (see ``Rule.warm``): the
+        background check calls this after the full check, off the main thread."""
+        for r in self.rules:
+            r.warm()
+
     # -- full check ------------------------------------------------------------------------
     def run_full(self, progress: Progress | None = None) -> list[Finding]:
         """Check everything. ``progress(done, total)`` is called from this thread as the check

@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 
 from mapedit.model.catalogue import normalize_category
-from mapedit.model.editing.common import building_household_values
+from mapedit.model.editing.common import building_household_values, building_households
 from mapedit.model.hierarchy import HOUSEHOLDS_FROM_BUILDINGS, MicroGrid
 from mapedit.rules.attributes import make
 from mapedit.rules.findings import WARNING, Finding
@@ -109,6 +109,9 @@ class HouseholdsMismatch(Rule):
         return holder
 
     # -- incremental ----------------------------------------------------------------------------
+    def warm(self) -> None:
+        building_households(self.checker.dataset, [])  # builds the buildings' point index
+
     def scopes(self, change: Change) -> Iterable[Hashable]:
         return change.fids
 
@@ -119,17 +122,10 @@ class HouseholdsMismatch(Rule):
         if g is None or not self._checked(g):
             return []
         geom = c.grids.clean(fid)
-        layer = c.layer("buildings")
-        hh = self._household_values()
-        if geom is None or layer is None or hh is None:
+        if geom is None:
             return []
-        near = layer.tree.query(geom, predicate="intersects")
-        near = near[~np.isnan(hh[near])]
-        value = None
-        if len(near):
-            inside = shapely.contains(geom, shapely.point_on_surface(layer.geoms[near]))
-            if inside.any():
-                value = int(hh[near[inside]].sum())
+        # the tool's own count (由楼栋计算户数): one query of the buildings' interior points
+        (value,) = building_households(c.dataset, [geom])
         return self._finding(fid, g, value)
 
     # -- the finding ------------------------------------------------------------------------------

@@ -104,6 +104,11 @@ class Rule:
         return ()
 
     # -- incremental --------------------------------------------------------------------------
+    def warm(self) -> None:
+        """Build what the incremental check will need and the full check did not (a tree of
+        a base layer, ...), so the first edit does not wait for it. Called from the thread of
+        a background check, after its full check; optional."""
+
     def scopes(self, change: Change) -> Iterable[Hashable]:
         """The scopes whose findings ``change`` may have changed (default: none — a rule on
         units or layers that edits cannot touch)."""
