@@ -1,12 +1,17 @@
 """Frame-time benchmark of the map canvas (a script that prints figures, not a test).
 
-Offscreen, a 1600×1000 canvas, the ``--units 3000`` demo (~35,000 grids, ~150,000 buildings).
+Offscreen, a 1600×1000 canvas, the ``--units 3000`` demo (~35,000 grids, ~180,000 buildings).
 A frame = rendering the view into a QImage (what a repaint costs: items, overlays, scale bar).
 Scenarios: full extent, street scale (~3 km wide), unit scale (~300 m), pans and zoom steps at
-each, district scale (~10 km) pans back and forth and onwards into unseen parts. Target: median
-< 30 ms per frame.
+each, district scale (~10 km) pans back and forth and onwards into unseen parts. Targets: median
+< 16 ms per frame at street scale (issue 12), < 30 ms everywhere.
 
-    python benchmarks/bench_canvas.py [--units 3000] [--synthetic] [--frames 15]
+The machine is shared (2 cores, other work running): ``--rounds`` repeats every scenario and
+prints the median of the rounds' medians with their spread, so one noisy round does not decide.
+
+    mapedit demo /tmp/big.gpkg --units 3000
+    python benchmarks/bench_canvas.py --project /tmp/big.gpkg [--rounds 3] [--frames 15]
+    python benchmarks/bench_canvas.py [--units 3000] [--synthetic]   (generate in memory)
 """
 
 from __future__ import annotations
@@ -21,13 +26,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pyqtgraph as pg  # noqa: E402
 
+from mapedit.demo.synthetic import synthetic_dataset  # noqa: E402
 from mapedit.ui.canvas import MapCanvas  # noqa: E402
-from mapedit.ui.canvas.synthetic import synthetic_dataset  # noqa: E402
 
 TARGET_MS = 30.0
+STREET_TARGET_MS = 16.0
 
 
-def load(units: int, synthetic: bool, cache: str | None = None):
+def load(units: int, synthetic: bool, cache: str | None = None, project: str | None = None):
+    if project:
+        from mapedit.project import Project
+
+        p = Project.open(project)
+        ds = p.dataset
+        p.close()
+        return ds, f"project {project}"
     if cache and not synthetic and os.path.exists(cache):
         import pickle
 
@@ -69,13 +82,15 @@ def main() -> int:
     ap.add_argument("--units", type=int, default=3000)
     ap.add_argument("--synthetic", action="store_true", help="use the canvas's synthetic street")
     ap.add_argument("--frames", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--project", default=None, help="a project file (mapedit demo ... --units N)")
     ap.add_argument("--cache", default=None,
                     help="pickle of the demo dataset to load instead of generating it")
     args = ap.parse_args()
 
     app = pg.mkQApp()
     t = time.perf_counter()
-    ds, label = load(args.units, args.synthetic, args.cache)
+    ds, label = load(args.units, args.synthetic, args.cache, args.project)
     gen_s = time.perf_counter() - t
     n_b = len(ds.base("buildings")) if ds.base("buildings") is not None else 0
     print(f"dataset: {label}: {len(ds.units)} units, {len(ds.grids)} grids, {n_b} buildings "
@@ -115,28 +130,45 @@ def main() -> int:
         return go
 
     pans = [pan(0.1, 0), pan(0, 0.1), pan(-0.1, 0), pan(0, -0.1)]
+
+    def scenarios() -> list[tuple[str, list[float], float]]:
+        out = []
+        canvas.set_grid_fill_mode("category")
+        canvas.zoom_to_extent()
+        out.append(run(canvas, "full extent (static)", [lambda: None], args.frames))
+        out.append(run(canvas, "full extent pans", pans, args.frames))
+        out.append(run(canvas, "full extent zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
+        frame_at(3000)()
+        out.append(run(canvas, "street ~3 km (static)", [lambda: None], args.frames))
+        out.append(run(canvas, "street ~3 km pans", pans, args.frames))
+        out.append(run(canvas, "street ~3 km zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
+        frame_at(300)()
+        out.append(run(canvas, "unit ~300 m (static)", [lambda: None], args.frames))
+        out.append(run(canvas, "unit ~300 m pans", pans, args.frames))
+        out.append(run(canvas, "unit ~300 m zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
+        frame_at(10000)()
+        out.append(run(canvas, "district ~10 km pans", pans, args.frames))
+        # Always onwards: new raster tiles come into view every few frames (rendered on sight).
+        frame_at(10000)()
+        vb.translateBy(x=-vb.viewRect().width() * 0.05 * args.frames)
+        out.append(run(canvas, "district ~10 km pans onwards", [pan(0.1, 0)], args.frames))
+        canvas.set_grid_fill_mode("check")
+        canvas.zoom_to_extent()
+        out.append(run(canvas, "full extent, check fill", [zoom(0.8), zoom(1.25)],
+                       args.frames))
+        canvas.set_grid_fill_mode("category")
+        return out
+
+    rounds = [scenarios() for _ in range(max(1, args.rounds))]
     results = []
-    canvas.zoom_to_extent()
-    results.append(run(canvas, "full extent (static)", [lambda: None], args.frames))
-    results.append(run(canvas, "full extent pans", pans, args.frames))
-    results.append(run(canvas, "full extent zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
-    frame_at(3000)()
-    results.append(run(canvas, "street ~3 km (static)", [lambda: None], args.frames))
-    results.append(run(canvas, "street ~3 km pans", pans, args.frames))
-    results.append(run(canvas, "street ~3 km zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
-    frame_at(300)()
-    results.append(run(canvas, "unit ~300 m (static)", [lambda: None], args.frames))
-    results.append(run(canvas, "unit ~300 m pans", pans, args.frames))
-    results.append(run(canvas, "unit ~300 m zoom steps", [zoom(0.8), zoom(1.25)], args.frames))
-    frame_at(10000)()
-    results.append(run(canvas, "district ~10 km pans", pans, args.frames))
-    # Always onwards: new raster tiles come into view every few frames (rendered on sight).
-    frame_at(10000)()
-    vb.translateBy(x=-vb.viewRect().width() * 0.05 * args.frames)
-    results.append(run(canvas, "district ~10 km pans onwards", [pan(0.1, 0)], args.frames))
-    canvas.set_grid_fill_mode("check")
-    canvas.zoom_to_extent()
-    results.append(run(canvas, "full extent, check fill", [zoom(0.8), zoom(1.25)], args.frames))
+    spreads = []
+    for k in range(len(rounds[0])):
+        name = rounds[0][k][0]
+        meds = [statistics.median(r[k][1]) for r in rounds]
+        times = [t for r in rounds for t in r[k][1]]
+        results.append((name, [statistics.median(meds)], max(r[k][2] for r in rounds),
+                        max(times)))
+        spreads.append((min(meds), max(meds)))
 
     # Edit + redraw at unit scale (what issue 6 budgets at 50 ms incl. the checker).
     fid = next(iter(ds.grids))
@@ -151,17 +183,26 @@ def main() -> int:
         canvas.render_image()
         edit_times.append((time.perf_counter() - t) * 1000.0)
 
-    print(f"\n{'scenario':34s} {'median':>8s} {'max':>8s} {'cold':>8s}  (ms; target median < {TARGET_MS:.0f})")
+    print(f"\n{'scenario':34s} {'median':>8s} {'rounds':>13s} {'max':>8s} {'cold':>8s}  "
+          f"(ms; median of {len(rounds)} rounds' medians; targets: street < "
+          f"{STREET_TARGET_MS:.0f}, all < {TARGET_MS:.0f})")
     worst = 0.0
-    for name, times, cold in results:
-        med = statistics.median(times)
+    street = []
+    for (name, med, cold, top), (lo, hi) in zip(results, spreads, strict=True):
+        med = med[0]
         worst = max(worst, med)
-        flag = "ok" if med < TARGET_MS else "SLOW"
-        print(f"{name:34s} {med:8.1f} {max(times):8.1f} {cold:8.1f}  {flag}")
+        target = STREET_TARGET_MS if name.startswith("street") else TARGET_MS
+        if name.startswith("street"):
+            street.append(med)
+        flag = "ok" if med < target else "SLOW"
+        print(f"{name:34s} {med:8.1f} {lo:6.1f}-{hi:<6.1f} {top:8.1f} {cold:8.1f}  {flag}")
     med = statistics.median(edit_times)
     print(f"{'refresh_grids(1 fid) + frame':34s} {med:8.1f} {max(edit_times):8.1f} {'':8s}  "
           f"{'ok' if med < 50 else 'SLOW'} (budget 50 incl. checker)")
-    print(f"\nworst median: {worst:.1f} ms -> {'meets' if worst < TARGET_MS else 'misses'} target")
+    print(f"\nstreet scale: median {statistics.median(street):.1f} ms "
+          f"({'meets' if max(street) < STREET_TARGET_MS else 'misses'} < {STREET_TARGET_MS:.0f}"
+          f" ms in every street scenario); worst median {worst:.1f} ms "
+          f"({'meets' if worst < TARGET_MS else 'misses'} < {TARGET_MS:.0f} ms)")
     return 0
 
 

@@ -1,29 +1,35 @@
-"""Edit benchmark: incremental check plus canvas refresh after one edit (a script, not a test).
+"""Edit benchmark: one edit through the editor window, until it is checked and redrawn (a
+script, not a test).
 
-On the ``--units 3000`` demo (~35,000 grids) stored as a project, each round makes one edit
-with the geometry ops the tools use — move a shared vertex, split a grid with a line — and
-times what the clerk waits for after letting go of the mouse:
+On the ``--units 3000`` demo (~36,000 grids) each round makes one edit with the geometry ops
+the tools use — move a shared vertex, split a grid with a line — and pushes it the way a tool
+does (``EditContext.push``, i.e. ``ProjectController.push_changeset``) into a shown 1600×1000
+main window zoomed to the
+edit, then runs the event loop until the view has painted. It times what the clerk waits for
+after letting go of the mouse:
 
 * ``apply``: ``Project.apply`` (one SQLite transaction + in-memory update + incremental check),
   with the checker's own share reported as ``check``;
-* ``refresh``: ``canvas.refresh_grids`` for the touched grids, ``canvas.set_findings`` with the
-  checker's new list, and the repaint Qt then makes of the shown (offscreen) view at unit
-  scale — the events are processed until the view has painted, and the painted part of the
-  viewport is reported: items mark only what changed, so that is a partial repaint;
-* ``check+refresh``: the issue's target, median < 50 ms.
+* ``refresh``: the controller's one refresh — the window redraws the touched grids, shows the
+  new findings on the map and in the panel, refreshes the unit's row, the form and the chart;
+* ``paint``: the event loop afterwards, until Qt has repainted what changed (the map's partial
+  repaint and the panels');
+* ``redrawn`` = edit → checked → the map repainted (the end of the first paint of the map that
+  shows the edit): the issue's target, median < 33 ms; ``settled``: until every panel (and the
+  selection of a split's new parts) has been painted too.
 
-For comparison, ``full render`` is one render of the whole view into an image (what every
-repaint cost before repaints were limited to the changed area); it is not part of the target.
+The edit is undone (through the undo stack, the same path) after each round so every round
+edits the same data. The machine is shared: run it a few times.
 
-The edit is undone (inverse applied) after each round so every round edits the same data.
-
-    python benchmarks/bench_edit.py [--units 3000] [--rounds 15]
+    mapedit demo /tmp/big.gpkg --units 3000
+    python benchmarks/bench_edit.py --project /tmp/big.gpkg [--rounds 15]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -36,7 +42,7 @@ os.environ.setdefault("MAPEDIT_SETTINGS_SCOPE", "test")
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
-TARGET_MS = 50.0
+TARGET_MS = 33.0
 
 
 def shared_vertices(ds, limit: int, seed: int = 0) -> list[tuple[float, float]]:
@@ -110,45 +116,84 @@ class Timer:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--units", type=int, default=3000)
+    ap.add_argument("--project", type=Path, default=None,
+                    help="a project file (copied: the benchmark writes edits)")
+    ap.add_argument("--units", type=int, default=3000, help="without --project: generate")
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--cache", type=Path, default=None,
-                    help="pickle of the generated demo: loaded when present, else written "
-                         "(generating the 3000-unit demo takes a while)")
+                    help="without --project: pickle of the generated demo (loaded when "
+                         "present, else written)")
     args = ap.parse_args(argv)
 
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
-    from mapedit.demo import generate
     from mapedit.errors import MapeditError
     from mapedit.model.geometry_ops import move_vertex, split_grid
     from mapedit.project import Project
-    from mapedit.ui.canvas import MapCanvas
+    from mapedit.ui.canvas import canvas as canvas_mod
+    from mapedit.ui.main_window import MainWindow
+    from mapedit.ui.settings_store import SettingsStore
 
+    map_painted: list[float] = []
+    paint = canvas_mod._MapView.paintEvent
+
+    def timed_paint(view, ev) -> None:  # when the map has been redrawn
+        paint(view, ev)
+        map_painted.append(time.perf_counter())
+
+    canvas_mod._MapView.paintEvent = timed_paint
     app = QApplication.instance() or QApplication([])
-    t = time.perf_counter()
-    ds = load_demo(generate, args.units, args.cache)
-    print(f"demo generate(units={args.units}): {len(ds.grids)} grids, "
-          f"{len(ds.units)} units ({time.perf_counter() - t:.1f} s)")
     tmp = Path(tempfile.mkdtemp(prefix="mapedit-bench-"))
     t = time.perf_counter()
-    project = Project.create(tmp / "bench.gpkg", ds)
-    findings = project.findings  # full check once, as opening the editor does
-    print(f"project stored and fully checked: {len(findings)} findings "
-          f"({time.perf_counter() - t:.1f} s)")
+    if args.project is not None:
+        shutil.copyfile(args.project, tmp / "bench.gpkg")
+        project = Project.open(tmp / "bench.gpkg")
+        what = f"project {args.project}"
+    else:
+        from mapedit.demo import generate
+
+        project = Project.create(tmp / "bench.gpkg", load_demo(generate, args.units, args.cache))
+        what = f"demo generate(units={args.units})"
     ds = project.dataset
-    canvas = MapCanvas()
-    canvas.resize(1600, 1000)
-    canvas.set_dataset(ds)
-    canvas.set_findings(project.findings)
-    canvas.show()
+    print(f"{what}: {len(ds.grids)} grids, {len(ds.units)} units "
+          f"({time.perf_counter() - t:.1f} s)")
+    window = MainWindow(settings=SettingsStore())
+    window.resize(1600, 1000)
+    window.show()
     app.processEvents()
+    t = time.perf_counter()
+    ctl = getattr(window, "controller", None)
+    if ctl is None:  # the window before the controller (issue 10): for before/after figures
+        project.findings  # noqa: B018 - it checked on opening
+        window.set_project(project)
+        ctl = window
+        undo_stack = window.undo_stack
+    else:
+        ctl.set_project(project)
+        ctl.wait_for_check()
+        window.unit_tree.finish_figures()
+        undo_stack = ctl.undo_stack
+    push = window.edit_tools.ctx.push  # what the map tools call (new grids get selected)
+    app.processEvents()
+    print(f"window open, full check done: {len(project.findings)} findings "
+          f"({time.perf_counter() - t:.1f} s)")
+    canvas = window.canvas
     timer = Timer(project.checker)
-    parts: list[tuple[float, float, float, float, float]] = []
+    refresh_ms = [0.0]
+    on_refreshed = getattr(window, "_on_refreshed", None)
+
+    def timed_refresh(r) -> None:
+        t0 = time.perf_counter()
+        on_refreshed(r)
+        refresh_ms[0] = (time.perf_counter() - t0) * 1000.0
+
+    if hasattr(ctl, "refreshed"):
+        ctl.refreshed.disconnect(window._on_refreshed)
+        ctl.refreshed.connect(timed_refresh)
 
     class PaintWatch(QObject):
-        """Counts the viewport's paint events and the area they cover."""
+        """Counts the map viewport's paint events and the area they cover."""
 
         def __init__(self) -> None:
             super().__init__()
@@ -166,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     vp.installEventFilter(watch)
 
     def settle() -> None:
-        """Process events until the view has painted what is pending (as the event loop
+        """Process events until the window has painted what is pending (as the event loop
         would between two mouse events)."""
         for _ in range(4):
             before = watch.paints
@@ -174,32 +219,30 @@ def main(argv: list[str] | None = None) -> int:
             if watch.paints == before:
                 break
 
-    def round_trip(cs, where) -> tuple[float, float, float, float] | None:
+    shares: list[float] = []
+
+    def round_trip(cs, where) -> tuple[float, float, float, float, float] | None:
         canvas.zoom_to_geometry(where, margin=3.0)
         settle()  # the full repaint after the zoom warms the caches: we time the edit
-        t0 = time.perf_counter()
-        applied = project.apply(cs)
-        t1 = time.perf_counter()
-        check = timer.last
-        canvas.refresh_grids(sorted(applied.fids))
-        ta = time.perf_counter()
-        canvas.set_findings(project.findings)
-        tb = time.perf_counter()
         watch.area = 0
+        t0 = time.perf_counter()
+        refresh_ms[0] = 0.0
+        map_painted.clear()
+        applied = push(cs)
+        t1 = time.perf_counter()
+        if not applied:
+            return None
         settle()
         t2 = time.perf_counter()
-        share = watch.area / float(vp.width() * vp.height())
-        tc = time.perf_counter()
-        canvas.render_image()
-        full = (time.perf_counter() - tc) * 1000.0
-        parts.append(((ta - t1) * 1000.0, (tb - ta) * 1000.0, (t2 - tb) * 1000.0, share, full))
-        project.apply(applied.inverse())
-        canvas.refresh_grids(sorted(applied.fids))
-        canvas.set_findings(project.findings)
-        return (t1 - t0) * 1000.0, check, (t2 - t1) * 1000.0, check + (t2 - t1) * 1000.0
+        shares.append(watch.area / float(vp.width() * vp.height()))
+        apply_ms = (t1 - t0) * 1000.0 - refresh_ms[0]
+        redrawn = ((map_painted[0] if map_painted else t2) - t0) * 1000.0
+        undo_stack.undo()
+        settle()
+        return (apply_ms, timer.last, refresh_ms[0], (t2 - t1) * 1000.0, redrawn,
+                (t2 - t0) * 1000.0)
 
-    results: dict[str, list[tuple[float, float, float, float]]] = {"move vertex": [],
-                                                                   "split grid": []}
+    results: dict[str, list] = {"move vertex": [], "split grid": []}
     op_ms: dict[str, list[float]] = {"move vertex": [], "split grid": []}
     for x, y in shared_vertices(ds, args.rounds * 3):
         if len(results["move vertex"]) >= args.rounds:
@@ -210,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         except MapeditError:
             continue
         op_ms["move vertex"].append((time.perf_counter() - t) * 1000.0)
-        results["move vertex"].append(round_trip(cs, shapely.Point(x, y).buffer(50)))
+        row = round_trip(cs, shapely.Point(x, y).buffer(50))
+        if row is not None:
+            results["move vertex"].append(row)
     rng = np.random.default_rng(1)
     fids = list(ds.grids)
     rng.shuffle(fids)
@@ -218,16 +263,21 @@ def main(argv: list[str] | None = None) -> int:
         if len(results["split grid"]) >= args.rounds:
             break
         g = ds.grids[fid]
+        if ds.units.get(g.unit_code) is None or ds.units[g.unit_code].locked:
+            continue
         t = time.perf_counter()
         try:
             cs = split_grid(ds, fid, crossing_line(g))
         except (MapeditError, ValueError):
             continue
         op_ms["split grid"].append((time.perf_counter() - t) * 1000.0)
-        results["split grid"].append(round_trip(cs, g.geometry))
+        row = round_trip(cs, g.geometry)
+        if row is not None:
+            results["split grid"].append(row)
 
-    print(f"\n{'edit':<12} {'rounds':>6} {'op':>8} {'apply':>8} {'check':>8} {'refresh':>8} "
-          f"{'check+refresh':>14}   (median ms; target check+refresh < {TARGET_MS:.0f})")
+    print(f"\n{'edit':<12} {'rounds':>6} {'op':>7} {'apply':>7} {'check':>7} {'refresh':>8} "
+          f"{'paint':>7} {'redrawn':>8} {'settled':>8}   (median ms; redrawn = edit -> checked "
+          f"-> map repainted, target < {TARGET_MS:.0f}; settled = every panel painted too)")
     ok = True
     for name, rows in results.items():
         if not rows:
@@ -236,20 +286,16 @@ def main(argv: list[str] | None = None) -> int:
             continue
         cols = list(zip(*rows, strict=True))
         med = [statistics.median(c) for c in cols]
-        worst = max(cols[3])
-        flag = "ok" if med[3] < TARGET_MS else "SLOW"
-        ok &= med[3] < TARGET_MS
-        print(f"{name:<12} {len(rows):>6} {statistics.median(op_ms[name]):>8.1f} {med[0]:>8.1f} "
-              f"{med[1]:>8.1f} {med[2]:>8.1f} {med[3]:>14.1f}   max {worst:.1f}  {flag}")
-    if parts:
-        cols = list(zip(*parts, strict=True))
-        print(f"refresh = refresh_grids {statistics.median(cols[0]):.1f} + set_findings "
-              f"{statistics.median(cols[1]):.1f} + repaint {statistics.median(cols[2]):.1f} "
-              f"(1600×1000, unit scale; median ms; the repaint covered "
-              f"{statistics.median(cols[3]) * 100:.0f}% of the viewport)")
-        print(f"for comparison, a full render of the same view: "
-              f"{statistics.median(cols[4]):.1f} ms (median)")
-    project.close()
+        flag = "ok" if med[4] < TARGET_MS else "SLOW"
+        ok &= med[4] < TARGET_MS
+        print(f"{name:<12} {len(rows):>6} {statistics.median(op_ms[name]):>7.1f} "
+              f"{med[0]:>7.1f} {med[1]:>7.1f} {med[2]:>8.1f} {med[3]:>7.1f} {med[4]:>8.1f} "
+              f"{med[5]:>8.1f}   max {max(cols[4]):.1f}  {flag}")
+    if shares:
+        print(f"(apply includes the SQLite write; op = the geometry op before the push, not "
+              f"part of the total; the repaint covered {statistics.median(shares) * 100:.0f}% "
+              f"of the 1600×1000 map, median)")
+    window.close()
     return 0 if ok else 1
 
 

@@ -3,9 +3,11 @@
 ``mapedit [PROJECT.gpkg]`` opens the editor; the subcommands create, import, export, describe
 and check projects and exchange files without Qt. Exit statuses are the contract's:
 0 ok / no errors, 1 the check found errors, 2 the input could not be read. A status-2 failure
-prints one bilingual line (Chinese / English) on standard error, never a traceback, and writes
-nothing: projects are created under a temporary name, exports are renamed into place only when
-complete, and an import is one transaction.
+prints exactly one bilingual line (Chinese / English) on standard error, never a traceback
+(``--details`` lists every problem of a refused file after that line), and writes nothing:
+everything is read and validated first, projects are created under a temporary name, exports
+switch their two files into place as one set, and an import is one transaction. Warnings of a
+command that succeeds come after its work, never before a refusal.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ if TYPE_CHECKING:  # the CLI imports heavy modules per command, only when needed
     from mapedit.model.dataset import Dataset
     from mapedit.project import Project
 
-COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor")
+COMMANDS = ("demo", "new", "import", "renumber", "fix", "export", "info", "check", "editor",
+            "layers", "add-layer", "georef", "tiles-pack")
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -118,10 +121,13 @@ def cmd_editor(args: argparse.Namespace) -> int:
     try:
         from mapedit.ui.app import main as ui_main
     except ImportError as exc:
-        target = path or "内置示例街道 / the built-in demo street"
+        target = path or ("上次打开的项目(第一次为内置示例街道) / the project opened last "
+                          "(the built-in demo street the first time)")
         _out(f"将打开编辑器:{target}(图形界面不可用:{exc}) / "
              f"would open the editor on: {target} (GUI not available: {exc})")
         return EXIT_OK
+    if getattr(args, "demo", False):
+        return int(ui_main(path, demo=True) or 0)
     return int(ui_main(path) or 0)
 
 
@@ -151,15 +157,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    """Read and validate everything (units, grids, the dataset built from them) before the
+    project file is written, so a refusal leaves nothing behind."""
     from mapedit.io.exchange import read_grids, read_units
-    from mapedit.project import Project, dataset_from_units
+    from mapedit.project import Project, dataset_from_units, remember_check_summary
 
     out = _check_new_output(args.out, args.force)
     units, crs, umsgs = read_units(_need_file(args.units, "管理单元文件", "units file"))
     grids, gmsgs = [], []
     if args.grids:
         grids, gmsgs = read_grids(_need_file(args.grids, "微网格文件", "grids file"), crs, units)
-    _messages_to_stderr(umsgs + gmsgs)
     # Shared with the GUI's 文件 → 新建(从管理单元文件).
     dataset = dataset_from_units(units, crs, grids, street_name=args.street,
                                  fallback_name=out.stem)
@@ -167,7 +174,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         _out(f"已创建项目 {out}:{len(units)} 个管理单元,{len(grids)} 个微网格,坐标系 {crs} / "
              f"created project {out}: {len(units)} units, {len(grids)} micro-grids, CRS {crs}")
+        _messages_to_stderr(umsgs + gmsgs)
         _print_summary(project)
+        remember_check_summary(project)
     finally:
         _close(project)
     return EXIT_OK
@@ -193,7 +202,7 @@ def _close(project: Project | GpkgStore) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from mapedit.project import Project, import_grids_changeset
+    from mapedit.project import Project, import_grids_changeset, remember_check_summary
 
     project_path = _need_file(args.project, "项目文件", "project file")
     grids_path = _need_file(args.grids, "微网格文件", "grids file")
@@ -201,16 +210,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         # Shared with the GUI's 文件 → 导入微网格 so both import exactly alike.
         cs, msgs, added, updated = import_grids_changeset(project, grids_path)
-        _messages_to_stderr(msgs)
         changes = cs.changes
         if not changes:
             _out(f"{grids_path.name} 中没有微网格,项目未改动 / "
                  f"{grids_path.name} holds no micro-grids; project unchanged")
+            _messages_to_stderr(msgs)
             return EXIT_OK
         project.apply(cs, who="mapedit import", allow_invalid=True)
         _out(f"已导入 {grids_path.name}:新增 {added} 个,更新 {updated} 个微网格 / "
              f"imported {grids_path.name}: {added} added, {updated} updated")
+        _messages_to_stderr(msgs)
         summary = _print_summary(project)
+        remember_check_summary(project)
         if summary.get("errors"):
             _err(f"警告:项目仍有 {summary['errors']} 个错误,请用 mapedit check 查看 / "
                  f"warning: the project has {summary['errors']} errors; see mapedit check")
@@ -301,46 +312,61 @@ def cmd_fix(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_summary(project_path: Path) -> tuple[Dataset, dict[str, Any]]:
+    """The dataset to export and a check summary that is current for it: the one the last
+    check stored in the project if nothing changed since (then the reference layers are not
+    even loaded), else a fresh check, which is stored for next time."""
+    from mapedit.io.gpkg import GpkgStore
+    from mapedit.project import Project, remember_check_summary, stored_check_summary
+
+    store = GpkgStore.open(project_path)
+    try:
+        summary = stored_check_summary(store)
+        if summary is not None:
+            return store.load(base_layers=False), summary
+    finally:
+        _close(store)
+    project = Project.open(project_path)
+    try:
+        summary = _project_summary(project)
+        remember_check_summary(project)
+        return project.dataset, summary
+    finally:
+        _close(project)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    from mapedit.io.exchange import write_exchange
-    from mapedit.project import Project
+    """Check summary (reused when current), the pre-export shape warning, then the two files
+    switched into place as one set. Existing exchange files are replaced only with --force."""
+    from mapedit.io.exchange import existing_export_files, prepare_export, write_exchange
 
     project_path = _need_file(args.project, "项目文件", "project file")
     out_dir = Path(args.out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise CliError(f"{out_dir} 不是文件夹", f"{out_dir} is not a folder")
-    project = Project.open(project_path)
-    try:
-        summary = _print_summary(project)
-        if summary.get("errors"):
-            _err(f"警告:仍有 {summary['errors']} 个错误,平台可能拒收;仍然导出 / "
-                 f"warning: {summary['errors']} errors remain, the platform may reject the data; "
-                 "exporting anyway")
-        notes: list[str] = []
-        units_path, grids_path = write_exchange(project.dataset, out_dir, args.coords, notes)
-        _messages_to_stderr(notes)
-        _out(f"已导出 / exported ({args.coords}):")
-        _out(f"  {units_path}")
-        _out(f"  {grids_path}")
-    finally:
-        _close(project)
+    existing = existing_export_files(out_dir)
+    if existing and not args.force:
+        names = ", ".join(p.name for p in existing)
+        raise CliError(f"{out_dir} 中已有 {names};要覆盖请加 --force",
+                       f"{out_dir} already holds {names}; add --force to overwrite")
+    dataset, summary = _export_summary(project_path)
+    plan = prepare_export(dataset, args.coords)
+    _out(_summary_line(summary))
+    if summary.get("errors"):
+        _err(f"警告:仍有 {summary['errors']} 个错误,平台可能拒收;仍然导出 / "
+             f"warning: {summary['errors']} errors remain, the platform may reject the data; "
+             "exporting anyway")
+    if plan.changes:
+        _err(f"警告:{len(plan.changes)} 个要素导出后形状会改变 / "
+             f"warning: {len(plan.changes)} feature(s) change shape on export")
+        _messages_to_stderr([c.message() for c in plan.changes])
+    notes: list[str] = []
+    units_path, grids_path = write_exchange(dataset, out_dir, args.coords, notes, plan=plan)
+    _messages_to_stderr(notes)
+    _out(f"已导出 / exported ({args.coords}):")
+    _out(f"  {units_path}")
+    _out(f"  {grids_path}")
     return EXIT_OK
-
-
-def _quick_facts(store: GpkgStore) -> tuple[str, dict[str, int]]:
-    """Street name and units per type with two indexed SQL queries (no geometry decoding)."""
-    import sqlite3
-
-    street, by_type = "", {}
-    try:
-        row = store.conn.execute("SELECT name, code FROM street ORDER BY fid LIMIT 1").fetchone()
-        if row:
-            street = " ".join(str(v) for v in row if v)
-        by_type = {str(t or "?"): int(n) for t, n in store.conn.execute(
-            "SELECT unit_type, COUNT(*) FROM units GROUP BY unit_type ORDER BY unit_type")}
-    except (sqlite3.Error, AttributeError):
-        pass
-    return street, by_type
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -349,13 +375,14 @@ def cmd_info(args: argparse.Namespace) -> int:
     from mapedit.io.gpkg import GpkgStore
 
     path = _need_file(args.project, "项目文件", "project file")
-    store = GpkgStore.open(path)
+    store = GpkgStore.open(path, migrate=False)  # a quick look never rewrites the file
     try:
         meta = dict(store.meta() or {})
         counts = dict(store.counts() or {})
-        street, by_type = _quick_facts(store)
+        facts = store.facts()
     finally:
         _close(store)
+    street, by_type = facts.get("street") or "", facts.get("units_by_type") or {}
     size_mb = path.stat().st_size / 1e6
     _out(f"项目 / project: {path}  ({size_mb:.1f} MB)")
     _out(f"街道 / street: {street or '-'}")
@@ -423,13 +450,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError("请给出项目文件,或 --units 和 --grids,不能同时给出",
                        "give a project file or --units and --grids, not both")
     if args.project:
-        from mapedit.project import Project
+        from mapedit.project import Project, remember_check_summary
 
         project = Project.open(_need_file(args.project, "项目文件", "project file"))
         try:
             findings = list(project.findings)
             summary = _project_summary(project)
             crs = project.dataset.crs
+            remember_check_summary(project)
         finally:
             _close(project)
     else:
@@ -440,11 +468,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         ds, msgs = exchange_dataset(args.units, args.grids, args.buildings,
                                     args.villager_groups, args.code_pattern)
-        _messages_to_stderr(msgs)
         checker = Checker(ds)
         findings = checker.run_full()
         summary = dict(checker.summary())
         crs = ds.crs
+        _messages_to_stderr(msgs)
     if args.json:
         report = report_dict(findings, summary, crs)
         _out(json.dumps(report, ensure_ascii=False))
@@ -458,20 +486,53 @@ def cmd_check(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     """argparse exits with status 2 on bad usage, which is our "input not readable" status;
-    make its message bilingual-prefixed and keep it to the usage line plus one error line."""
+    make its message the one bilingual line every status-2 failure prints (no usage block)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        raise CliError(f"命令行参数有误:{message}", f"bad command line: {message}")
+        prog = self.prog
+        raise CliError(f"命令行参数有误:{message}(用法见 {prog} --help)",
+                       f"bad command line: {message} (see {prog} --help)")
+
+
+UNIT_TYPES_HELP = "小区/农村/街面/农场"
+NEW_DESCRIPTION = """由平台的 units.geojson 新建项目 / create a project from the platform's units.geojson
+
+units.geojson 每个管理单元的属性 / properties of each unit:
+  code                 必填,12 位编码 / required, 12-digit code
+  name                 必填 / required
+  unit_type            必填,管理单元类型,取值 / required, the unit type, one of:
+                         小区  住宅小区 / residential compound
+                         农村  村 / village
+                         街面  街面(沿街商铺、企业等)/ street front
+                         农场  农场 / farm
+  responsibility_grid  可选,所属责任网格 / optional, responsibility grid
+  street               可选,街道 / optional, street
+
+坐标为 WGS84 经纬度(EPSG:4326)。单元边界必须是有效的面(不自相交)。
+Coordinates are WGS84 longitude/latitude (EPSG:4326); unit boundaries must be valid polygons
+(not self-intersecting)."""
+
+
+def _details_option(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--details", action="store_true",
+                   help="出错时在一行错误信息后列出每一处问题 / after the one-line error, "
+                        "list every problem")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mapedit", description="微网格编辑器 / micro-grid editor for street offices")
     p.add_argument("--version", action="version", version=f"mapedit {__version__}")
+    p.add_argument("--self-test", dest="self_test", action="store_true",
+                   help="自检:示例、绘制、分割、检查、导出、渲染,每步一行 / check this copy "
+                        "works: one line per step, exit 0 when all pass")
+    p.add_argument("--offscreen", action="store_true",
+                   help="自检时不显示窗口 / run the self-test without a display")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     s = sub.add_parser("editor", help="打开编辑器 / open the editor (same as: mapedit [PROJECT])")
     s.add_argument("project", nargs="?")
+    s.add_argument("--demo", action="store_true",
+                   help="打开示例街道 / open the bundled demo street")
     s.set_defaults(func=cmd_editor)
 
     s = sub.add_parser("demo", help="生成示例街道项目 / create the demo street project")
@@ -483,17 +544,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="覆盖已有文件 / overwrite")
     s.set_defaults(func=cmd_demo)
 
-    s = sub.add_parser("new", help="由管理单元文件新建项目 / new project from units.geojson")
+    s = sub.add_parser("new", help="由管理单元文件新建项目 / new project from units.geojson",
+                       description=NEW_DESCRIPTION,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     s.add_argument("out", metavar="OUT.gpkg")
-    s.add_argument("--units", required=True, metavar="units.geojson")
+    s.add_argument("--units", required=True, metavar="units.geojson",
+                   help="管理单元:code、name、unit_type(" + UNIT_TYPES_HELP + ")/ "
+                        "units: code, name, unit_type (" + UNIT_TYPES_HELP + ")")
     s.add_argument("--grids", metavar="grids.geojson")
     s.add_argument("--street", metavar="NAME", help="街道名称 / street name")
-    s.add_argument("--force", action="store_true")
+    s.add_argument("--force", action="store_true", help="覆盖已有文件 / overwrite")
+    _details_option(s)
     s.set_defaults(func=cmd_new)
 
     s = sub.add_parser("import", help="导入微网格 / import micro-grids into a project")
     s.add_argument("project", metavar="PROJECT.gpkg")
     s.add_argument("grids", metavar="grids.geojson")
+    _details_option(s)
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("renumber", help="按从北到南、从西到东重新编号 / renumber grids in "
@@ -518,6 +585,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("out_dir", metavar="OUT_DIR")
     s.add_argument("--coords", choices=["wgs84", "gcj02", "cgcs2000"], default="wgs84",
                    help="坐标系 / coordinate system (default wgs84)")
+    s.add_argument("--force", action="store_true",
+                   help="覆盖文件夹中已有的 units.geojson、grids.geojson / "
+                        "overwrite units.geojson and grids.geojson in OUT_DIR")
+    _details_option(s)
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("info", help="项目概况 / describe a project")
@@ -534,7 +605,12 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="default|none|REGEX")
     s.add_argument("--json", action="store_true", help="输出 JSON 报告 / JSON report")
     s.add_argument("--lang", choices=["zh", "en"], default="zh")
+    _details_option(s)
     s.set_defaults(func=cmd_check)
+
+    from mapedit import cli_layers  # base maps: layers, add-layer, georef, tiles-pack
+
+    cli_layers.register(sub)
     return p
 
 
@@ -545,17 +621,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     # ``mapedit`` and ``mapedit PROJECT.gpkg`` open the editor.
     if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
         args_list = ["editor", *args_list]
+    args: argparse.Namespace | None = None
     try:
         try:
             args = build_parser().parse_args(args_list)
+            if args.self_test:
+                from mapedit.selftest import main as self_test
+
+                return self_test(offscreen=args.offscreen)
             return int(args.func(args))
         except OSError as exc:
             raise _os_error(exc) from exc
         except MemoryError as exc:
             raise MapeditError("内存不足", "out of memory") from exc
     except MapeditError as exc:
-        _err(f"错误:{exc.zh} / error: {exc.en}")
-        _messages_to_stderr(getattr(exc, "details", []))
+        _err(_one_line(f"错误:{exc.zh} / error: {exc.en}"))
+        if args is not None and getattr(args, "details", False):
+            _messages_to_stderr(getattr(exc, "details", []), limit=10_000)
         return exc.exit_status if exc.exit_status else EXIT_INPUT
     except KeyboardInterrupt:
         _err("已中断 / interrupted")
@@ -565,9 +647,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, the traceback only on request
         if os.environ.get("MAPEDIT_DEBUG"):
             raise
-        _err(f"错误:内部错误 {type(exc).__name__}: {exc}(设置 MAPEDIT_DEBUG=1 查看详情) / "
-             f"error: internal error {type(exc).__name__}: {exc} (set MAPEDIT_DEBUG=1 for details)")
+        _err(_one_line(
+            f"错误:内部错误 {type(exc).__name__}: {exc}(设置 MAPEDIT_DEBUG=1 查看详情) / "
+            f"error: internal error {type(exc).__name__}: {exc} (set MAPEDIT_DEBUG=1 for "
+            "details)"))
         return EXIT_INPUT
+
+
+def _one_line(text: str) -> str:
+    """The promised single line, whatever a message holds (a file name with a newline, a
+    reason GEOS wrapped)."""
+    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
 if __name__ == "__main__":  # pragma: no cover

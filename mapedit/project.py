@@ -9,8 +9,10 @@ file, the dataset and the findings never drift apart.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,9 +21,12 @@ from shapely.geometry.base import BaseGeometry
 
 from mapedit.errors import EditRefused, InputError
 from mapedit.io.gpkg import GpkgStore
-from mapedit.model.changes import ChangeSet
+from mapedit.io.store import ProjectStore, RemoteChanges, StoreError
+from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid
+from mapedit.model.layers import VECTOR, Layer, LayerEvent
+from mapedit.model.settings import Settings
 from mapedit.rules.findings import Finding
 
 Listener = Callable[[ChangeSet], None]
@@ -101,18 +106,29 @@ def _label(g: MicroGrid) -> str:
 
 
 class Project:
-    """An open project: ``path``, ``store`` (the GeoPackage), ``dataset`` (in memory) and a
-    lazily built ``checker``."""
+    """An open project: ``path``, ``store`` (a :class:`ProjectStore`, today the GeoPackage),
+    ``dataset`` (in memory) and a lazily built ``checker``.
+
+    The project keeps the store, the dataset and the checker in step: local edits go through
+    :meth:`apply`, edits made elsewhere (another window, QGIS, a merged package) through
+    :meth:`apply_remote` (or :meth:`catch_up`), both ending in the same dataset → checker →
+    listeners path. It listens to ``dataset.layers`` and persists what the UI changes there
+    (visibility, opacity, order, style; a vector layer's features)."""
 
     checker_factory: CheckerFactory = staticmethod(default_checker_factory)  # type: ignore[assignment]
     """Class-level hook; tests (and tools without the rules engine) may replace it, or pass
     ``checker_factory=`` to :meth:`open`/:meth:`create`."""
 
-    def __init__(self, path: Path, store: GpkgStore, dataset: Dataset,
+    def __init__(self, path: Path, store: ProjectStore, dataset: Dataset,
                  checker_factory: CheckerFactory | None = None) -> None:
         self.path = path
         self.store = store
         self.dataset = dataset
+        self._layers_muted = 0
+        self.layer_settings_unsaved = False
+        """True when the last change of layer visibility/opacity/order/style could not be
+        written (a read-only or busy file); it stays in memory."""
+        dataset.layers.subscribe(self._on_layers_changed)
         if checker_factory is not None:
             self.checker_factory = checker_factory  # type: ignore[assignment]
         self._checker: CheckerLike | None = None
@@ -149,7 +165,13 @@ class Project:
         return cls(Path(path), store, dataset, checker_factory)
 
     def close(self) -> None:
+        self.dataset.layers.unsubscribe(self._on_layers_changed)
         self.store.close()
+
+    @property
+    def load_messages(self) -> list[str]:
+        """Notes from opening and loading (file upgraded, geometries repaired on load)."""
+        return list(getattr(self.store, "messages", []))
 
     def __enter__(self) -> Project:
         return self
@@ -267,13 +289,98 @@ class Project:
         if fn in self._listeners:
             self._listeners.remove(fn)
 
-    # -- units -----------------------------------------------------------------------------
-    def set_unit_locked(self, code: str, locked: bool) -> None:
+    # -- units and settings ----------------------------------------------------------------
+    def set_unit_locked(self, code: str, locked: bool, who: str = "") -> None:
         unit = self.dataset.units.get(code)
         if unit is None:
             raise InputError(f"没有编码为 {code} 的管理单元", f"no management unit {code}")
-        self.store.set_unit_locked(code, locked)
+        self.store.set_unit_locked(code, locked, who)
         unit.locked = locked
+
+    def save_settings(self, settings: Settings, who: str = "") -> None:
+        """Store new tolerances/bands and re-check everything with them."""
+        self.store.save_settings(settings, who)
+        if settings != self.dataset.settings:
+            self.dataset.settings = settings
+            self._invalidate_checker()
+            self._notify(ChangeSet("修改设置", "change settings", []))
+
+    # -- layers ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _muted_layers(self) -> Iterator[None]:
+        """Change ``dataset.layers`` without persisting each event (the caller persists)."""
+        self._layers_muted += 1
+        try:
+            yield
+        finally:
+            self._layers_muted -= 1
+
+    def add_layer(self, layer: Layer, index: int | None = None, who: str = "") -> Layer:
+        """Add a base layer: stored first, in one transaction (a vector layer's features become
+        a feature table GIS programs open; an image marked ``options["embedded"]`` is written
+        as GeoPackage tiles), then put into ``dataset.layers``."""
+        stack = self.dataset.layers
+        if layer.id in stack:
+            raise InputError(f"图层 {layer.id} 已存在", f"layer {layer.id} exists already")
+        self.store.add_layer(layer, who=who)
+        with self._muted_layers():
+            stack.insert(layer, index)
+        self.store.save_layer_settings(stack.settings())
+        if layer.kind == VECTOR:
+            self._base_layers_changed()
+        return layer
+
+    def remove_layer(self, layer_id: str, who: str = "") -> Layer:
+        """Remove a base layer from the file and from ``dataset.layers``."""
+        stack = self.dataset.layers
+        layer = stack.get(layer_id)
+        if layer is None:
+            raise InputError(f"没有图层 {layer_id}", f"no layer {layer_id}")
+        if not layer.removable:
+            raise InputError(f"项目图层 {layer_id} 不能删除",
+                             f"the project layer {layer_id} cannot be removed")
+        self.store.remove_layer(layer_id, who)
+        with self._muted_layers():
+            stack.remove(layer_id)
+        self.store.save_layer_settings(stack.settings())
+        if layer.kind == VECTOR:
+            self._base_layers_changed()
+        return layer
+
+    def _on_layers_changed(self, event: LayerEvent) -> None:
+        """Persist what the UI (or a script) changed in ``dataset.layers``."""
+        if self._layers_muted:
+            return
+        layer = event.layer
+        vector = layer.kind == VECTOR
+        if event.type == "inserted" and layer.removable:
+            self.store.add_layer(layer)
+        elif event.type == "removed" and layer.removable:
+            self.store.remove_layer(layer.id)
+        elif event.type == "data" and vector:
+            self.store.add_vector_layer(layer, replace=True)
+        if event.type in ("changed", "moved"):
+            self._save_view_settings()
+        else:
+            self.store.save_layer_settings(self.dataset.layers.settings())
+        if vector and event.type in ("inserted", "removed", "data"):
+            self._base_layers_changed()
+
+    def _save_view_settings(self) -> None:
+        """Visibility, opacity, order, style: a read-only or busy file keeps them in memory
+        (and the next successful save writes the whole stack) instead of an error dialog on
+        every click. A change made elsewhere still refuses (``ProjectChangedError``), so the
+        clerk reloads rather than overwriting another window's layer settings."""
+        try:
+            self.store.save_layer_settings(self.dataset.layers.settings())
+            self.layer_settings_unsaved = False
+        except StoreError:
+            self.layer_settings_unsaved = True
+
+    def _base_layers_changed(self) -> None:
+        """Rules read base layers by role (buildings, villager groups…): check again."""
+        self._invalidate_checker()
+        self._notify(ChangeSet("图层变化", "layers changed", []))
 
     # -- edits -----------------------------------------------------------------------------
     def apply(self, changeset: ChangeSet, who: str = "",
@@ -288,16 +395,30 @@ class Project:
         if not changeset.changes:
             return changeset
         self._validate(changeset, allow_invalid)
-        self.store.write_changes(changeset, who)
+        fids = self.store.write_changes(changeset, who)
+        inserts = [ch.after for ch in changeset.changes if ch.before is None and ch.after]
+        for grid, fid in zip(inserts, fids, strict=True):
+            if grid.fid is None:
+                grid.fid = fid  # so that the inverse deletes exactly this row
+        old_geoms = self._update_grids(changeset.changes, remember=True)
+        if self._checker is not None:
+            self._checker.update(set(old_geoms), old_geoms)
+        self._notify(changeset)
+        return changeset
 
+    def _update_grids(self, changes: list[GridChange], remember: bool
+                      ) -> dict[int, BaseGeometry | None]:
+        """Put ``changes`` into ``dataset.grids``; returns the old geometry of every fid
+        touched (None for inserts), as ``checker.update`` wants."""
         grids = self.dataset.grids
         old_geoms: dict[int, BaseGeometry | None] = {}
-        for ch in changeset.changes:
+        for ch in changes:
             if ch.before is not None and ch.before.fid is not None:
                 fid = ch.before.fid
                 old = grids.get(fid)
                 if old is not None:
-                    self._former.setdefault(fid, []).append(old)
+                    if remember:
+                        self._former.setdefault(fid, []).append(old)
                     if ch.after is None:
                         del grids[fid]  # an update replaces in place, keeping the dict order
                 old_geoms.setdefault(fid, old.geometry if old is not None else None)
@@ -306,11 +427,122 @@ class Project:
                 assert fid is not None  # the store assigned it
                 old_geoms.setdefault(fid, None)
                 grids[fid] = ch.after
-        if self._checker is not None:
-            self._checker.update(set(old_geoms), old_geoms)
+        return old_geoms
+
+    def _notify(self, changeset: ChangeSet) -> None:
         for fn in list(self._listeners):
             fn(changeset)
-        return changeset
+
+    def _invalidate_checker(self) -> None:
+        """The next use of :attr:`checker` runs a full check (settings, units or base layers
+        changed: an incremental update cannot tell what that affects)."""
+        self._checker = None
+
+    # -- edits made elsewhere --------------------------------------------------------------
+    def catch_up(self) -> ChangeSet:
+        """Take in what other programs changed since we loaded or last caught up (what the
+        GUI's "reload" does after a :class:`~mapedit.errors.ProjectChangedError`); afterwards
+        writing is allowed again."""
+        return self.apply_remote(self.store.changes_since(self.store.seen_revision))
+
+    def apply_remote(self, changes: RemoteChanges) -> ChangeSet:
+        """Run changes made elsewhere (another clerk, a merged package, QGIS) through the same
+        dataset → checker → listeners path as a local edit, without writing them again and
+        without the editing rules (they happened already: a lock does not stop them). The
+        changes are already in the store (normally read by ``store.changes_since``, which this
+        acknowledges). Returns the grid changes as a change set (not meant to be undone: it
+        is not ours)."""
+        ds = self.dataset
+        recheck = bool(changes.full)
+        if changes.full:
+            current = set(ds.grids) | set(changes.grids)
+            pairs = [(ds.grids.get(f), changes.grids.get(f)) for f in sorted(current)]
+        else:
+            pairs = [(ds.grids.get(f), g) for f, g in changes.grids.items()]
+        grid_changes = [GridChange(old, new) for old, new in pairs
+                        if (old is not None or new is not None)
+                        and not (old is not None and new is not None and old == new)]
+        old_geoms = self._update_grids(grid_changes, remember=False)
+        if changes.units is not None:
+            recheck |= self._take_units(changes.units)
+        if changes.hierarchy is not None:
+            street, rgs = changes.hierarchy
+            ds.street, ds.responsibility_grids = street, dict(rgs)
+            recheck = True
+        if changes.settings is not None and changes.settings != ds.settings:
+            ds.settings = changes.settings
+            recheck = True
+        if changes.catalogue is not None and changes.catalogue.raw != ds.catalogue.raw:
+            ds.catalogue = changes.catalogue
+            recheck = True
+        if changes.layers is not None:
+            recheck |= self._take_layers(changes.layers)
+        if recheck:
+            self._invalidate_checker()
+        elif self._checker is not None:
+            if old_geoms:
+                self._checker.update(set(old_geoms), old_geoms)
+            for key, reason in changes.accepted.items():
+                self._checker.set_accepted(key, reason)
+        self.store.acknowledge(changes)
+        cs = ChangeSet("其他程序的修改", "changes made elsewhere", grid_changes)
+        if changes:
+            self._notify(cs)
+        return cs
+
+    def _take_units(self, units: dict) -> bool:
+        """Bring ``dataset.units`` to ``units``; True when more than locks changed. A lock
+        changes the existing object (the tree and tools hold it)."""
+        ds = self.dataset
+        structural = False
+        for code in [c for c in ds.units if c not in units]:
+            del ds.units[code]
+            structural = True
+        for code, unit in units.items():
+            old = ds.units.get(code)
+            if old is None:
+                ds.units[code] = unit
+                structural = True
+            elif old != unit:
+                if dataclasses.replace(old, locked=unit.locked) == unit:
+                    old.locked = unit.locked
+                else:
+                    ds.units[code] = unit
+                    structural = True
+        return structural
+
+    def _take_layers(self, layers: list[Layer]) -> bool:
+        """Bring ``dataset.layers`` to the stored stack (not persisting it again); True when
+        base features changed."""
+        stack = self.dataset.layers
+        changed = False
+        wanted = {ly.id: ly for ly in layers}
+        with self._muted_layers():
+            for lid in stack.ids():
+                if lid not in wanted and stack[lid].removable:
+                    changed |= stack[lid].kind == VECTOR
+                    stack.remove(lid)
+            for ly in layers:
+                have = stack.get(ly.id)
+                if have is None:
+                    if ly.kind == VECTOR and ly.data is None:
+                        continue  # cannot show a layer without its features
+                    stack.insert(ly)
+                    changed |= ly.kind == VECTOR
+                    continue
+                mine, theirs = have.settings(), ly.settings()
+                diff = {k: v for k, v in theirs.items()
+                        if k not in ("id", "kind") and mine.get(k) != v}
+                if diff.get("extent") is not None:
+                    diff["extent"] = tuple(diff["extent"])
+                if diff:
+                    stack.update(ly.id, **diff)
+                if ly.kind == VECTOR and ly.data is not None:
+                    stack.set_data(ly.id, ly.data)
+                    changed = True
+            stack.reorder([ly.id for ly in layers if ly.id in stack])
+            stack.ensure_project_layers()
+        return changed
 
     def _is_restore(self, g: MicroGrid) -> bool:
         return g.fid is not None and any(g == v for v in self._former.get(g.fid, ()))
@@ -333,10 +565,19 @@ class Project:
             if before is None and after is None:
                 raise EditRefused("空的修改", "an empty change")
             if before is not None:
-                if before.fid is None or current(before.fid) is None:
+                now = current(before.fid)
+                if before.fid is None or now is None:
                     raise EditRefused(f"微网格 {_label(before)} 不在项目中(可能已被删除)",
                                       f"micro-grid {_label(before)} is not in the project "
                                       "(deleted already?)")
+                if now is not before and now != before:
+                    # an undo/redo or a prepared edit from before someone else changed it:
+                    # applying it would silently overwrite that change
+                    raise EditRefused(
+                        f"微网格 {_label(before)} 已被修改(可能是其他程序或窗口),"
+                        "此操作基于修改前的版本,不能应用",
+                        f"micro-grid {_label(before)} has changed since this edit was made "
+                        "(perhaps by another program or window); it cannot be applied")
                 self._refuse_locked(before)
             if after is not None:
                 self._refuse_locked(after)
@@ -374,13 +615,20 @@ class Project:
             # an insert without a fid gets one from the store; nothing to track here
 
     def _refuse_locked(self, g: MicroGrid) -> None:
-        unit = self.dataset.units.get(g.unit_code)
+        self.check_editable(g.unit_code, _label(g))
+
+    def check_editable(self, unit_code: str | None, grid: str = "") -> None:
+        """Raise :class:`EditRefused` when ``unit_code`` is locked: the one place the lock is
+        checked (tools ask it before a drawing starts, :meth:`apply` before writing)."""
+        unit = self.dataset.units.get(unit_code or "")
         if unit is not None and unit.locked:
+            what_zh = f"其中的微网格 {grid}" if grid else "其中的微网格"
+            what_en = f"micro-grid {grid}" if grid else "its micro-grids"
             raise EditRefused(
-                f"管理单元 {unit.name}({unit.code})已锁定,不能修改其中的微网格 {_label(g)};"
-                "请先解锁",
-                f"unit {unit.name} ({unit.code}) is locked; micro-grid {_label(g)} cannot be "
-                "edited. Unlock the unit first")
+                f"管理单元 {unit.name}({unit.code})已锁定,不能修改{what_zh};请先解锁"
+                "(编辑 → 锁定/解锁管理单元)",
+                f"unit {unit.name} ({unit.code}) is locked; {what_en} cannot be "
+                "edited. Unlock the unit first (Edit → Lock/unlock unit)")
 
     @staticmethod
     def _refuse_bad_geometry(g: MicroGrid) -> None:
@@ -397,28 +645,71 @@ class Project:
 
 
 # -- shared by the CLI and the GUI (one code path for "new from units" and "import grids") -----
+def _unit_label(u: Any) -> str:
+    return f"{u.code}({u.name})" if u.name else u.code
+
+
+def _refuse_bad_units(units: list) -> None:
+    """Every unit must be a valid, non-empty polygon before a project is made of them: the
+    street and responsibility grids are their unions, and everything is checked against
+    them. Names every bad unit and what is wrong (``read_units`` refuses these already; this
+    guards callers that build units themselves)."""
+    from mapedit.io.geojson_geometry import invalid_reason
+
+    problems: list[tuple[str, str]] = []
+    for u in units:
+        g = u.geometry
+        if g is None or g.is_empty:
+            problems.append((f"管理单元 {_unit_label(u)} 没有边界",
+                             f"unit {_unit_label(u)} has no boundary"))
+        elif g.geom_type not in _POLYGONAL:
+            problems.append((f"管理单元 {_unit_label(u)} 的边界不是面({g.geom_type})",
+                             f"unit {_unit_label(u)} is not a polygon ({g.geom_type})"))
+        elif not g.is_valid:
+            zh, en = invalid_reason(g)
+            problems.append((f"管理单元 {_unit_label(u)} 的边界无效:{zh}",
+                             f"unit {_unit_label(u)} has an invalid boundary: {en}"))
+    if problems:
+        more_zh = f";等共 {len(problems)} 处" if len(problems) > 3 else ""
+        more_en = f"; {len(problems)} in all" if len(problems) > 3 else ""
+        raise InputError(";".join(z for z, _ in problems[:3]) + more_zh,
+                         "; ".join(e for _, e in problems[:3]) + more_en)
+
+
+def _union(geoms: list[BaseGeometry], grid: float) -> BaseGeometry:
+    """Union of valid polygons; GEOS can still fail on nearly coincident edges, and then the
+    union is taken at the noding precision."""
+    try:
+        return shapely.union_all(geoms)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(geoms, grid_size=grid)
+
+
 def dataset_from_units(units: list, crs: str, grids: list | None = None,
                        street_name: str | None = None, fallback_name: str = "") -> Dataset:
     """A new project's dataset from exchange units (and optionally grids): the street is named
     by ``street_name`` or the units' ``street`` property, its code is the units' common 9-digit
-    prefix, and responsibility grids are the unions of the units that name them."""
+    prefix, and responsibility grids are the unions of the units that name them. Units that
+    are not valid polygons are refused with an :class:`InputError` naming them, before
+    anything is built (nothing may reach the store that the checker cannot use)."""
     from collections import Counter
 
     from mapedit.model.hierarchy import ResponsibilityGrid, Street
+    from mapedit.model.settings import Settings
 
+    _refuse_bad_units(units)
+    grid = Settings().noding_precision_m
     groups: dict[str, list] = {}
     for u in units:
         if u.responsibility_grid:
             groups.setdefault(u.responsibility_grid, []).append(u.geometry)
-    rgs = {code: ResponsibilityGrid(code=code, name=code,
-                                    geometry=shapely.union_all(geoms).buffer(0))
+    rgs = {code: ResponsibilityGrid(code=code, name=code, geometry=_union(geoms, grid))
            for code, geoms in groups.items()}
     names = Counter(u.street for u in units if u.street)
     name = street_name or (names.most_common(1)[0][0] if names else fallback_name)
     prefixes = {u.code[:9] for u in units if len(u.code) == 12 and u.code.isdigit()}
     street = Street(code=prefixes.pop() if len(prefixes) == 1 else "", name=name,
-                    geometry=shapely.union_all([u.geometry for u in units
-                                                if u.geometry is not None]))
+                    geometry=_union([u.geometry for u in units], grid))
     return Dataset(crs=crs, street=street, responsibility_grids=rgs,
                    units={u.code: u for u in units},
                    grids={i: g.replace(fid=i) for i, g in enumerate(grids or [], start=1)})
@@ -436,7 +727,9 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
 
     path = Path(path)
     ds = project.dataset
-    grids, msgs = read_grids(path, ds.crs, list(ds.units.values()), catalogue=ds.catalogue)
+    grids, msgs = read_grids(path, ds.crs, list(ds.units.values()), catalogue=ds.catalogue,
+                             settings=ds.settings,
+                             neighbours=[g.geometry for g in ds.grids.values()])
     by_code: dict[str, MicroGrid] = {}
     for g in sorted(ds.grids.values(), key=lambda g: g.fid or 0):
         by_code.setdefault(g.code, g)
@@ -466,6 +759,28 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
     return cs, list(msgs), added, updated
 
 
+# -- the last check's summary, so ``mapedit export`` need not check again --------------------
+def _check_stamp(store: Any) -> str:
+    from mapedit import __version__
+
+    return f"{__version__}:{store.check_stamp()}"  # rules change with the program
+
+
+def remember_check_summary(project: Project) -> None:
+    """Store the current check summary in the project file, keyed by the project's state,
+    if a check has run (never runs one). Best effort: a read-only file keeps none."""
+    if project.checker_built and hasattr(project.store, "save_check_summary"):
+        project.store.save_check_summary(_check_stamp(project.store), dict(project.summary()))
+
+
+def stored_check_summary(store: Any) -> dict | None:
+    """The stored check summary if it is current for the project as it is on disk (nothing
+    written since, same program version), else None."""
+    if not hasattr(store, "check_summary"):
+        return None
+    return store.check_summary(_check_stamp(store))
+
+
 class UnitProgress:
     """How far a management unit is: grid count, share of its area covered, households,
     open errors (accepted exceptions not counted)."""
@@ -488,9 +803,17 @@ def unit_progress(dataset: Dataset, findings: list[Finding], codes: list[str] | 
 
     codes = list(dataset.units) if codes is None else list(codes)
     by_unit: dict[str, list[MicroGrid]] = {c: [] for c in codes}
-    for g in dataset.grids.values():
-        if g.unit_code in by_unit:
-            by_unit[g.unit_code].append(g)
+    if len(codes) * 100 < len(dataset.grids):
+        # a few units of a city (the unit tree fills its figures a slice at a time): ask the
+        # per-unit index instead of scanning every grid for each slice
+        from mapedit.model.editing.index import unit_grids
+
+        for c in codes:
+            by_unit[c] = list(unit_grids(dataset, c))
+    else:
+        for g in dataset.grids.values():
+            if g.unit_code in by_unit:
+                by_unit[g.unit_code].append(g)
     errors = dict.fromkeys(codes, 0)
     for f in findings:
         if f.unit in errors and f.severity == "error" and not f.accepted:

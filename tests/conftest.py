@@ -55,6 +55,7 @@ def main_window(qtbot, demo_project):
     window.resize(1500, 950)
     window.show()
     qtbot.waitExposed(window)
+    assert window.controller.wait_for_check(), "the background check finishes"
     return window
 
 
@@ -72,3 +73,15 @@ def _reports_are_valid(monkeypatch):
         return out
 
     monkeypatch.setattr(report, "report_dict", checked)
+
+
+@pytest.fixture
+def shots_dir(tmp_path):
+    """Where GUI tests save screenshots for a person to look at: ``$MAPEDIT_SCREENSHOTS`` when
+    set (e.g. ``/tmp/shots``), else the test's temporary folder — never the repository."""
+    from pathlib import Path
+
+    chosen = os.environ.get("MAPEDIT_SCREENSHOTS")
+    path = Path(chosen) if chosen else tmp_path / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

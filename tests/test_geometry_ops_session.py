@@ -79,8 +79,9 @@ def test_scripted_session_irregular_unit() -> None:
 
 @pytest.fixture(scope="module")
 def demo() -> Dataset:
-    generator = pytest.importorskip("mapedit.demo.generator")
-    return generator.generate(units=6, seed=1)
+    from mapedit.demo.generator import generate
+
+    return generate(units=6, seed=1)
 
 
 def _clean_unit(d: Dataset) -> str:

@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 import struct
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ import shapely
 from helpers_store_data import X0, Y0, square, square_grids_dataset, tiny_dataset
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 
-from mapedit.errors import InputError, MapeditError, NotAProjectError
+from mapedit.errors import InputError, MapeditError, NotAProjectError, ProjectChangedError
 from mapedit.io.gpkg import (
     GPKG_APPLICATION_ID,
     GPKG_USER_VERSION,
@@ -34,7 +33,7 @@ FEATURE_LAYERS = ["street", "responsibility_grids", "units", "micro_grids", "bas
                   "base_water", "base_buildings", "base_villager_groups", "base_committees",
                   "base_pois"]
 ATTRIBUTE_TABLES = ["mapedit_meta", "mapedit_settings", "mapedit_catalogue", "mapedit_edit_log",
-                    "mapedit_accepted"]
+                    "mapedit_accepted", "mapedit_layers", "mapedit_changes"]
 
 
 @pytest.fixture
@@ -332,9 +331,12 @@ def _new_grid(code: str = "310118001004001", fid: int | None = None) -> MicroGri
 def test_store_write_changes_assigns_fids_and_logs(project_path: Path) -> None:
     with GpkgStore.create(project_path, tiny_dataset()) as store:
         a, b = _new_grid("310118001004001"), _new_grid("310118001004002")
-        store.write_changes(ChangeSet("新建两个", "add two", [GridChange(None, a),
-                                                              GridChange(None, b)]), who="张三")
-        assert a.fid == 13 and b.fid == 14
+        fids = store.write_changes(ChangeSet("新建两个", "add two", [GridChange(None, a),
+                                                                     GridChange(None, b)]),
+                                   who="张三")
+        assert fids == [13, 14]
+        assert a.fid is None and b.fid is None  # the store does not touch the change set
+        a, b = a.replace(fid=13), b.replace(fid=14)
         old = store.load().grids[3]
         new = old.replace(name="改名", updated="2024-06-02T00:00:00+00:00")
         store.write_changes(ChangeSet("改名", "rename", [GridChange(old, new)]), who="李四")
@@ -344,10 +346,9 @@ def test_store_write_changes_assigns_fids_and_logs(project_path: Path) -> None:
         assert loaded.grids[3] == new
         # fids are never reused: a new insert after deleting 13 gets 15
         c = _new_grid("310118001004003")
-        store.write_changes(ChangeSet("新建", "add", [GridChange(None, c)]))
-        assert c.fid == 15
+        assert store.write_changes(ChangeSet("新建", "add", [GridChange(None, c)])) == [15]
         # ... but an explicit fid (redo of an undone insert) brings 13 back
-        store.write_changes(ChangeSet("重做", "redo", [GridChange(None, a)]))
+        assert store.write_changes(ChangeSet("重做", "redo", [GridChange(None, a)])) == [13]
         assert store.load().grids[13] == a
         log = store.edit_log(limit=3)
         assert [r["action"] for r in log] == ["insert", "insert", "delete"]
@@ -369,7 +370,7 @@ def test_store_failed_changeset_writes_nothing(project_path: Path) -> None:
         cs = ChangeSet("坏", "bad", [GridChange(None, fresh), GridChange(ghost, None)])
         with pytest.raises(StoreError):
             store.write_changes(cs)
-        assert fresh.fid is None  # the assigned fid was taken back
+        assert fresh.fid is None
         assert store.counts() == before
         assert store.edit_log() == []
         taken = _new_grid(fid=1)
@@ -407,27 +408,6 @@ def test_store_closed_store_refuses(project_path: Path) -> None:
         store.load()
 
 
-# -- scale ---------------------------------------------------------------------------------
-
-@pytest.mark.slow
-def test_store_large_project_is_fast(tmp_path: Path) -> None:
-    """35,200 grids: create and load within generous bounds (measured ~0.6 s and ~0.3 s)."""
-    ds = square_grids_dataset(2200)
-    t0 = time.perf_counter()
-    GpkgStore.create(tmp_path / "big.gpkg", ds).close()
-    t1 = time.perf_counter()
-    with GpkgStore.open(tmp_path / "big.gpkg") as store:
-        counts = store.counts()
-        t2 = time.perf_counter()
-        back = store.load()
-    t3 = time.perf_counter()
-    assert counts["micro_grids"] == 35200 and len(back.grids) == 35200
-    assert back.grids[35200] == ds.grids[35200]
-    assert t1 - t0 < 15, f"create took {t1 - t0:.1f}s"
-    assert t2 - t1 < 3, f"open+counts took {t2 - t1:.1f}s"
-    assert t3 - t2 < 5, f"load took {t3 - t2:.1f}s"
-
-
 @pytest.mark.parametrize("geom, declared", [
     (square(X0 + 0.5, Y0 + 0.25, 10), "MultiPolygon"),
     (Polygon(), "MultiPolygon"),
@@ -453,39 +433,17 @@ def test_store_blobs_are_byte_identical_to_gdal(tmp_path: Path, geom, declared: 
     assert geoms_identical(decode_geometries([theirs])[0], geom)
 
 
-def _gdal_validator() -> list[str] | None:
-    """GDAL's reference GeoPackage validator (osgeo_utils) with a Python that has osgeo."""
-    script = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
-    for exe in (shutil.which("python3"), "/usr/bin/python3"):
-        if exe and script.exists() and subprocess.run(
-                [exe, "-c", "import osgeo.ogr"], capture_output=True).returncode == 0:
-            return [exe, str(script)]
-    return None
-
-
-@pytest.mark.skipif(_gdal_validator() is None, reason="GDAL's validate_gpkg.py not available")
-def test_store_passes_gdal_geopackage_validator(tmp_path: Path) -> None:
-    path = tmp_path / "有效 项目.gpkg"
-    with GpkgStore.create(path, tiny_dataset()) as store:
-        store.write_changes(ChangeSet("新建", "add", [GridChange(None, _new_grid())]))
-        store.set_accepted("k", "gap", "理由")
-    out = subprocess.run([*_gdal_validator(), str(path)], capture_output=True, text=True,
-                         encoding="utf-8", timeout=120)
-    assert out.returncode == 0, out.stdout + out.stderr
-
-
 def test_store_refuses_to_write_over_another_programs_edit(project_path: Path) -> None:
     GpkgStore.create(project_path, tiny_dataset()).close()
     with GpkgStore.open(project_path) as a, GpkgStore.open(project_path) as b:
         a.write_changes(ChangeSet("甲", "a", [GridChange(None, _new_grid("310118001004001"))]))
         stale = _new_grid("310118001004002")
-        with pytest.raises(StoreError) as err:
+        with pytest.raises(ProjectChangedError) as err:
             b.write_changes(ChangeSet("乙", "b", [GridChange(None, stale)]))
         assert "其他程序" in err.value.zh and "another program" in err.value.en
-        assert stale.fid is None
+        assert "微网格" in err.value.zh and "micro-grids" in err.value.en
         assert len(b.load().grids) == 13  # reloading brings b up to date ...
-        b.write_changes(ChangeSet("乙", "b", [GridChange(None, stale)]))  # ... and it may write
-        assert stale.fid == 14
+        assert b.write_changes(ChangeSet("乙", "b", [GridChange(None, stale)])) == [14]
 
 
 def test_store_busy_file_gives_clear_error(project_path: Path) -> None:

@@ -1,9 +1,8 @@
-"""MapCanvas: builds on synthetic and demo data, hit-tests clicks, toggles layers, refreshes
-after edits, frames units, routes events to tools, and saves screenshots for a human look."""
+"""MapCanvas: builds on synthetic and demo data, draws the dataset's layer stack through the
+renderer registry and follows its events, hit-tests clicks, refreshes after edits, frames
+units, routes events to tools, and saves screenshots for a human look."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,14 +11,13 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+from mapedit.demo.synthetic import synthetic_dataset
+from mapedit.model.layers import RASTER, BaseLayer, Layer
 from mapedit.rules.findings import ERROR, WARNING, Finding
 from mapedit.ui.canvas import MapCanvas
 from mapedit.ui.canvas.items import nice_scale_length
-from mapedit.ui.canvas.style import LAYER_LABELS
-from mapedit.ui.canvas.synthetic import synthetic_dataset
-from mapedit.ui.tools.base import MapTool
-
-SHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+from mapedit.ui.canvas.renderers import RENDERERS, register_renderer
+from mapedit.ui.tools.base import ToolBase
 
 
 @pytest.fixture
@@ -61,8 +59,11 @@ def _drag(widget, start: QPoint, end: QPoint, button=Qt.MouseButton.LeftButton, 
 
 def test_builds_layers_in_order_with_chinese_labels(canvas, dataset):
     names = canvas.layer_names()
-    assert set(names) == set(LAYER_LABELS)
+    assert names == dataset.layers.ids()  # every layer of the stack, in its order
+    assert {"grids", "units", "findings", "roads", "buildings", "pois"} <= set(names)
     assert names.index("grids") < names.index("findings")
+    z = [canvas.layer_item(n).zValue() for n in names]
+    assert z == sorted(z)
     assert canvas.layer_label("grids") == "微网格"
     assert canvas.layer_label("roads") == "道路"
     assert len(canvas.layer_item("grids")) == len(dataset.grids)
@@ -72,8 +73,9 @@ def test_builds_layers_in_order_with_chinese_labels(canvas, dataset):
 
 
 def test_builds_on_demo(qtbot):
-    demo = pytest.importorskip("mapedit.demo")
-    ds = demo.generate()
+    from mapedit.demo import generate
+
+    ds = generate()
     c = MapCanvas()
     qtbot.addWidget(c)
     c.resize(800, 600)
@@ -129,9 +131,10 @@ def test_drag_pans_and_is_not_a_click(qtbot, canvas):
     assert clicks == []
 
 
-def test_layer_visibility_opacity_order(canvas):
+def test_layer_visibility_opacity_order(canvas, dataset):
     canvas.set_layer_visible("buildings", False)
     assert not canvas.is_layer_visible("buildings")
+    assert not dataset.layers["buildings"].visible  # the stack is the truth
     canvas.set_layer_visible("buildings", True)
     assert canvas.is_layer_visible("buildings")
     canvas.set_layer_opacity("grids", 0.4)
@@ -147,6 +150,92 @@ def test_layer_visibility_opacity_order(canvas):
     assert canvas.layer_names()[-1] == "units"
     with pytest.raises(ValueError):
         canvas.set_layer_order(["nope"])
+
+
+def _colour_at(canvas, x: float, y: float):
+    img = canvas.render_image()
+    p = canvas.widget_from_map(x, y)
+    return img.pixelColor(round(p.x()), round(p.y()))
+
+
+def test_canvas_follows_the_layer_stack(canvas, dataset):
+    """A layer inserted, moved, hidden or removed in the stack is drawn, moved, hidden or
+    dropped on the map; two vector layers of one role are each drawn."""
+    stack = dataset.layers
+    g = dataset.grids[3]
+    pt = g.geometry.representative_point()
+    canvas.zoom_to_unit(g.unit_code)
+    # A second building layer (another survey): one big building over the grid.
+    block = BaseLayer("buildings", np.asarray([g.geometry.buffer(-1)], dtype=object),
+                      [{"households": 10}])
+    before = _colour_at(canvas, pt.x, pt.y)
+    layer = stack.add_vector("survey_2024", block, role="buildings", name="2024 楼栋普查")
+    assert "survey_2024" in canvas.layer_names()
+    assert len(canvas.layer_item("survey_2024")) == 1
+    assert len(canvas.layer_item("buildings")) == len(dataset.base("buildings")) - 1
+    assert canvas.layer_item("survey_2024").zValue() < canvas.layer_item("grids").zValue()
+    stack.move("survey_2024", len(stack) - 1)  # on top of everything
+    assert canvas.layer_item("survey_2024").zValue() > canvas.layer_item("findings").zValue()
+    on_top = _colour_at(canvas, pt.x, pt.y)
+    assert on_top != before
+    stack.set_visible("survey_2024", False)
+    assert not canvas.is_layer_visible("survey_2024")
+    assert _colour_at(canvas, pt.x, pt.y) == before
+    stack.set_visible("survey_2024", True)
+    stack.set_opacity("survey_2024", 0.25)
+    assert canvas.layer_item("survey_2024").opacity() == pytest.approx(0.25)
+    stack.remove(layer.id)
+    assert "survey_2024" not in canvas.layer_names()
+    assert _colour_at(canvas, pt.x, pt.y) == before
+
+
+def test_a_renderer_for_a_new_kind_is_one_registration(canvas, dataset):
+    """What the base-map work does for imagery: register a renderer for the kind; layers of
+    that kind are drawn from then on (and skipped, not fatal, before)."""
+    import pyqtgraph as pg
+
+    class Solid(pg.GraphicsObject):
+        def __init__(self, rect):
+            super().__init__()
+            self.rect = rect
+
+        def boundingRect(self):  # noqa: N802 - Qt API
+            return self.rect
+
+        def paint(self, painter, *args):
+            painter.fillRect(self.rect, pg.mkColor("#ff00ff"))
+
+    class SolidRenderer:
+        def __init__(self, layer):
+            from PySide6.QtCore import QRectF
+
+            x0, y0, x1, y1 = layer.extent
+            self.item = Solid(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+        def update(self, layer):
+            pass
+
+    x0, y0, x1, y1 = dataset.extent()
+    extent = (x0, y0, (x0 + x1) / 2, (y0 + y1) / 2)
+    old = RENDERERS.pop(RASTER, None)
+    try:
+        dataset.layers.insert(Layer(id="photo", kind=RASTER, extent=extent), index=0)
+        assert "photo" not in canvas.layer_names()  # no renderer: listed, not drawn
+        dataset.layers.remove("photo")
+        register_renderer(RASTER, SolidRenderer)
+        dataset.layers.insert(Layer(id="photo", kind=RASTER, extent=extent))
+        assert "photo" in canvas.layer_names()
+        canvas.set_layer_visible("units", False)
+        canvas.set_layer_visible("grids", False)
+        canvas.zoom_to_bounds(*extent)
+        cx, cy = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
+        colour = _colour_at(canvas, cx, cy)
+        assert (colour.red(), colour.green(), colour.blue()) == (255, 0, 255) or \
+            colour.red() > 200 and colour.blue() > 200
+    finally:
+        RENDERERS.pop(RASTER, None)
+        if old is not None:
+            RENDERERS[RASTER] = old
 
 
 def test_refresh_grids_updates_hit_testing_and_drawing(canvas, dataset):
@@ -234,7 +323,7 @@ def test_view_changed_and_cursor_moved(qtbot, canvas):
     assert sig.args[1] == pytest.approx(target[1], abs=3 * canvas.pixel_size())
 
 
-class _RecordingTool(MapTool):
+class _RecordingTool(ToolBase):
     def __init__(self) -> None:
         super().__init__()
         self.events: list[tuple] = []
@@ -343,27 +432,20 @@ def test_nice_scale_length():
     assert nice_scale_length(0) == 0
 
 
-def test_screenshots(qtbot):
-    """Saved for a person to look at (build/screenshots/, not committed)."""
-    try:
-        from mapedit.demo import generate
+def test_screenshots(qtbot, shots_dir):
+    """Saved for a person to look at (``shots_dir``: a temporary or chosen folder)."""
+    from mapedit.demo import generate
+    from mapedit.rules.engine import Checker
 
-        ds = generate()
-    except ImportError:  # pragma: no cover - before the demo generator existed
-        ds = synthetic_dataset(units=40)
+    ds = generate()
     c = MapCanvas()
     qtbot.addWidget(c)
     c.resize(1400, 900)
     c.show()
     qtbot.waitExposed(c)
     c.set_dataset(ds)
-    try:
-        from mapedit.rules.engine import Checker
-
-        c.set_findings(Checker(ds).run_full())
-    except ImportError:  # pragma: no cover
-        pass
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    c.set_findings(Checker(ds).run_full())
+    SHOTS = shots_dir
     assert c.grab_image(str(SHOTS / "canvas_full.png"))
     units_with_grids = [u for u in ds.units if ds.grids_of_unit(u)]
     code = units_with_grids[len(units_with_grids) // 2]

@@ -78,15 +78,15 @@ def test_fix_offered_only_where_an_edit_exists(window):
 def test_refused_fix_is_explained_and_changes_nothing(qtbot, window, demo_path):
     win = window
     f = _select(win, "gap", "310118005024")
-    assert win.apply_fix(f)
+    assert win.controller.apply_fix(f)
     applied = dump_grids(demo_path)
-    assert not win.apply_fix(f)  # the same, now out-of-date finding
+    assert not win.controller.apply_fix(f)  # the same, now out-of-date finding
     assert "空隙已不存在" in win.statusBar().currentMessage()
     assert win.undo_stack.count() == 1 and dump_grids(demo_path) == applied
     # a locked unit refuses too, in Chinese, without an undo step
     win.project.set_unit_locked("310118005014", True)
     f = _select(win, "overlap", "310118005014")
-    assert not win.apply_fix(f)
+    assert not win.controller.apply_fix(f)
     assert "已锁定" in win.statusBar().currentMessage()
     assert win.undo_stack.count() == 1
     win.project.set_unit_locked("310118005014", False)

@@ -140,10 +140,10 @@ def test_category_combobox_only_offers_allowed(window, project):
     assert offered == allowed
     forbidden = [c.name for c in ds.catalogue.categories.values() if c.name not in allowed]
     assert forbidden and not set(forbidden) & set(offered)
-    # the tooltip explains the seed's 划分原则
+    # the tooltip explains the seed's 划分原则 (this assertion used to end in "or True")
     i = offered.index(g.category)
-    assert combo.itemData(i, Qt.ItemDataRole.ToolTipRole) == \
-        ds.catalogue.get(g.category).principle or True
+    principle = ds.catalogue.get(g.category).principle
+    assert principle and combo.itemData(i, Qt.ItemDataRole.ToolTipRole).startswith(principle)
 
 
 def test_category_change_fills_default_departments_in_one_step(window, project):
@@ -165,22 +165,36 @@ def test_category_change_fills_default_departments_in_one_step(window, project):
     assert ds.grids[g.fid].departments == g.departments
 
 
-def test_layers_toggle(window):
+def test_layers_panel_binds_to_the_layer_stack(window, project):
+    """Ticking a box or moving a layer changes ``dataset.layers`` (which the canvas and the
+    project follow); the names are the layers' labels in the interface language."""
     panel = window.layers
-    names = window.canvas.layer_names()
-    assert panel.list.count() == len(names)
+    stack = project.dataset.layers
+    assert panel.list.count() == len(stack)
+    assert [panel.list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(panel.list.count())] == list(reversed(stack.ids()))  # top first
     item = panel.list.item(0)
     name = item.data(Qt.ItemDataRole.UserRole)
-    assert window.canvas.is_layer_visible(name)
+    assert window.canvas.is_layer_visible(name) and stack[name].visible
     item.setCheckState(Qt.CheckState.Unchecked)
-    assert not window.canvas.is_layer_visible(name)
+    assert not stack[name].visible and not window.canvas.is_layer_visible(name)
     item.setCheckState(Qt.CheckState.Checked)
-    assert window.canvas.is_layer_visible(name)
+    assert stack[name].visible and window.canvas.is_layer_visible(name)
     # labels are Chinese, not internal names
+    assert [panel.list.item(i).text() for i in range(panel.list.count())] == \
+        [stack[i].label("zh") for i in reversed(stack.ids())]
     assert all(not panel.list.item(i).text().isascii() for i in range(panel.list.count()))
     panel.list.setCurrentRow(1)
+    moved = panel.current_layer()
     panel.up.click()
-    assert panel.layer_order()[-1] == panel.list.item(0).data(Qt.ItemDataRole.UserRole)
+    assert stack.ids()[-1] == moved and panel.current_layer() == moved
+    assert window.canvas.layer_item(moved).zValue() == max(
+        window.canvas.layer_item(n).zValue() for n in window.canvas.layer_names())
+    panel.opacity.setValue(40)
+    assert stack[moved].opacity == pytest.approx(0.4)
+    # a change made elsewhere (the store reloading settings, a script) shows in the panel
+    stack.set_visible(moved, False)
+    assert panel.item_for(moved).checkState() == Qt.CheckState.Unchecked
 
 
 def test_accept_finding_as_exception(window, project, monkeypatch):
@@ -227,48 +241,84 @@ def test_delete_grid_and_undo(window, project):
     assert project.dataset.grids[g.fid].code == g.code
 
 
-def test_locked_unit_refuses_edit_with_message(window, project, monkeypatch):
+def test_locked_unit_refuses_edit_with_a_notice_not_a_dialog(window, project, monkeypatch):
+    """The project refuses an edit in a locked unit; the clerk reads why over the map (no
+    modal dialog to click away), and no undo step is left."""
+    from mapedit.model.changes import edit_attributes
+
     g = _band_grid(project)
     window.select_grids([g.fid])
     window.act_lock.trigger()
     assert project.dataset.units[g.unit_code].locked
     assert not window.attributes.households.isEnabled()
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical",
-                        staticmethod(lambda parent, title, text, *a: shown.append(text)))
-    window.push_changeset(__import__("mapedit.model.changes", fromlist=["x"]).ChangeSet(
-        "测试", "test", [__import__("mapedit.model.changes", fromlist=["x"]).GridChange(
-            g, g.replace(households=1))]))
-    assert shown and "锁定" in shown[0]
+    dialogs = []
+    for name in ("critical", "warning", "information"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(lambda *a, **k: dialogs.append(a)))
+    assert window.controller.push_changeset(edit_attributes(g, households=1)) is None
+    assert not dialogs
+    assert window.notice.isVisible() and "锁定" in window.notice.text()
+    assert project.dataset.grids[g.fid].households == g.households
     assert window.undo_stack.count() == 1  # only the lock
     window.undo_stack.undo()
     assert not project.dataset.units[g.unit_code].locked
 
 
-def test_export_via_file_action(window, project, tmp_path, monkeypatch):
-    out = tmp_path / "export"
-    out.mkdir()
-    asked = []
+def _export_dialogs(monkeypatch, out, crs_label: str = "", overwrite: bool = True):
+    """Answer the export's questions: go on despite errors, folder ``out``, the coordinate
+    system whose label contains ``crs_label``, and ``overwrite`` when asked to replace files.
+    Returns the texts the clerk was shown."""
+    asked: list[str] = []
 
     def answer(*args, **kwargs):
         asked.append(args[2])
+        if "替换" in args[2]:
+            return QMessageBox.StandardButton.Yes if overwrite else QMessageBox.StandardButton.No
         return QMessageBox.StandardButton.Yes
+
+    def choose(parent, title, label, items, current=0, editable=False, *a, **k):
+        asked.append(label)
+        return next(i for i in items if crs_label in i), True
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(answer))
     monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(choose))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",
                         staticmethod(lambda *a, **k: str(out)))
+    return asked
+
+
+def test_export_via_file_action(window, project, tmp_path, monkeypatch):
+    out = tmp_path / "export"
+    out.mkdir()
+    asked = _export_dialogs(monkeypatch, out, "WGS84")
     window.act_export.trigger()
     assert asked and "错误" in asked[0]  # the check summary came first
     units = json.loads((out / "units.geojson").read_text(encoding="utf-8"))
     grids = json.loads((out / "grids.geojson").read_text(encoding="utf-8"))
     assert len(units["features"]) == len(project.dataset.units)
     assert len(grids["features"]) == len(project.dataset.grids)
+    assert "coordinate_system" not in grids  # WGS84 is the contract's default
+
+
+def test_export_offers_coordinate_systems_and_asks_before_replacing(window, tmp_path,
+                                                                    monkeypatch):
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / "grids.geojson").write_text("the clerk's earlier export", encoding="utf-8")
+    asked = _export_dialogs(monkeypatch, out, "GCJ-02", overwrite=False)
+    assert window.export_geojson() is False
+    assert any("替换" in t and "grids.geojson" in t for t in asked)
+    assert (out / "grids.geojson").read_text(encoding="utf-8") == "the clerk's earlier export"
+    assert not (out / "units.geojson").exists()
+    asked = _export_dialogs(monkeypatch, out, "GCJ-02", overwrite=True)
+    assert window.export_geojson() is True
+    grids = json.loads((out / "grids.geojson").read_text(encoding="utf-8"))
+    assert grids.get("coordinate_system", "").lower().replace("-", "") == "gcj02"
 
 
 def test_export_cancelled_when_errors_and_clerk_says_no(window, project, tmp_path, monkeypatch):
-    if project.summary()["errors"] == 0:
-        pytest.skip("demo has no errors")
+    assert project.summary()["errors"] > 0, "the demo street is meant to contain errors"
     monkeypatch.setattr(QMessageBox, "warning",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
     called = []
@@ -308,6 +358,8 @@ def test_unit_tree_progress_columns(window, project):
 
 def test_household_chart_follows_unit(window, project):
     g = _band_grid(project)
+    window.dock_households.show()
+    window.dock_households.raise_()  # a tab of its own on a small screen
     window.select_grids([g.fid])
     chart = window.households
     assert chart.unit_code == g.unit_code
@@ -329,15 +381,15 @@ def exchange_dir(tmp_path, demo_dataset):
 
 
 def test_new_from_units_then_import_grids(window, project, exchange_dir, tmp_path, monkeypatch):
+    from mapedit.ui.files import NewProjectDialog
+
     infos = []
     monkeypatch.setattr(QMessageBox, "information",
                         staticmethod(lambda *a, **k: infos.append(a[2]) or
                                      QMessageBox.StandardButton.Ok))
     new_path = tmp_path / "新项目.gpkg"
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        staticmethod(lambda *a, **k: (str(exchange_dir / "units.geojson"), "")))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(new_path), "")))
+    monkeypatch.setattr(NewProjectDialog, "ask", classmethod(
+        lambda cls, *a, **k: (str(exchange_dir / "units.geojson"), str(new_path))))
     window.act_new.trigger()
     assert window.project is not project
     assert window.project.path == new_path and new_path.exists()
@@ -354,6 +406,61 @@ def test_new_from_units_then_import_grids(window, project, exchange_dir, tmp_pat
     assert window.unit_tree._unit_items  # tree rebuilt with progress
     window.undo_stack.undo()  # the whole import is one undo step
     assert not window.project.dataset.grids
+
+
+def test_new_project_dialog_says_which_unit_types_exist(qtbot, tmp_path):
+    """Where the clerk chooses the units file, the dialog says what it must hold, including
+    every allowed unit_type; OK waits for both files."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from mapedit.model.hierarchy import UNIT_TYPES
+    from mapedit.ui.files import NewProjectDialog
+
+    dlg = NewProjectDialog(None, str(tmp_path))
+    qtbot.addWidget(dlg)
+    assert "unit_type" in dlg.help.text()
+    assert all(t in dlg.help.text() for t in UNIT_TYPES)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()
+    dlg.source.setText(str(tmp_path / "units.geojson"))
+    dlg.target.setText(str(tmp_path / "街道"))
+    assert ok.isEnabled()
+    assert dlg.paths() == (str(tmp_path / "units.geojson"), str(tmp_path / "街道.gpkg"))
+
+
+@pytest.mark.parametrize("internal", [False, True])
+def test_new_project_errors_do_not_claim_a_save(window, tmp_path, monkeypatch, internal):
+    """A bad units file is the file's problem (said with the allowed unit types); a bug is an
+    internal error — and neither claims that anything was saved when nothing was created."""
+    from mapedit.ui import files
+    from mapedit.ui.files import NewProjectDialog
+
+    src = tmp_path / "units.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"code": "310118005001", "name": "甲",
+                                          "unit_type": "居住区"},
+        "geometry": {"type": "Polygon", "coordinates": [[[121.1, 31.1], [121.101, 31.1],
+                                                          [121.101, 31.101], [121.1, 31.1]]]},
+    }]}, ensure_ascii=False), encoding="utf-8")
+    dst = tmp_path / "新.gpkg"
+    monkeypatch.setattr(NewProjectDialog, "ask", classmethod(lambda cls, *a, **k: (str(src),
+                                                                                   str(dst))))
+    if internal:
+        def boom(*a, **k):
+            raise RuntimeError("boom")
+        monkeypatch.setattr("mapedit.project.dataset_from_units", boom)
+        monkeypatch.setattr("mapedit.io.exchange.read_units",
+                            lambda *a, **k: ([], "EPSG:4549", []))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        staticmethod(lambda parent, title, text, *a: shown.append(text)))
+    before = window.project
+    assert files.ProjectFiles.new_from_units(window.files) is False
+    assert shown and "没有创建项目文件" in shown[0] and "已经保存" not in shown[0]
+    assert ("内部错误" in shown[0]) == internal
+    if not internal:
+        assert "小区" in shown[0] and "居住区" in shown[0]
+    assert not dst.exists() and window.project is before
 
 
 def test_open_recent_file(window, project, tmp_path, monkeypatch, demo_dataset):

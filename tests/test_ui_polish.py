@@ -134,6 +134,8 @@ def test_clicking_a_bar_selects_that_grid(window, project, qtbot):
     window.canvas.zoom_to_unit(unit)
     chart = window.households
     assert chart.unit_code == unit and len(chart.fids) >= 3
+    window.dock_households.show()
+    window.dock_households.raise_()  # its tab, where the docks share one
     qtbot.wait(50)
     index = 2
     fid = chart.fids[index]
@@ -222,6 +224,7 @@ def test_toolbars_grouped_with_shortcuts_in_tooltips(window):
 
 
 def test_legend_lies_inside_the_map(window, qtbot):
+    window.legend.toggle.setChecked(True)
     qtbot.wait(50)
     legend, canvas = window.legend, window.canvas
     assert legend.isVisible()
@@ -244,6 +247,7 @@ def test_short_findings_list_is_shown_unfolded(window, project):
 
 def test_folded_legend_stays_folded(qtbot, project) -> None:
     settings = SettingsStore()
+    settings.set_value("legend_open", "true")
     first = MainWindow(project, settings)
     qtbot.addWidget(first)
     assert first.legend.toggle.isChecked()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QLabel
 
 from mapedit.errors import EditRefused
 from mapedit.model.changes import ChangeSet, GridChange
@@ -20,19 +22,73 @@ from mapedit.ui.settings_store import MAX_RECENT, SettingsStore, data_dir
 UI = Path(i18n.__file__).resolve().parent
 
 
-def _tr_sources() -> set[str]:
-    """Every literal passed to ``self.tr(...)`` in the application's own UI modules (the
-    editing toolbar included: its buttons are the first thing an English user reads)."""
-    out: set[str] = set()
-    files = [*UI.glob("*.py"), *(UI / "panels").glob("*.py"), UI / "tools" / "toolbar.py"]
-    for f in files:
-        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "tr" and node.args
-                    and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str)):
-                out.add(node.args[0].value)
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+TR_CALLS = {"tr": 0, "N_": 0, "translate": 1}
+"""Calls whose argument (at that position) is a source text: ``self.tr``/``tr``, the ``N_``
+marker and ``QCoreApplication.translate(context, text)``."""
+
+
+def _ui_files() -> list[Path]:
+    """Every module of ``mapedit/ui`` (tools, panels, canvas included)."""
+    return sorted(UI.rglob("*.py"))
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        for st in body if isinstance(body, list) else []:
+            if isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) \
+                    and isinstance(st.value.value, str):
+                out.add(id(st.value))
     return out
+
+
+def _scan() -> tuple[set[str], list[str]]:
+    """(source texts passed to tr/N_/translate, CJK literals outside them). A literal on a
+    line marked ``# i18n: ok`` is deliberate (data values, a bilingual fallback)."""
+    sources: set[str] = set()
+    stray: list[str] = []
+    for f in _ui_files():
+        text = f.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        tree = ast.parse(text)
+        inside: set[int] = set()
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            pos = TR_CALLS.get(name or "")
+            if pos is None or len(node.args) <= pos:
+                continue
+            arg = node.args[pos]
+            inside.update(id(n) for n in ast.walk(arg))
+            where = f"{f.relative_to(UI.parent.parent)}:{node.lineno}"
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                sources.add(arg.value)
+            elif name != "translate" or isinstance(arg, ast.JoinedStr):
+                if not (isinstance(arg, ast.Name | ast.Attribute | ast.Subscript)):
+                    stray.append(f"{where}: {name}() of a computed text cannot be translated")
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and CJK.search(node.value) and id(node) not in inside \
+                    and id(node) not in docs and "# i18n: ok" not in lines[node.lineno - 1]:
+                stray.append(f"{f.relative_to(UI.parent.parent)}:{node.lineno}: "
+                             f"{node.value[:40]!r}")
+    return sources, stray
+
+
+def _tr_sources() -> set[str]:
+    return _scan()[0]
+
+
+def test_every_ui_literal_goes_through_tr():
+    """One mechanism: Chinese text in mapedit/ui is a tr()/N_() source, nowhere else (the
+    tools' status messages included)."""
+    sources, stray = _scan()
+    assert len(sources) > 250
+    assert not stray, "\n".join(["not translatable:", *stray])
 
 
 def test_every_ui_string_has_an_english_translation():
@@ -43,6 +99,39 @@ def test_every_ui_string_has_an_english_translation():
             and m.find("translation").get("type") is None and m.find("translation").text}
     missing = sorted(_tr_sources() - done)
     assert not missing, f"untranslated (run pyside6-lupdate, then translate): {missing}"
+
+
+def test_english_mode_shows_no_chinese_interface_text(qtbot, qapp, demo_project):
+    """In English the window, the map and the tools speak English: layer names, legend,
+    scale bar, 待划分, hints, findings (data such as unit names stays as written)."""
+    from mapedit.ui.main_window import MainWindow
+
+    try:
+        i18n.install("en", qapp)
+        w = MainWindow(demo_project, SettingsStore())
+        qtbot.addWidget(w)
+        w.resize(1400, 900)
+        w.show()
+        qtbot.waitExposed(w)
+        assert w.controller.wait_for_check()
+        layer_names = [w.layers.list.item(i).text() for i in range(w.layers.list.count())]
+        assert "Roads" in layer_names and "Micro-grids" in layer_names
+        assert not [t for t in layer_names if CJK.search(t)], layer_names
+        legend = [lbl.text() for lbl in w.legend.findChildren(QLabel) if lbl.text()]
+        assert not [t for t in legend if CJK.search(t)], legend
+        assert not CJK.search(w.edit_tools.hint_label.text())
+        w.edit_tools.activate(w.edit_tools.draw)
+        assert not CJK.search(w.edit_tools.hint_label.text())
+        texts = [i.text(0) for i in w.findings.finding_items()]
+        # the messages are English; names inside them are data and stay as written
+        assert texts and all(t[:1].isascii() for t in texts), texts
+        from mapedit.ui.canvas import style as S
+
+        assert i18n.tr(S.PENDING_LABEL) == "To divide"
+        assert i18n.tr("{0:g} 千米").format(1) == "1 km"
+        assert not CJK.search(w.summary_button.text())
+    finally:
+        i18n.install("zh_CN", qapp)
 
 
 def test_ts_translator_answers_qt_lookups(qapp):

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from test_ui_tools_support import (  # noqa: F401 - fixtures
     CTRL,
     SHIFT,
+    at_screen,
     click,
     double_click,
     drag,
@@ -147,6 +148,8 @@ def test_trace_follows_the_unit_boundary(qtbot, window):
 
 
 def test_locked_unit_refuses_edits_with_a_message(qtbot, window, demo_path):
+    """Drawing, merging and vertex edits in a locked unit are refused by the project, and the
+    clerk reads why over the map (the notice) and in the status bar."""
     win, project = window, window.project
     before = dump_grids(demo_path)
     g = interior_grid(project)
@@ -155,11 +158,15 @@ def test_locked_unit_refuses_edits_with_a_message(qtbot, window, demo_path):
     assert project.dataset.units[g.unit_code].locked
     zoom_to(win, g.geometry.buffer(30))
     use_tool(win, "draw")
-    x, y = g.geometry.representative_point().coords[0]
-    click(qtbot, win, x, y, SHIFT)
+    pts = _rect_around(g, margin=-0.3 * min(g.geometry.bounds[2] - g.geometry.bounds[0],
+                                              g.geometry.bounds[3] - g.geometry.bounds[1]))
+    for x, y in pts[:-1]:
+        click(qtbot, win, x, y, SHIFT)
+    double_click(qtbot, win, *pts[-1], SHIFT)
     assert "已锁定" in win.statusBar().currentMessage()
+    assert win.notice.isVisible() and "已锁定" in win.notice.text()
     assert not win.edit_tools.draw.sketch.active
-    # Merge and vertex edits are refused too.
+    # Vertex edits are refused too.
     win.select_grids([g.fid])
     use_tool(win, "vertex")
     vx, vy = shapely.get_coordinates(g.geometry.exterior)[1]
@@ -169,3 +176,62 @@ def test_locked_unit_refuses_edits_with_a_message(qtbot, window, demo_path):
     assert not project.dataset.units[g.unit_code].locked
     undo_all(win)
     assert dump_grids(demo_path) == before
+
+
+def _undrawn_next_to_finished(project):
+    """(undrawn unit, finished neighbour, a point on their shared boundary, the direction into
+    the undrawn unit): the neighbour's grids cover it without a gap."""
+    from mapedit.model.editing.common import uncovered
+
+    ds = project.dataset
+    tol = ds.settings.noding_precision_m
+    undrawn = [u for u in ds.units.values() if not ds.grids_of_unit(u.code) and not u.locked]
+    finished = [u for u in ds.units.values() if ds.grids_of_unit(u.code)
+                and uncovered(ds, u.code, tol).area < 0.01]
+    for a in sorted(undrawn, key=lambda u: u.code):
+        for b in sorted(finished, key=lambda u: u.code):
+            shared = a.geometry.boundary.intersection(b.geometry.boundary)
+            if shared.length < 80:
+                continue
+            line = max(shapely.get_parts(shapely.line_merge(shared)), key=lambda p: p.length)
+            p = line.interpolate(0.5, normalized=True)
+            q = line.interpolate(0.5 * line.length + 1.0)
+            dx, dy = q.x - p.x, q.y - p.y
+            n = (-dy, dx)  # normal to the shared edge; towards the undrawn unit?
+            if not a.geometry.contains(shapely.Point(p.x + 5 * n[0], p.y + 5 * n[1])):
+                n = (dy, -dx)
+            if a.geometry.contains(shapely.Point(p.x + 5 * n[0], p.y + 5 * n[1])) and \
+                    b.geometry.contains(shapely.Point(p.x - 5 * n[0], p.y - 5 * n[1])):
+                return a, b, (p.x, p.y), n, (dx, dy)
+    raise AssertionError("the demo has no undrawn unit beside a finished one")
+
+
+def test_first_vertex_inside_a_finished_neighbour_draws_in_the_unit_drawn_over(
+        qtbot, window, demo_path):
+    """A sketch whose first vertex lands a few pixels inside the neighbouring, finished unit
+    becomes a grid of the unit it mostly covers, and the clerk is told; it used to be taken
+    for the neighbour's, which has no room left, and vanished."""
+    win, project = window, window.project
+    ds = project.dataset
+    a, b, (px, py), n, t = _undrawn_next_to_finished(project)
+    zoom_to(win, shapely.Point(px, py).buffer(120))
+    d = 3 * win.canvas.pixel_size()  # three pixels across the shared boundary
+    first = (px - d * n[0], py - d * n[1])
+    assert b.geometry.contains(shapely.Point(first)) and win.canvas.unit_at(*first) == b.code
+    pts = [first,
+           (px + 30 * t[0] + 60 * n[0], py + 30 * t[1] + 60 * n[1]),
+           (px + 60 * n[0] - 30 * t[0], py + 60 * n[1] - 30 * t[1]),
+           (px - 30 * t[0] + 5 * n[0], py - 30 * t[1] + 5 * n[1])]
+    use_tool(win, "draw")
+    grids_before = set(ds.grids)
+    for x, y in pts[:-1]:
+        click(qtbot, win, x, y, SHIFT)
+    double_click(qtbot, win, *pts[-1], SHIFT)
+    new = [ds.grids[f] for f in set(ds.grids) - grids_before]
+    assert len(new) == 1, win.statusBar().currentMessage()
+    grid = new[0]
+    assert grid.unit_code == a.code
+    drawn = shapely.Polygon([at_screen(win, x, y) for x, y in pts])  # where the clicks landed
+    assert abs(grid.geometry.area - drawn.intersection(a.geometry).area) < 1.0
+    assert a.name in win.statusBar().currentMessage()  # the clerk is told where it went
+    undo_all(win)

@@ -299,7 +299,7 @@ def test_households_from_buildings_dialog(qtbot, window, demo_path):
     # Make the entered value differ, as an undoable edit like any other.
     from mapedit.model.changes import ChangeSet, GridChange
 
-    win.push_changeset(ChangeSet("改户数", "households", [GridChange(
+    win.controller.push_changeset(ChangeSet("改户数", "households", [GridChange(
         g, g.replace(households=computed + 7))]))
     dlg = show_households(ctx, [g.fid], win, modal=False)
     qtbot.addWidget(dlg)

@@ -38,12 +38,9 @@ def window(qtbot, demo_path):
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
+    assert win.controller.wait_for_check(), "the background check finishes"
     yield win
-    win.undo_stack.clear()
-    win.undo_stack.setClean()
-    if win.project is not None:
-        win.project.close()
-        win.project = None
+    win.controller.close()
 
 
 # -- input -------------------------------------------------------------------------------------

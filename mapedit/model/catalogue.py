@@ -1,8 +1,8 @@
 """The micro-grid category catalogue (seed 000): 14 kinds, prefixes by unit type, departments.
 
-The tables are data (``resources/catalogue.json``), not code; a street may override them with its
-own file (``Catalogue.load(path)``) and a project stores the catalogue it uses. Loading validates
-the file and reports problems in Chinese and English.
+The tables are data (``mapedit/resources/catalogue.json``), not code; a street may override them
+with its own file (``Catalogue.load(path)``) and a project stores the catalogue it uses. Loading
+validates the file and reports problems in Chinese and English.
 """
 
 from __future__ import annotations

@@ -20,7 +20,13 @@ from mapedit.model.editing.common import (
     default_name,
     households_from_buildings,
 )
-from mapedit.model.editing.draw import MODES, draw_grid, drawn_area, snap_coords
+from mapedit.model.editing.draw import (
+    MODES,
+    draw_grid,
+    drawn_area,
+    snap_coords,
+    unit_for_drawing,
+)
 from mapedit.model.editing.gaps import (
     fill_all_gaps,
     fill_gap_new_grid,
@@ -54,7 +60,7 @@ __all__ = [
     "MODES", "CoverageHealth", "SnapResult", "Snapper", "apply_to_dataset", "apportion",
     "building_households", "clip_to_unit", "conform", "default_name", "delete_grid",
     "delete_vertex",
-    "draw_grid", "drawn_area", "fill_all_gaps", "fill_gap_new_grid", "fill_gap_to_neighbour",
+    "draw_grid", "drawn_area", "unit_for_drawing", "fill_all_gaps", "fill_gap_new_grid", "fill_gap_to_neighbour",
     "gap_at", "grids_with_vertex", "guard", "health", "households_from_buildings",
     "insert_vertex", "merge_grids", "merged_geometry", "move_grid_to_unit", "move_vertex",
     "node_grids", "node_shared_edges", "number_unit_grids", "renumber_unit", "snap_coords",

@@ -186,7 +186,12 @@ class Layer:
     style: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     """Kind-specific settings: a raster's file and georeference, a tile template and zoom
-    range, an import's field mapping and encoding."""
+    range, an import's field mapping and encoding. Defined precisely by the base-map modules:
+    vector — ``format``, ``encoding``, ``fields``, ``source_crs``, ``source_layer``,
+    ``cad_layers``, ``swap_xy``, ``import`` (:mod:`mapedit.io.vector_import`); raster —
+    ``path``, ``size``, ``transform``, ``embedded``, ``assumed_crs`` (:mod:`mapedit.io.raster`);
+    tiles — ``template``, ``subdomains``, ``min_zoom``, ``max_zoom``, ``tile_crs``, ``gcj02``,
+    ``gcj02_correction``, ``key``, ``mbtiles``, ``attribution`` (:mod:`mapedit.io.tiles`)."""
     data: BaseLayer | None = None
     """The features of a vector layer (never persisted with the stack: they live in their own
     table)."""

@@ -31,6 +31,12 @@ class Settings:
     """A grid's entered households and the total of the buildings inside it disagree (the
     ``households-buildings-mismatch`` warning) when they differ by more than this share of
     the larger of the two: 297 entered against 1,164 in the buildings is a stale count."""
+    dense_vertices: int = 1000
+    """Geometries read from files with more vertices than this are thinned: repeated and
+    collinear vertices within ``noding_precision_m`` are removed (shared vertices kept)."""
+    max_vertices: int = 5000
+    """A geometry with more vertices than this after thinning is refused when read: the
+    checker's vertex-by-vertex rules would take minutes on it."""
     snap_pixels: int = 10
     """Snapping radius of editing tools, in screen pixels."""
     code_pattern: str = "default"

@@ -34,6 +34,10 @@ class UnitState:
         self.raw: list[BaseGeometry | None] = raw
         self.ok: np.ndarray = ok
         """Units whose own geometry was already a valid polygon."""
+        # Own copies, prepared: a prepared geometry builds its indexes on first use and is not
+        # thread-safe, and the window uses the units' own geometries while a background
+        # check runs (the checker prepares nothing it shares).
+        geoms = shapely.force_2d(geoms)
         shapely.prepare(geoms)
         self.geoms: np.ndarray = geoms
         """Repaired geometry of each unit (None when nothing polygonal is left)."""

@@ -94,10 +94,10 @@ def responsibility_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | No
     :func:`unit_overlap_findings`); responsibility grids all of whose units are in it are
     proven by one coverage union instead of a ``covers`` per unit (:func:`_units_inside`)."""
     out: list[Finding] = []
-    rg_clean = {c: clean_polygonal(r.geometry) for c, r in ds.responsibility_grids.items()}
-    for g in rg_clean.values():
-        if g is not None:
-            shapely.prepare(g)
+    # prepared private copies: the window may use the originals in another thread
+    rg_clean = {c: (private_copies(np.array([g], dtype=object))[0] if g is not None else None)
+                for c, g in ((c, clean_polygonal(r.geometry))
+                             for c, r in ds.responsibility_grids.items())}
     inside = _units_inside(ds, unit_clean, rg_clean, coverage_ok) if coverage_ok else set()
     for code, unit in ds.units.items():
         if code in inside:
@@ -164,6 +164,7 @@ def committee_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]) 
     s = ds.settings
     cg = np.empty(len(layer.geometries), dtype=object)
     cg[:] = [clean_polygonal(g) for g in layer.geometries]
+    cg = shapely.force_2d(cg)  # own objects: prepared below, and the window uses the layer
     ok = np.array([g is not None for g in cg], dtype=bool)
     tree = shapely.STRtree(np.where(ok, cg, None))
     names = layer.column("name", "")

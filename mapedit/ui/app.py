@@ -3,7 +3,8 @@
 Start-up does, in order: one ``QApplication``; an exception hook so a bug shows a dialog and is
 logged instead of killing the window with a traceback on a console the clerk never sees; a CJK
 font; the translators for the language stored in the settings (Chinese by default); then the
-project given on the command line or the bundled demo street.
+project given on the command line, else the project opened last (文件 → 最近打开), else — on the
+first run, or when that file is gone — the bundled demo street.
 
 The demo street is generated once (``mapedit.demo.generate``) into the per-user data folder
 (``QStandardPaths.AppLocalDataLocation/demo.gpkg``) and reopened from there afterwards; a missing or
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mapedit.errors import MapeditError
 from mapedit.ui import fonts, i18n
+from mapedit.ui.i18n import tr
 from mapedit.ui.settings_store import APPLICATION, ORGANISATION, SettingsStore, data_dir
 
 log = logging.getLogger("mapedit")
@@ -89,13 +91,9 @@ def install_excepthook() -> None:
         if isinstance(exc, MapeditError):
             QMessageBox.warning(None, "mapedit", f"{exc.zh}\n\n{exc.en}")
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "程序错误 / Internal error",
-                          "程序遇到了一个意外错误。您的数据已经保存,可以继续工作;"
-                          "如果问题重复出现,请把下面的详细信息发给技术支持。\n\n"
-                          "mapedit hit an unexpected error. Your work is saved; please send the "
-                          "details below to support if it happens again.")
-        box.setDetailedText(details)
-        box.exec()
+        from mapedit.ui.error_report import show_internal_error  # 复制错误报告, log folder
+
+        show_internal_error(None, details)
 
     sys.excepthook = hook
 
@@ -109,38 +107,56 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("微网格编辑器")
     fonts.apply_cjk_font(app)
     i18n.install(SettingsStore().language(), app)
+    app.setApplicationDisplayName(tr("微网格编辑器"))
     return app
 
 
-def main(path: str | None = None) -> int:
-    """Run the editor on ``path`` (a project file) or on the demo street; returns exit code."""
+def main(path: str | None = None, demo: bool = False) -> int:
+    """Run the editor on ``path`` (a project file), on the demo street (``demo``), or else on
+    the project opened last. The first time (no last project that opens) the demo street opens
+    with the welcome page over it (打开示例街道 / 新建 / 最近的项目, the 天地图 key); returns
+    the exit code."""
     app = create_application()
     log_file = _setup_logging()
     install_excepthook()
+    from mapedit.project import Project
     from mapedit.ui.main_window import MainWindow, show_error
+    from mapedit.ui.welcome import last_project, show_welcome
 
     settings = SettingsStore()
     window = MainWindow(settings=settings)
     window.show()
     app.processEvents()
+    last = None if (path or demo) else last_project(settings)
+    target = Path(path) if path else (Path(last) if last else None)
+    project = None
     try:
-        if path:
-            from mapedit.project import Project
-
-            project = Project.open(path)
-        else:
-            window.statusBar().showMessage("正在准备示范街道… / preparing the demo street…")
+        if target is not None:
+            window.statusBar().showMessage(tr("正在打开 {0}…").format(target.name))
+            app.processEvents()
+            project = Project.open(target)
+    except (MapeditError, OSError) as exc:
+        show_error(window, tr("无法打开项目"), exc)
+        if path:  # the file the clerk named: do not replace it with another
+            target = None
+    first_run = project is None and not path and not demo
+    if project is None and not path:
+        try:
+            window.statusBar().showMessage(tr("正在准备示范街道…"))
             app.processEvents()
             project = open_or_create_demo()
-    except (MapeditError, OSError) as exc:
-        show_error(window, "无法打开项目 / Cannot open project", exc)
-        project = None
+            target = demo_path()
+        except (MapeditError, OSError) as exc:
+            show_error(window, tr("无法打开项目"), exc)
     window.statusBar().clearMessage()
     if project is not None:
-        window.set_project(project)
+        window.controller.set_project(project)
+        if target is not None:
+            settings.add_recent_file(target)
+    if first_run:
+        show_welcome(window)
     if log_file is not None:
         log.info("mapedit started; log at %s", log_file)
     return int(app.exec())

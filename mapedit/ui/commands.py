@@ -7,20 +7,27 @@ path as the edit itself and the findings list stays right after either.
 
 A command whose first ``redo`` is refused by the project (locked unit, invalid value …) marks
 itself obsolete, so ``QUndoStack.push`` drops it instead of recording an edit that never
-happened; the caller reads :attr:`ProjectCommand.error` to tell the clerk why.
+happened. Every run (first redo, undo, later redo) reports to :attr:`ProjectCommand.notify`, set
+by :class:`~mapedit.ui.controller.ProjectController` — the one place that refreshes the views
+and tells the clerk about a refusal — with the error or None.
+
+The undo-menu texts go through ``tr`` (the command is a Qt object without a ``QObject``
+context, so :func:`mapedit.ui.i18n.tr`); what the domain says about itself (a change set's or a
+finding's own zh/en text) is chosen with :func:`mapedit.ui.i18n.pick`.
 """
 
 from __future__ import annotations
 
 import getpass
 import logging
+from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
 from mapedit.errors import MapeditError
 from mapedit.model.changes import ChangeSet
 from mapedit.rules.findings import Finding
-from mapedit.ui.i18n import pick
+from mapedit.ui.i18n import pick, tr
 
 
 def current_user() -> str:
@@ -34,13 +41,18 @@ def current_user() -> str:
 log = logging.getLogger(__name__)
 
 
+Notify = Callable[["ProjectCommand", "MapeditError | None"], None]
+
+
 class ProjectCommand(QUndoCommand):
-    """Base: remembers a refusal of the first redo instead of raising through Qt."""
+    """Base: remembers a refusal instead of raising through Qt, and reports every run."""
 
     def __init__(self, project, text: str) -> None:
         super().__init__(text)
         self.project = project
         self.error: MapeditError | None = None
+        self.notify: Notify | None = None
+        """Called after each redo/undo with the refusal or None (set by the controller)."""
         self._done_once = False
 
     def _do(self) -> None:
@@ -49,16 +61,28 @@ class ProjectCommand(QUndoCommand):
     def _undo(self) -> None:
         raise NotImplementedError
 
+    def units(self) -> set[str]:
+        """Units whose state this command changes (their rows and forms need a refresh)."""
+        return set()
+
+    def _report(self, exc: MapeditError | None) -> None:
+        if self.notify is not None:
+            self.notify(self, exc)
+
     def redo(self) -> None:
         try:
             self._do()
         except MapeditError as exc:
             if self._done_once:  # a redo after undo failed: keep the stack but say so
                 log.warning("redo refused: %s", exc)
+            else:  # the first redo: the edit never happened, the stack drops it
+                self.setObsolete(True)
             self.error = exc
-            self.setObsolete(True)
+            self._report(exc)
             return
+        self.error = None
         self._done_once = True
+        self._report(None)
 
     def undo(self) -> None:
         try:
@@ -66,6 +90,10 @@ class ProjectCommand(QUndoCommand):
         except MapeditError as exc:
             log.warning("undo refused: %s", exc)
             self.error = exc
+            self._report(exc)
+            return
+        self.error = None
+        self._report(None)
 
 
 class ChangeSetCommand(ProjectCommand):
@@ -84,6 +112,10 @@ class ChangeSetCommand(ProjectCommand):
     def changeset(self) -> ChangeSet:
         """The change set as last applied (fids filled), or as given before the first redo."""
         return self._applied if self._applied is not None else self._pending
+
+    def units(self) -> set[str]:
+        return {g.unit_code for ch in self.changeset.changes for g in (ch.before, ch.after)
+                if g is not None and g.unit_code}
 
     def _do(self) -> None:
         if self.allow_invalid:
@@ -104,12 +136,14 @@ class AcceptFindingCommand(ProjectCommand):
     """Mark a finding as an accepted exception (with the clerk's reason); undo withdraws it."""
 
     def __init__(self, project, finding: Finding, reason: str, who: str = "") -> None:
-        title = finding.message_zh or finding.rule
-        super().__init__(project, pick(f"标记为例外:{title}", f"accept as exception: "
-                                                               f"{finding.message_en}"))
+        title = pick(finding.message_zh, finding.message_en) or finding.rule
+        super().__init__(project, tr("标记为例外:{0}").format(title))
         self.finding = finding
         self.reason = reason
         self.who = who
+
+    def units(self) -> set[str]:
+        return {self.finding.unit} if self.finding.unit else set()
 
     def _do(self) -> None:
         self.project.accept_finding(self.finding, self.reason, who=self.who)
@@ -124,12 +158,14 @@ class UnacceptFindingCommand(ProjectCommand):
     may be from an earlier session, long gone from the undo stack."""
 
     def __init__(self, project, finding: Finding, who: str = "") -> None:
-        title = finding.message_zh or finding.rule
-        super().__init__(project, pick(f"撤销例外:{title}",
-                                       f"withdraw exception: {finding.message_en}"))
+        title = pick(finding.message_zh, finding.message_en) or finding.rule
+        super().__init__(project, tr("撤销例外:{0}").format(title))
         self.finding = finding
         self.reason = finding.accept_reason or ""
         self.who = who
+
+    def units(self) -> set[str]:
+        return {self.finding.unit} if self.finding.unit else set()
 
     def _do(self) -> None:
         self.project.unaccept(self.finding, who=self.who)
@@ -137,7 +173,7 @@ class UnacceptFindingCommand(ProjectCommand):
     def _undo(self) -> None:
         # accept_finding insists on a reason; an exception accepted without one (imported,
         # older file) gets a placeholder rather than staying withdrawn after undo.
-        self.project.accept_finding(self.finding, self.reason or "(撤销后恢复)", who=self.who)
+        self.project.accept_finding(self.finding, self.reason or tr("(撤销后恢复)"), who=self.who)
 
 
 class LockUnitCommand(ProjectCommand):
@@ -145,10 +181,13 @@ class LockUnitCommand(ProjectCommand):
 
     def __init__(self, project, unit_code: str, locked: bool, unit_name: str = "") -> None:
         name = unit_name or unit_code
-        super().__init__(project, pick(f"{'锁定' if locked else '解锁'}管理单元 {name}",
-                                       f"{'lock' if locked else 'unlock'} unit {name}"))
+        super().__init__(project, (tr("锁定管理单元 {0}") if locked
+                                   else tr("解锁管理单元 {0}")).format(name))
         self.unit_code = unit_code
         self.locked = locked
+
+    def units(self) -> set[str]:
+        return {self.unit_code}
 
     def _do(self) -> None:
         self.project.set_unit_locked(self.unit_code, self.locked)

@@ -1,4 +1,16 @@
-"""Translations: the UI is written in Chinese, English comes from ``resources/i18n/*.ts``.
+"""Translations: the UI is written in Chinese, English comes from ``mapedit/resources/i18n/*.ts``.
+
+The one mechanism
+-----------------
+Every user-facing literal in ``mapedit/ui`` is Chinese source text passed to ``tr``: ``self.tr``
+in a ``QObject``, :func:`tr` elsewhere (tools' status messages, commands, module-level code).
+A literal that is defined in one place and shown elsewhere (a tool's title, a layer or legend
+label, a unit type used as a dictionary key) is marked with :func:`N_` where it is written and
+passed through :func:`tr` where it is shown. Texts the domain carries in both languages (a
+:class:`~mapedit.errors.MapeditError`, a finding, a change set, a rule) are not literals of the
+UI; they are chosen with :func:`pick` / :func:`error_text`. ``tests/test_ui_support.py`` scans
+all of ``mapedit/ui`` and fails on a Chinese literal outside ``tr``/``N_`` and on a ``tr``/``N_``
+text without an English translation in ``mapedit_en.ts``.
 
 Why the ``.ts`` XML is read directly
 ------------------------------------
@@ -14,7 +26,8 @@ Lookup is by ``(context, source)`` first, then by source alone: PySide's ``self.
 Python class name as context, which changes when a widget is subclassed; the fallback keeps such
 strings translated.
 
-Workflow for translators: ``pyside6-lupdate mapedit/ui -ts resources/i18n/mapedit_en.ts``, edit
+Workflow for translators:
+``pyside6-lupdate mapedit/ui -ts mapedit/resources/i18n/mapedit_en.ts``, edit
 with ``pyside6-linguist``, commit the ``.ts``. Nothing to compile.
 
 Qt's own strings (OK/Cancel in standard dialogs) come from Qt's ``qtbase_zh_CN.qm`` shipped with
@@ -135,6 +148,24 @@ def install(lang: str, app: QCoreApplication | None = None) -> str:
     return effective
 
 
+def tr(text: str, context: str = "mapedit") -> str:
+    """Translate a Chinese source literal outside a ``QObject`` (same lookup as ``self.tr``)."""
+    return QCoreApplication.translate(context, text)
+
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext name translators know
+    """Mark a literal for translation where it is written; :func:`tr` it where it is shown."""
+    return text
+
+
 def pick(zh: str, en: str) -> str:
     """Choose between the two texts that domain objects carry (findings, errors, rules)."""
     return zh if is_chinese() or not en else en
+
+
+def error_text(err: BaseException) -> str:
+    """What to tell the clerk about an error: a :class:`MapeditError` in the UI language."""
+    zh = getattr(err, "zh", None)
+    if isinstance(zh, str):
+        return pick(zh, getattr(err, "en", "") or "")
+    return str(err)

@@ -1,15 +1,11 @@
 """The editor window: map in the middle, hierarchy/layers left, attributes/findings right,
 household chart below.
 
-``MainWindow`` is the controller that keeps the views in step. It owns the one ``QUndoStack``;
-every edit is pushed there as a command from :mod:`mapedit.ui.commands`, which applies it through
-``Project.apply``. The project then calls :meth:`MainWindow._on_project_changed`, which refreshes
-exactly the affected grids on the map, the findings and the touched units, so the map, the tree,
-the findings list and the attribute form cannot drift apart — whether the change came from the
-form, a menu, undo or redo.
-
-Dialogs go through Qt's static helpers (``QFileDialog.getOpenFileName`` …) so tests can
-monkeypatch them.
+The window assembles docks, actions, menus and toolbars and connects them; it decides nothing
+about the project. :class:`~mapedit.ui.controller.ProjectController` holds the project, the undo
+stack, the one push path and the selection, and emits one ``refreshed`` per change; the slots
+here only pass that on to the views (map, unit tree, findings, form, chart). File operations
+are in :mod:`mapedit.ui.files`, the map tools in :mod:`mapedit.ui.tools`.
 """
 
 from __future__ import annotations
@@ -17,44 +13,28 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, Qt
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QGuiApplication,
-    QKeySequence,
-    QUndoStack,
-)
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QToolBar,
     QWidget,
 )
 from shapely.geometry import Point
 
-from mapedit.errors import EditRefused, MapeditError
-from mapedit.fixes import fix_changeset
 from mapedit.io import crs as crs_mod
-from mapedit.model.changes import ChangeSet, GridChange
-from mapedit.model.geometry_ops import renumber_unit
 from mapedit.rules.findings import Finding
 from mapedit.ui.canvas import MapCanvas
-from mapedit.ui.commands import (
-    AcceptFindingCommand,
-    ChangeSetCommand,
-    LockUnitCommand,
-    ProjectCommand,
-    UnacceptFindingCommand,
-    current_user,
-)
-from mapedit.ui.i18n import current_language, pick
+from mapedit.ui.controller import ProjectController, Refresh
+from mapedit.ui.files import ProjectFiles, show_error
+from mapedit.ui.i18n import tr
+from mapedit.ui.notice import MapNotice
 from mapedit.ui.panels.attributes import AttributePanel
 from mapedit.ui.panels.findings import FindingsPanel
 from mapedit.ui.panels.households import HouseholdChart
@@ -62,47 +42,33 @@ from mapedit.ui.panels.layers import LayerPanel
 from mapedit.ui.panels.legend import MapLegend
 from mapedit.ui.panels.unit_tree import UnitTreePanel
 from mapedit.ui.settings_store import SettingsStore
+from mapedit.ui.support_menu import install_support, project_opened
 
 log = logging.getLogger(__name__)
 
-PROJECT_FILTER = "mapedit 项目 / project (*.gpkg)"
-GEOJSON_FILTER = "GeoJSON (*.geojson *.json)"
+SMALL_SCREEN_WIDTH = 1600
+"""Below this available width (office laptops: 1366, 1440) the docks share tabs and the legend
+starts folded, so the map keeps most of the window."""
 
-
-def show_error(parent: QWidget | None, title: str, err: BaseException) -> None:
-    """A bilingual message box for an error the clerk can act on (never a traceback)."""
-    if isinstance(err, MapeditError):
-        text = f"{err.zh}\n\n{err.en}"
-    else:
-        text = str(err)
-    QMessageBox.critical(parent, title, text)
+__all__ = ["MainWindow", "show_error"]
 
 
 class MainWindow(QMainWindow):
-    """Main window for one open project (``set_project`` switches projects)."""
+    """Main window for one open project (``controller.set_project`` switches projects)."""
 
     def __init__(self, project=None, settings: SettingsStore | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings or SettingsStore()
-        self.project = None
-        self.selection: list[int] = []
-        self.current_unit: str | None = None
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.indexChanged.connect(self._refresh_after_command)
-        self._syncing = False
-        self._units_with_findings: set[str] = set()
+        self.controller = ProjectController(self)
+        self.files = ProjectFiles(self, self.controller, self.settings)
 
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("微网格编辑器"))
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
         self.legend = MapLegend(self.canvas)
-        # The clerk's choice to fold the legend sticks: once the colours are known it only
-        # covers the map.
-        self.legend.toggle.setChecked(str(self.settings.value("legend_open", "true")) == "true")
-        self.legend.toggle.toggled.connect(
-            lambda shown: self.settings.set_value("legend_open", "true" if shown else "false"))
+        self.notice = MapNotice(self.canvas)
         self.canvas.installEventFilter(self)
 
         self.unit_tree = UnitTreePanel(self)
@@ -120,16 +86,8 @@ class MainWindow(QMainWindow):
                                         Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock_households = self._dock("households", self.tr("户数平衡"), self.households,
                                           Qt.DockWidgetArea.LeftDockWidgetArea)
-        # Left: where am I (tree, layers) above how balanced is this unit (chart);
-        # right: what is this grid (form) above what is wrong (findings).
         self.tabifyDockWidget(self.dock_units, self.dock_layers)
         self.dock_units.raise_()
-        self.resizeDocks([self.dock_units, self.dock_attributes], [440, 380],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.dock_units, self.dock_households], [560, 240],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.dock_attributes, self.dock_findings], [430, 370],
-                         Qt.Orientation.Vertical)
 
         self._build_status_bar()
         self._build_actions()
@@ -137,11 +95,29 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._connect()
         self._install_edit_tools()
+        install_support(self)  # 恢复备份, 欢迎页, 自检, icons (ui/support_menu.py)
         self._restore_layout()  # after every toolbar exists, so their positions come back
+        self._init_legend()
+        self._update_actions()
         if project is not None:
-            self.set_project(project)
-        else:
-            self._update_actions()
+            self.controller.set_project(project)
+
+    # -- the controller's state, for views and tests -------------------------------------------
+    @property
+    def project(self):
+        return self.controller.project
+
+    @property
+    def undo_stack(self):
+        return self.controller.undo_stack
+
+    @property
+    def selection(self) -> list[int]:
+        return self.controller.selection
+
+    @property
+    def current_unit(self) -> str | None:
+        return self.controller.current_unit
 
     # -- construction -----------------------------------------------------------------------------
     def _dock(self, name: str, title: str, widget: QWidget,
@@ -160,12 +136,18 @@ class MainWindow(QMainWindow):
         self.coord_label = QLabel(self.tr("坐标:—"), self)
         self.coord_label.setToolTip(self.tr("鼠标位置:投影坐标(米)和经纬度"))
         self.unit_label = QLabel(self.tr("当前单元:—"), self)
+        self.check_progress = QProgressBar(self)
+        self.check_progress.setMaximumWidth(160)
+        self.check_progress.setFormat(self.tr("检查中 %p%"))
+        self.check_progress.setToolTip(self.tr("正在检查整个项目;可以继续编辑,结果出来后自动显示"))
+        self.check_progress.hide()
         self.summary_button = QPushButton(self)
         self.summary_button.setFlat(True)
         self.summary_button.setToolTip(self.tr("打开检查结果"))
         self.summary_button.clicked.connect(self._show_findings)
         sb.addPermanentWidget(self.coord_label)
         sb.addPermanentWidget(self.unit_label)
+        sb.addPermanentWidget(self.check_progress)
         sb.addPermanentWidget(self.summary_button)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "",
@@ -189,18 +171,20 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         a = self._action
-        self.act_new = a(self.tr("新建(从管理单元文件)…"), self.new_from_units, "Ctrl+N",
+        f = self.files
+        self.act_new = a(self.tr("新建(从管理单元文件)…"), f.new_from_units, "Ctrl+N",
                          self.tr("读入管理单元 GeoJSON,新建一个项目文件"))
-        self.act_open = a(self.tr("打开…"), self.open_dialog, QKeySequence.StandardKey.Open,
+        self.act_open = a(self.tr("打开…"), f.open_dialog, QKeySequence.StandardKey.Open,
                           self.tr("打开一个微网格项目(.gpkg)"))
-        self.act_import = a(self.tr("导入微网格…"), self.import_grids, "Ctrl+I",
+        self.act_import = a(self.tr("导入微网格…"), f.import_grids, "Ctrl+I",
                             self.tr("把微网格 GeoJSON 导入当前项目(可撤销)"))
-        self.act_export = a(self.tr("导出 GeoJSON…"), self.export_geojson, "Ctrl+E",
+        self.act_export = a(self.tr("导出 GeoJSON…"), f.export_geojson, "Ctrl+E",
                             self.tr("先显示检查结果,再导出 units.geojson 和 grids.geojson"))
         self.act_quit = a(self.tr("退出"), self.close, "Ctrl+Q")
-        self.act_undo = self.undo_stack.createUndoAction(self, self.tr("撤销"))
+        stack = self.undo_stack
+        self.act_undo = stack.createUndoAction(self, self.tr("撤销"))
         self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.act_redo = self.undo_stack.createRedoAction(self, self.tr("重做"))
+        self.act_redo = stack.createRedoAction(self, self.tr("重做"))
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.act_undo.changed.connect(self._undo_redo_tooltips)
         self.act_redo.changed.connect(self._undo_redo_tooltips)
@@ -209,10 +193,12 @@ class MainWindow(QMainWindow):
                             self.tr("删除选中的微网格(可撤销)"))
         self.act_lock = a(self.tr("锁定/解锁管理单元"), self.toggle_lock, "Ctrl+L",
                           self.tr("锁定后该单元的微网格不能再修改"))
-        self.act_renumber = a(self.tr("重新编号本单元"), self.renumber_unit, "Ctrl+R",
+        self.act_renumber = a(self.tr("重新编号本单元"),
+                              lambda: self.controller.renumber_unit(self.current_unit), "Ctrl+R",
                               self.tr("按从北到南、从西到东的顺序重新给当前管理单元的微网格编号"
                                       "(可撤销)"))
-        self.act_full = a(self.tr("全图"), self.zoom_full, "Home", self.tr("显示整个街道"))
+        self.act_full = a(self.tr("全图"), self.canvas.zoom_to_extent, "Home",
+                          self.tr("显示整个街道"))
         self.act_zoom_sel = a(self.tr("缩放到所选"), self.zoom_selection, "Ctrl+J",
                               self.tr("缩放到选中的微网格或管理单元"))
         self.act_zoom_in = a(self.tr("放大"), lambda: self.canvas.zoom_in(),
@@ -230,7 +216,8 @@ class MainWindow(QMainWindow):
         group.addAction(self.act_fill_category)
         group.addAction(self.act_fill_check)
         self.act_fill_category.setChecked(True)
-        self.act_lang_zh = a("中文", lambda: self.set_language("zh_CN"), checkable=True)
+        # Each language names itself, so a clerk can find their own in either interface.
+        self.act_lang_zh = a("中文", lambda: self.set_language("zh_CN"), checkable=True)  # i18n: ok
         self.act_lang_en = a("English", lambda: self.set_language("en"), checkable=True)
         lang_group = QActionGroup(self)
         lang_group.addAction(self.act_lang_zh)
@@ -338,20 +325,28 @@ class MainWindow(QMainWindow):
         self.tb_redo.setToolTip(self.tr("重做(Ctrl+Y)") + (f"\n{r}" if r else ""))
 
     def _connect(self) -> None:
-        c = self.canvas
+        c, ctl = self.canvas, self.controller
+        ctl.projectChanged.connect(self._on_project)
+        ctl.refreshed.connect(self._on_refreshed)
+        ctl.selectionChanged.connect(self._on_selection)
+        ctl.currentUnitChanged.connect(self._on_current_unit)
+        ctl.notice.connect(self.notice.show_text)
+        ctl.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        ctl.checkProgress.connect(self._on_check_progress)
+        ctl.checkingChanged.connect(self._on_checking)
         c.gridClicked.connect(self._on_grid_clicked)
         c.unitClicked.connect(self._on_unit_clicked)
-        c.emptyClicked.connect(self._on_empty_clicked)
+        c.emptyClicked.connect(lambda: ctl.select_grids([], "canvas"))
         c.cursorMoved.connect(self._on_cursor)
-        self.unit_tree.gridsSelected.connect(lambda fids: self.select_grids(fids, "tree"))
-        self.unit_tree.unitSelected.connect(self.set_current_unit)
+        self.unit_tree.gridsSelected.connect(lambda fids: ctl.select_grids(fids, "tree"))
+        self.unit_tree.unitSelected.connect(ctl.set_current_unit)
         self.unit_tree.unitActivated.connect(self.zoom_unit)
         self.unit_tree.gridActivated.connect(lambda fid: self.zoom_grids([fid]))
-        self.attributes.editRequested.connect(self.push_changeset)
+        self.attributes.editRequested.connect(self._on_attribute_edit)
         self.findings.findingActivated.connect(self.focus_finding)
         self.findings.acceptRequested.connect(self.accept_finding)
-        self.findings.unacceptRequested.connect(self.unaccept_finding)
-        self.findings.fixRequested.connect(self.apply_fix)
+        self.findings.unacceptRequested.connect(ctl.unaccept_finding)
+        self.findings.fixRequested.connect(ctl.apply_fix)
         self.households.gridClicked.connect(self._on_chart_clicked)
 
     def _install_edit_tools(self) -> None:
@@ -376,169 +371,179 @@ class MainWindow(QMainWindow):
                 self.resize(min(1500, avail.width() - 40), min(920, avail.height() - 40))
             else:
                 self.resize(1400, 880)
+        self._layout_pending = state is None
         if state is not None:
             self.restoreState(state)
 
-    # -- project ----------------------------------------------------------------------------------
-    def set_project(self, project) -> None:
-        """Show ``project`` (closing the previous one); clears undo history."""
-        if self.project is not None and self.project is not project:
-            try:
-                self.project.close()
-            except Exception:  # noqa: BLE001 - closing must not block opening another
-                log.exception("closing project failed")
-        self.project = project
-        self.undo_stack.clear()
-        self.selection = []
-        self.current_unit = None
-        if project is None:
-            self._update_actions()
-            return
-        project.add_listener(self._on_project_changed)
-        ds = project.dataset
-        self._units_with_findings = {f.unit for f in project.findings if f.unit}
+    def _init_legend(self) -> None:
+        """The legend starts as the clerk left it; without a choice yet, folded on a small
+        screen (it would cover a third of the map) and open on a large one (decided again at
+        the first show, when the window has its real size). Only the clerk's own clicks are
+        remembered: once the colours are known the key only covers the map."""
+        saved = self.settings.value("legend_open")
+        self._legend_auto = False
+        self.legend.toggle.toggled.connect(self._legend_toggled)
+        self._set_legend(self.width() >= SMALL_SCREEN_WIDTH if saved is None
+                         else str(saved) == "true")
+
+    def _set_legend(self, shown: bool) -> None:
+        """Fold or open the legend without taking it for the clerk's choice."""
+        self._legend_auto = True
+        try:
+            self.legend.toggle.setChecked(shown)
+        finally:
+            self._legend_auto = False
+
+    def _legend_toggled(self, shown: bool) -> None:
+        if not self._legend_auto:
+            self.settings.set_value("legend_open", "true" if shown else "false")
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """The first show: the default dock layout and legend for the window's real size
+        (unless the clerk's own layout was restored)."""
+        super().showEvent(event)
+        if self._layout_pending:
+            self._layout_pending = False
+            self.default_layout(self.width())
+            if self.settings.value("legend_open") is None:
+                self._set_legend(self.width() >= SMALL_SCREEN_WIDTH)
+            self.legend.place()
+
+    def default_layout(self, width: int) -> None:
+        """Dock sizes for a window ``width`` pixels wide. On a small screen the right docks
+        share one tab area, the chart joins the left tabs and the legend starts folded, so
+        the map keeps about two thirds of the width; a large screen shows every dock."""
+        small = width < SMALL_SCREEN_WIDTH
+        if small:
+            self.tabifyDockWidget(self.dock_attributes, self.dock_findings)
+            self.tabifyDockWidget(self.dock_units, self.dock_households)
+            self.dock_units.raise_()
+            self.dock_attributes.raise_()
+            self.resizeDocks([self.dock_units, self.dock_attributes],
+                             [max(250, int(width * 0.19)), max(290, int(width * 0.21))],
+                             Qt.Orientation.Horizontal)
+        else:
+            self.resizeDocks([self.dock_units, self.dock_attributes], [440, 380],
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self.dock_units, self.dock_households], [560, 240],
+                             Qt.Orientation.Vertical)
+            self.resizeDocks([self.dock_attributes, self.dock_findings], [430, 370],
+                             Qt.Orientation.Vertical)
+
+    # -- views follow the controller -----------------------------------------------------------
+    def _on_project(self, project) -> None:
+        """A project was opened (or closed): every view starts over."""
+        ds = project.dataset if project is not None else None
+        project_opened(self, project)  # safety copy (ui/backups.py), menu state
         self.canvas.set_dataset(ds)
-        self.canvas.set_findings(project.findings)
-        self.layers.set_canvas(self.canvas)
+        self.layers.set_stack(ds.layers if ds is not None else None)
         self.unit_tree.set_project(project)
         self.attributes.set_project(project)
-        self.findings.set_findings(project.findings, ds)
+        self.findings.set_findings(self.controller.findings(), ds,
+                                   checking=project is not None
+                                   and not self.controller.checker_ready)
         self.households.set_unit(ds, None)
         self.set_fill_mode("check" if self.act_fill_check.isChecked() else "category")
-        self.canvas.zoom_to_extent()
-        path = getattr(project, "path", None)
-        if path:
-            self.settings.add_recent_file(path)
-        self._update_summary()
-        self._update_title()
-        self._update_actions()
         self.unit_label.setText(self.tr("当前单元:—"))
-
-    def open_path(self, path: str | Path) -> bool:
-        """Open a project file; on failure tell the clerk and keep the current project."""
-        from mapedit.project import Project
-
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            project = Project.open(str(path))
-        except (MapeditError, OSError) as exc:
-            QGuiApplication.restoreOverrideCursor()
-            show_error(self, self.tr("无法打开项目"), exc)
-            return False
-        QGuiApplication.restoreOverrideCursor()
-        self.set_project(project)
-        self.settings.set_last_directory(path)
-        return True
-
-    def _on_project_changed(self, changeset: ChangeSet) -> None:
-        """Project listener: refresh what one applied change set touched."""
-        if self.project is None:
-            return
-        ds = self.project.dataset
-        fids = changeset.fids if changeset is not None else set()
-        units: set[str] = set()
-        for ch in getattr(changeset, "changes", []):
-            for g in (ch.before, ch.after):
-                if g is not None and g.unit_code:
-                    units.add(g.unit_code)
-        if fids:
-            self.canvas.refresh_grids(sorted(fids))
-        gone = [f for f in self.selection if f not in ds.grids]
-        if gone:
-            self.selection = [f for f in self.selection if f in ds.grids]
-            self.canvas.set_selection(self.selection)
-        self._refresh_findings(units)
-        self.attributes.show_grids(self.selection)
-        if self.current_unit in units:
-            self.households.set_unit(ds, self.current_unit)
-            self.households.set_selection(self.selection)
-
-    def _refresh_findings(self, units: set[str] | None) -> None:
-        if self.project is None:
-            return
-        findings = self.project.findings
-        self.canvas.set_findings(findings)
-        self.findings.set_findings(findings, self.project.dataset)
-        # Units whose grids changed get full progress (coverage needs a union); error counts
-        # may also change next door (an overlap removed), which costs no geometry.
-        touched = {c for c in (units or ()) if c}
-        with_findings = {f.unit for f in findings if f.unit}
-        others = (with_findings | self._units_with_findings) - touched
-        self._units_with_findings = with_findings
-        if touched:
-            self.unit_tree.refresh_units(sorted(touched))
-        if others:
-            self.unit_tree.refresh_errors(sorted(others))
-        self.unit_tree.select_grids(self.selection)
+        if project is not None and self.controller.checker_ready:
+            self._show_findings_everywhere(set())
         self._update_summary()
+        self._update_title()
+        self._update_actions()
+        if project is not None and self.isVisible():
+            # Paint the map now, before the controller starts the full check beside it: the
+            # clerk sees the city first (on a busy 2-core PC the check would slow this down).
+            self.canvas.view.viewport().repaint()
 
-    def _refresh_after_command(self, _index: int = 0) -> None:
-        """After push/undo/redo: accept-finding and lock commands change no grids, so the
-        project listener may not fire for them; refreshing here keeps views right anyway."""
-        if self.project is None:
+    def _on_refreshed(self, r: Refresh) -> None:
+        """The one refresh of a change: the map first (touched grids, findings, selection),
+        painted at once — the clerk looks there — then the rows of the touched units, the
+        findings list, the form and the chart."""
+        ctl = self.controller
+        if ctl.project is None:
             return
-        self._refresh_findings(set())
+        ds = ctl.project.dataset
+        findings = ctl.findings() if r.findings and ctl.checker_ready else None
+        if r.fids:
+            self.canvas.refresh_grids(sorted(r.fids))
+        if findings is not None:
+            self.canvas.set_findings(findings)
+        self.canvas.set_selection(ctl.selection)
+        self._paint_map_now()
+        if findings is not None:
+            self._show_findings_in_panels(findings, r.units)
+        elif r.units:
+            self.unit_tree.refresh_units(sorted(r.units))
         self.attributes.refresh()
+        if self.current_unit in r.units:  # the chart shows the unit's grids, not findings
+            self.households.set_unit(ds, self.current_unit)
+            self.households.set_selection(ctl.selection)
+        self._update_summary()
         self._update_title()
         self._update_actions()
 
-    # -- commands ---------------------------------------------------------------------------------
-    def push_command(self, cmd: ProjectCommand) -> bool:
-        """Push onto the undo stack; a refused edit is explained and leaves no trace."""
-        self.undo_stack.push(cmd)
-        if cmd.error is not None:
-            show_error(self, self.tr("不能完成这个修改"), cmd.error)
-            self.attributes.refresh()
-            return False
-        return True
+    def _paint_map_now(self) -> None:
+        """Repaint what changed on the map now, before the panels are refreshed (an edit is
+        seen where it was made ~20 ms sooner): the scene's pending changes are processed and
+        the window's pending repaint is delivered."""
+        if not self.isVisible():
+            return
+        QCoreApplication.sendPostedEvents(self.canvas.view.scene(), QEvent.Type.MetaCall)
+        QCoreApplication.sendPostedEvents(self.window(), QEvent.Type.UpdateRequest)
 
-    def push_changeset(self, changeset: ChangeSet, allow_invalid: bool = False) -> bool:
-        if self.project is None or not changeset:
-            return False
-        ok = self.push_command(ChangeSetCommand(self.project, changeset, who=current_user(),
-                                                allow_invalid=allow_invalid))
-        if ok:
-            self.statusBar().showMessage(
-                self.tr("已{0}(可按 Ctrl+Z 撤销)").format(pick(changeset.zh, changeset.en)), 5000)
-        return ok
+    def _show_findings_everywhere(self, touched_units: set[str]) -> None:
+        findings = self.controller.findings()
+        self.canvas.set_findings(findings)
+        self._show_findings_in_panels(findings, touched_units)
+
+    def _show_findings_in_panels(self, findings: list[Finding], touched_units: set[str]) -> None:
+        self.findings.set_findings(findings, self.controller.project.dataset)
+        self.unit_tree.set_findings(findings, touched_units)
+        self.unit_tree.select_grids(self.selection)
+
+    def _on_selection(self, fids: list[int], source: str) -> None:
+        self.canvas.set_selection(fids)
+        if source != "tree":
+            self.unit_tree.select_grids(fids)
+        self.attributes.show_grids(fids)
+        self.households.set_selection(fids)
+        self._update_actions()
+
+    def _on_current_unit(self, code: str | None) -> None:
+        ds = self.controller.dataset
+        unit = ds.units.get(code) if ds is not None and code else None
+        self.unit_label.setText(self.tr("当前单元:{0}").format(
+            f"{unit.name}({tr(unit.unit_type)})" if unit else "—"))
+        self.households.set_unit(ds, code)
+        self.households.set_selection(self.selection)
+        self.findings.set_current_unit(code)
+        self.canvas.highlight_unit(code)
+        self._update_actions()
+
+    def _on_check_progress(self, done: int, total: int) -> None:
+        self.check_progress.setRange(0, max(1, total))
+        self.check_progress.setValue(done)
+
+    def _on_checking(self, checking: bool) -> None:
+        self.check_progress.setVisible(checking)
+        self.findings.set_checking(checking)
+        self._update_summary()
+
+    # -- what the clerk does -------------------------------------------------------------------
+    def _on_attribute_edit(self, changeset) -> None:
+        if self.controller.push_changeset(changeset) is None:
+            self.attributes.refresh()  # show the stored value again
 
     def delete_selected(self) -> None:
-        if self.project is None or not self.selection:
-            return
-        grids = [self.project.dataset.grids[f] for f in self.selection
-                 if f in self.project.dataset.grids]
-        if not grids:
-            return
-        names = "、".join(g.name or g.code for g in grids[:3]) + ("等" if len(grids) > 3 else "")
-        cs = ChangeSet(f"删除微网格 {names}", f"delete {len(grids)} micro-grid(s)",
-                       [GridChange(before=g, after=None) for g in grids])
-        if self.push_changeset(cs):
-            self.select_grids([], "command")
-
-    def renumber_unit(self) -> None:
-        """Codes in reading order for the current unit (the op decides; refusals such as a
-        locked unit are explained in the status bar)."""
-        code = self.current_unit
-        if self.project is None or not code:
-            self.statusBar().showMessage(self.tr("请先选择一个管理单元"), 5000)
-            return
-        try:
-            cs = renumber_unit(self.project.dataset, code)
-        except EditRefused as exc:
-            self.statusBar().showMessage("⚠ " + exc.message(current_language()), 8000)
-            return
-        if not cs:
-            self.statusBar().showMessage(self.tr("编号已是从北到南、从西到东的顺序"), 5000)
-            return
-        self.push_changeset(cs)
+        self.controller.delete_grids(list(self.selection))
 
     def toggle_lock(self) -> None:
         code = self.current_unit
-        if self.project is None or not code:
+        ds = self.controller.dataset
+        if ds is None or not code:
             self.statusBar().showMessage(self.tr("请先选择一个管理单元"), 5000)
             return
-        unit = self.project.dataset.units[code]
-        self.push_command(LockUnitCommand(self.project, code, not unit.locked, unit.name))
+        self.controller.set_unit_locked(code, not ds.units[code].locked)
 
     def accept_finding(self, finding: Finding) -> None:
         if self.project is None:
@@ -553,112 +558,50 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, self.tr("标记为例外"),
                                     self.tr("请填写原因,以便以后核查。"))
             return
-        self.push_command(AcceptFindingCommand(self.project, finding, reason, current_user()))
-
-    def unaccept_finding(self, finding: Finding) -> None:
-        """Withdraw an accepted exception (undoable); the finding counts again at once."""
-        if self.project is None or not finding.accepted:
-            return
-        if self.push_command(UnacceptFindingCommand(self.project, finding, current_user())):
-            self.statusBar().showMessage(self.tr("已撤销例外,可按 Ctrl+Z 恢复"), 5000)
-
-    def apply_fix(self, finding: Finding) -> bool:
-        """Apply a finding's suggested fix as one undoable edit. The change set comes from
-        ``mapedit.fixes`` — the same one ``mapedit fix`` applies — so the window only pushes
-        it; a refusal (out-of-date finding, locked unit, a result that would be worse) is
-        explained in the status bar and changes nothing."""
-        if self.project is None:
-            return False
-        try:
-            cs = fix_changeset(self.project.dataset, finding)
-        except EditRefused as exc:
-            self.statusBar().showMessage("⚠ " + exc.message(current_language()), 10000)
-            return False
-        return self.push_changeset(cs)
-
-    # -- selection ----------------------------------------------------------------------------------
-    def select_grids(self, fids: list[int], source: str = "") -> None:
-        """The one place selection changes; updates map, tree, form and current unit."""
-        if self._syncing or self.project is None:
-            return
-        self._syncing = True
-        try:
-            ds = self.project.dataset
-            self.selection = [f for f in dict.fromkeys(fids) if f in ds.grids]
-            if source != "canvas":
-                self.canvas.set_selection(self.selection)
-            if source != "tree":
-                self.unit_tree.select_grids(self.selection)
-            self.attributes.show_grids(self.selection)
-            if self.selection:
-                self.set_current_unit(ds.grids[self.selection[0]].unit_code)
-            self.households.set_selection(self.selection)
-        finally:
-            self._syncing = False
-        self._update_actions()
-
-    def set_current_unit(self, code: str | None) -> None:
-        if self.project is None or code == self.current_unit:
-            return
-        ds = self.project.dataset
-        if code is not None and code not in ds.units:
-            code = None
-        self.current_unit = code
-        unit = ds.units.get(code) if code else None
-        self.unit_label.setText(self.tr("当前单元:{0}").format(
-            f"{unit.name}({unit.unit_type})" if unit else "—"))
-        self.households.set_unit(ds, code)
-        self.findings.set_current_unit(code)
-        if code:
-            self.canvas.highlight_unit(code)
-        self._update_actions()
+        self.controller.accept_finding(finding, reason)
 
     def _on_grid_clicked(self, fid: int, additive: bool) -> None:
+        ctl = self.controller
         if fid is None or fid < 0:
             if not additive:
-                self.select_grids([], "canvas")
+                ctl.select_grids([], "canvas")
             return
+        sel = list(ctl.selection)
         if additive:
-            sel = list(self.selection)
             if fid in sel:
                 sel.remove(fid)
             else:
                 sel.append(fid)
         else:
             sel = [fid]
-        self.select_grids(sel, "canvas")
-        self.canvas.set_selection(self.selection)
+        ctl.select_grids(sel, "canvas")
 
     def _on_chart_clicked(self, fid: int) -> None:
         """A bar of the 户数平衡 chart: select that grid; if it is off screen, show it (the
         clerk clicked the bar to find the grid)."""
-        if self.project is None or fid not in self.project.dataset.grids:
+        ds = self.controller.dataset
+        if ds is None or fid not in ds.grids:
             return
-        self.select_grids([fid], "chart")
-        geom = self.project.dataset.grids[fid].geometry
+        self.controller.select_grids([fid], "chart")
+        geom = ds.grids[fid].geometry
         if geom is not None and not geom.is_empty:
             ax, ay, bx, by = self.canvas.view_bounds()
             c = geom.representative_point()
             if not (min(ax, bx) <= c.x <= max(ax, bx) and min(ay, by) <= c.y <= max(ay, by)):
                 self.canvas.zoom_to_selection()
 
-    def _on_empty_clicked(self) -> None:
-        """A click outside every unit clears the selection (as in any drawing program)."""
-        self.select_grids([], "canvas")
-        self.canvas.set_selection([])
-
     def _on_unit_clicked(self, code: str) -> None:
         """A click in a unit where no grid is (a gap): that unit becomes current."""
-        self.select_grids([], "canvas")
-        self.canvas.set_selection([])
-        self.set_current_unit(code)
+        self.controller.select_grids([], "canvas")
+        self.controller.set_current_unit(code)
         self.unit_tree.select_unit(code)
 
     def _on_cursor(self, x: float, y: float) -> None:
         text = self.tr("X {0:.1f} 米  Y {1:.1f} 米").format(x, y)
-        if self.project is not None:
+        ds = self.controller.dataset
+        if ds is not None:
             try:
-                p = crs_mod.to_wgs84(Point(x, y), self.project.dataset.crs)
+                p = crs_mod.to_wgs84(Point(x, y), ds.crs)
                 text += f"  |  {p.x:.6f}°E  {p.y:.6f}°N"
             except Exception:  # noqa: BLE001 - a coordinate readout must never raise
                 pass
@@ -668,20 +611,22 @@ class MainWindow(QMainWindow):
         """Colour grids by category or by check state; the legend follows."""
         self.canvas.set_grid_fill_mode(mode)
         self.legend.set_mode(mode)
-        self._place_legend()
+        self.legend.place()
         (self.act_fill_check if mode == "check" else self.act_fill_category).setChecked(True)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
         if obj is self.canvas and event.type() == QEvent.Type.Resize:
-            self._place_legend()
+            self.legend.place()
+            if self.notice.isVisible():
+                self.notice.place()
         return super().eventFilter(obj, event)
 
-    def _place_legend(self) -> None:
-        self.legend.place()
-
     # -- navigation ---------------------------------------------------------------------------------
-    def zoom_full(self) -> None:
-        self.canvas.zoom_to_extent()
+    def select_grids(self, fids: list[int], source: str = "") -> None:
+        self.controller.select_grids(fids, source)
+
+    def set_current_unit(self, code: str | None) -> None:
+        self.controller.set_current_unit(code)
 
     def zoom_selection(self) -> None:
         if self.selection:
@@ -690,21 +635,22 @@ class MainWindow(QMainWindow):
             self.canvas.zoom_to_unit(self.current_unit)
 
     def zoom_unit(self, code: str) -> None:
-        self.set_current_unit(code)
+        self.controller.set_current_unit(code)
         self.canvas.zoom_to_unit(code)
 
     def zoom_grids(self, fids: list[int]) -> None:
-        self.select_grids(fids, "")
+        self.controller.select_grids(fids, "")
         self.canvas.zoom_to_selection()
 
     def focus_finding(self, finding: Finding) -> None:
         """Zoom to the problem itself and select the grids involved."""
-        if self.project is None:
+        ds = self.controller.dataset
+        if ds is None:
             return
-        fids = [f for f in finding.fids if f in self.project.dataset.grids]
-        self.select_grids(fids, "findings")
+        fids = [f for f in finding.fids if f in ds.grids]
+        self.controller.select_grids(fids, "findings")
         if finding.unit:
-            self.set_current_unit(finding.unit)
+            self.controller.set_current_unit(finding.unit)
         loc = finding.location
         if loc is not None and not loc.is_empty:
             xmin, ymin, xmax, ymax = loc.bounds
@@ -729,126 +675,31 @@ class MainWindow(QMainWindow):
             return
         for i, path in enumerate(files, start=1):
             act = self.menu_recent.addAction(f"&{i}  {path}")
-            act.triggered.connect(lambda _c=False, p=path: self._open_recent(p))
+            act.triggered.connect(lambda _c=False, p=path: self.files.open_recent(p))
 
-    def _open_recent(self, path: str) -> None:
-        if not Path(path).exists():
-            QMessageBox.warning(self, self.tr("最近打开"),
-                                self.tr("文件已不存在:{0}\nThe file no longer exists.").format(path))
-            self.settings.remove_recent_file(path)
-            return
-        self.open_path(path)
-
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("打开项目"),
-                                              self.settings.last_directory(), PROJECT_FILTER)
-        if path:
-            self.open_path(path)
-
-    def new_from_units(self) -> None:
-        from mapedit.io.exchange import read_units
-        from mapedit.project import Project, dataset_from_units
-
-        src, _ = QFileDialog.getOpenFileName(self, self.tr("选择管理单元文件(units.geojson)"),
-                                             self.settings.last_directory(), GEOJSON_FILTER)
-        if not src:
-            return
-        dst, _ = QFileDialog.getSaveFileName(self, self.tr("新项目保存为"),
-                                             str(Path(src).with_suffix(".gpkg")),
-                                             PROJECT_FILTER)
-        if not dst:
-            return
-        if not dst.lower().endswith(".gpkg"):
-            dst += ".gpkg"
-        try:
-            units, crs, messages = read_units(src)
-            dataset = dataset_from_units(units, crs, fallback_name=Path(dst).stem)
-            project = Project.create(dst, dataset, overwrite=True)  # the dialog asked already
-        except (MapeditError, OSError) as exc:
-            show_error(self, self.tr("无法新建项目"), exc)
-            return
-        self.set_project(project)
-        self.settings.set_last_directory(dst)
-        if messages:
-            QMessageBox.information(self, self.tr("新建项目"), "\n".join(messages[:30]))
-
-    def import_grids(self) -> None:
-        if self.project is None:
-            return
-        from mapedit.project import import_grids_changeset
-
-        src, _ = QFileDialog.getOpenFileName(self, self.tr("选择微网格文件(grids.geojson)"),
-                                             self.settings.last_directory(), GEOJSON_FILTER)
-        if not src:
-            return
-        try:
-            changeset, messages, _added, _updated = import_grids_changeset(self.project, src)
-        except (MapeditError, OSError) as exc:
-            show_error(self, self.tr("无法导入微网格"), exc)
-            return
-        if not changeset:
-            QMessageBox.information(self, self.tr("导入微网格"),
-                                    self.tr("文件中没有可导入的微网格。") +
-                                    ("\n" + "\n".join(messages[:30]) if messages else ""))
-            return
-        if self.push_changeset(changeset, allow_invalid=True):
-            text = self.tr("已导入 {0} 个微网格,可按 Ctrl+Z 撤销。").format(len(changeset.changes))
-            if messages:
-                text += "\n\n" + "\n".join(messages[:30])
-            QMessageBox.information(self, self.tr("导入微网格"), text)
+    def open_path(self, path: str | Path) -> bool:
+        return self.files.open_path(path)
 
     def export_geojson(self) -> bool:
-        """Show the check summary, warn if errors remain, then write the exchange files."""
-        if self.project is None:
-            return False
-        from mapedit.io.exchange import write_exchange
-
-        s = self.project.summary()
-        errors, warnings = int(s.get("errors", 0)), int(s.get("warnings", 0))
-        text = self.tr("检查结果:错误 {0} 个,警告 {1} 个。").format(errors, warnings)
-        if errors:
-            text += "\n\n" + self.tr("还有错误没有处理,导出的文件可能被上级系统退回。"
-                                     "仍要导出吗?")
-            answer = QMessageBox.warning(
-                self, self.tr("导出 GeoJSON"), text,
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-        else:
-            answer = QMessageBox.question(
-                self, self.tr("导出 GeoJSON"), text + "\n\n" + self.tr("继续导出吗?"),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.Yes)
-        if answer != QMessageBox.StandardButton.Yes:
-            return False
-        out = QFileDialog.getExistingDirectory(self, self.tr("选择导出文件夹"),
-                                               self.settings.last_directory())
-        if not out:
-            return False
-        try:
-            written = write_exchange(self.project.dataset, out)
-        except (MapeditError, OSError) as exc:
-            show_error(self, self.tr("导出失败"), exc)
-            return False
-        self.settings.set_last_directory(out)
-        names = ", ".join(Path(p).name for p in (written or [])) if isinstance(
-            written, (list, tuple)) else "units.geojson, grids.geojson"
-        self.statusBar().showMessage(self.tr("已导出到 {0}:{1}").format(out, names), 8000)
-        return True
+        return self.files.export_geojson()
 
     # -- language, help -------------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
         if lang == self.settings.language():
             return
         self.settings.set_language(lang)
-        QMessageBox.information(self, "语言 / Language",
-                                "界面语言将在重新启动程序后切换。\n"
+        # Both languages at once: the clerk may not read the one in use.
+        QMessageBox.information(self, "语言 / Language",  # i18n: ok
+                                "界面语言将在重新启动程序后切换。\n"  # i18n: ok
                                 "The interface language changes after you restart mapedit.")
 
     def show_help(self) -> None:
+        from mapedit.ui.help import help_html
+
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("使用说明"))
         box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(HELP_ZH if current_language().startswith("zh") else HELP_EN)
+        box.setText(help_html())
         box.exec()
 
     def show_about(self) -> None:
@@ -860,10 +711,15 @@ class MainWindow(QMainWindow):
 
     # -- state ---------------------------------------------------------------------------------------
     def _update_summary(self) -> None:
-        if self.project is None:
+        ctl = self.controller
+        if ctl.project is None:
             self.summary_button.setText("")
             return
-        s = self.project.summary()
+        s = ctl.summary()
+        if s is None:
+            self.summary_button.setText(self.tr("正在检查…"))
+            self.summary_button.setStyleSheet("color: #555555;")
+            return
         errors, warnings = int(s.get("errors", 0)), int(s.get("warnings", 0))
         self.summary_button.setText(self.tr("错误 {0} / 警告 {1}").format(errors, warnings))
         self.summary_button.setStyleSheet(
@@ -872,31 +728,34 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         title = self.tr("微网格编辑器")
-        if self.project is not None:
-            ds = self.project.dataset
+        project = self.controller.project
+        if project is not None:
+            ds = project.dataset
             name = ds.street.name if ds.street else ""
-            path = getattr(self.project, "path", "")
+            path = getattr(project, "path", "")
             title = f"{name} — {Path(str(path)).name} — {title}" if name else \
                 f"{Path(str(path)).name} — {title}"
         self.setWindowTitle(title)
 
     def _update_actions(self) -> None:
-        has = self.project is not None
+        ctl = self.controller
+        has = ctl.project is not None
         for act in (self.act_import, self.act_export, self.act_full, self.act_zoom_in,
                     self.act_zoom_out, self.act_fill_category, self.act_fill_check):
             act.setEnabled(has)
-        self.act_delete.setEnabled(has and bool(self.selection))
-        self.act_zoom_sel.setEnabled(has and bool(self.selection or self.current_unit))
-        self.act_lock.setEnabled(has and bool(self.current_unit))
-        if has and self.current_unit in self.project.dataset.units:
-            locked = self.project.dataset.units[self.current_unit].locked
+        self.act_delete.setEnabled(has and bool(ctl.selection))
+        self.act_zoom_sel.setEnabled(has and bool(ctl.selection or ctl.current_unit))
+        self.act_lock.setEnabled(has and bool(ctl.current_unit))
+        self.act_renumber.setEnabled(has and bool(ctl.current_unit))
+        if has and ctl.current_unit in ctl.project.dataset.units:
+            locked = ctl.project.dataset.units[ctl.current_unit].locked
             self.act_lock.setText(self.tr("解锁管理单元") if locked else self.tr("锁定管理单元"))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.settings.save_window(self.saveGeometry(), self.saveState())
         if self.project is not None:
             try:
-                self.project.close()
+                self.controller.close()
             except Exception:  # noqa: BLE001
                 log.exception("closing project failed")
         super().closeEvent(event)
@@ -904,41 +763,3 @@ class MainWindow(QMainWindow):
     def restore_defaults(self) -> None:
         """Forget the saved layout (used when a saved state no longer fits the docks)."""
         self.settings.save_window(QByteArray(), QByteArray())
-
-
-HELP_ZH = """
-<h3>微网格编辑器使用说明</h3>
-<ol>
-<li><b>打开项目</b>:启动时自动打开示范街道;“文件 → 打开”选择自己的项目(.gpkg),
-或“文件 → 新建(从管理单元文件)”读入上级下发的 units.geojson。</li>
-<li><b>查看进度</b>:左侧“管理单元”列表显示每个单元的微网格数、覆盖率、户数合计和错误数。
-覆盖率应为 100%,错误数应为 0。双击一行可在地图上定位。</li>
-<li><b>修改属性</b>:在地图或列表中点选一个微网格,在右侧“属性”中修改名称、类别、条线部门、
-户数、人口、四至和备注。类别只能从本单元类型允许的类别中选择,把鼠标停在类别上可看划分原则。</li>
-<li><b>检查</b>:每次修改后自动检查。右侧“检查结果”按问题类型和管理单元分组,
-点击一条即可定位。确属实际情况的问题可“标记为例外”并写明原因。</li>
-<li><b>户数平衡</b>:小区和村组的每个微网格应有 300–500 户;“户数平衡”图中绿色在范围内,
-橙色超出范围。</li>
-<li><b>导出</b>:“文件 → 导出 GeoJSON”(Ctrl+E)先显示检查结果,再导出 units.geojson 和
-grids.geojson 上报。</li>
-</ol>
-<p>每次修改都立即保存到项目文件,并可用 Ctrl+Z 撤销、Ctrl+Y 重做。</p>
-<p><b>主要规则</b>:微网格不能重叠、不能留空、不能跨出管理单元;边界不能切割楼栋;
-村组微网格不能跨村民小组;编码为管理单元编码加三位序号。</p>
-"""
-
-HELP_EN = """
-<h3>Using the micro-grid editor</h3>
-<ol>
-<li><b>Open</b> a project (.gpkg) or create one from a units.geojson file (File menu).</li>
-<li>The <b>units</b> tree shows grids, coverage (should be 100%), households and errors per unit;
-double-click to zoom.</li>
-<li>Select a grid on the map or in the tree and edit its <b>properties</b> on the right.
-Only categories allowed for the unit type can be chosen.</li>
-<li>Every edit is <b>checked</b> at once; click a finding to zoom to it, or accept it as an
-exception with a reason.</li>
-<li>Residential grids should hold 300–500 households (<b>household balance</b> chart).</li>
-<li><b>Export</b> GeoJSON with Ctrl+E; the check summary is shown first.</li>
-</ol>
-<p>Every edit is saved immediately and can be undone (Ctrl+Z) and redone (Ctrl+Y).</p>
-"""

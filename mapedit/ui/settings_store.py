@@ -17,11 +17,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from mapedit.io.backup import DEFAULT_KEEP as DEFAULT_BACKUP_KEEP
+
 ORGANISATION = "mapedit"
 APPLICATION = "mapedit"
 MAX_RECENT = 8
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
+BACKUP_KEEP_KEY = "backup/keep"
+TIANDITU_KEY = "tianditu/key"
+"""Settings key of the 天地图 key (the base-map tiles read it from here; never in a project)."""
 
 _test_dir: tempfile.TemporaryDirectory | None = None
 
@@ -117,6 +122,26 @@ class SettingsStore:
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
         self.q.setValue("window/geometry", geometry)
         self.q.setValue("window/state", state)
+        self.q.sync()
+
+    # -- safety copies, base-map keys (install helper) ------------------------------------------
+    def backup_keep(self) -> int:
+        """How many automatic copies of each project to keep (0: none); see io/backup.py."""
+        try:
+            return max(0, int(self.q.value(BACKUP_KEEP_KEY, DEFAULT_BACKUP_KEEP)))
+        except (TypeError, ValueError):
+            return DEFAULT_BACKUP_KEEP
+
+    def set_backup_keep(self, n: int) -> None:
+        self.q.setValue(BACKUP_KEEP_KEY, max(0, int(n)))
+        self.q.sync()
+
+    def tianditu_key(self) -> str:
+        """The clerk's 天地图 (Tianditu) key: per user, never stored in a project file."""
+        return str(self.q.value(TIANDITU_KEY, "") or "").strip()
+
+    def set_tianditu_key(self, key: str) -> None:
+        self.q.setValue(TIANDITU_KEY, (key or "").strip())
         self.q.sync()
 
     # -- misc -----------------------------------------------------------------------------------

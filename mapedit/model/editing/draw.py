@@ -98,6 +98,57 @@ def drawn_area(dataset: Dataset, unit_code: str, ring_coords: Sequence[Sequence[
     return parts[0] if parts else Polygon()
 
 
+START_SHARE = 0.1
+"""The first vertex's unit keeps the drawing unless its piece is smaller than this share of the
+piece the unit mostly covered by the outline would get."""
+
+
+def unit_for_drawing(dataset: Dataset, ring_coords: Sequence[Sequence[float]],
+                     mode: str = "trim", settings: Settings | None = None,
+                     start: str | None = None, tolerance_m: float | None = None) -> str:
+    """The unit a drawn outline is for.
+
+    The unit of the first vertex (``start``), as before: a clerk may start inside their unit
+    and draw far across its boundary, the outline is clipped to it. Unless that unit would get
+    (next to) nothing — the first vertex landed a few pixels inside a neighbouring, finished
+    unit, and the grid vanished: then the unit the outline mostly covers. Refused, saying why,
+    when the outline lies in no unit or nothing of it remains there outside the existing grids
+    (or that unit is locked)."""
+    s = settings_of(dataset, settings)
+    coords = np.asarray([tuple(c)[:2] for c in ring_coords], dtype=float)
+    if len(np.unique(coords, axis=0)) < 3:
+        raise EditRefused("至少需要三个不同的节点才能围成一个微网格",
+                          "a micro-grid needs at least three distinct vertices")
+    drawn = make_polygonal(Polygon(coords))
+    if drawn.is_empty:
+        raise EditRefused("绘制的图形没有面积", "the drawn outline has no area")
+    codes = [c for c, u in dataset.units.items() if u.geometry is not None]
+    geoms = np.asarray([dataset.units[c].geometry for c in codes], dtype=object)
+    hit = np.flatnonzero(shapely.intersects(geoms, drawn))
+    if not len(hit):
+        raise EditRefused("绘制的图形不在任何管理单元内", "the drawn outline lies in no unit")
+    overlap = shapely.area(shapely.intersection(geoms[hit], drawn))
+    most = codes[hit[int(np.argmax(overlap))]]
+
+    def piece(code: str) -> float:
+        unit = dataset.units[code]
+        if unit.locked:
+            return 0.0
+        return drawn_area(dataset, code, coords, mode, s, tolerance_m).area
+
+    if start in dataset.units and start != most:
+        own = piece(start)
+        if own >= s.min_area_m2 and own >= START_SHARE * piece(most):
+            return start
+    unit = editable_unit(dataset, most)  # a locked unit is the reason to give
+    if piece(most) < s.min_area_m2:
+        raise EditRefused(
+            f"绘制的区域在管理单元 {unit.name}({most})内已全部被其他微网格覆盖或太小",
+            f"nothing of the drawn area remains in unit {unit.name} ({most}) outside its "
+            "existing grids")
+    return most
+
+
 def draw_grid(dataset: Dataset, unit_code: str, ring_coords: Sequence[Sequence[float]],
               mode: str = "trim", settings: Settings | None = None, *,
               tolerance_m: float | None = None) -> ChangeSet:

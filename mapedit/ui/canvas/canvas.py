@@ -3,12 +3,13 @@
 A ``pg.GraphicsView`` with one ``ViewBox`` (aspect locked, y up, axes hidden). Each layer is one
 batched item (see :mod:`mapedit.ui.canvas.tiled`); hit-testing goes through a shapely STRtree,
 never through Qt items. Mouse/key events are handled at the view so that an active
-:class:`~mapedit.ui.tools.base.MapTool` receives them in map coordinates before pyqtgraph's
+:class:`~mapedit.ui.canvas.tool.MapTool` receives them in map coordinates before pyqtgraph's
 own panning sees them.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Sequence
 
@@ -21,22 +22,22 @@ from PySide6.QtWidgets import QGraphicsView, QVBoxLayout, QWidget
 
 from mapedit.model.dataset import Dataset
 from mapedit.model.editing.index import codes_in_use, grids_near, unit_grids
+from mapedit.model.layers import FINDINGS, GRIDS, LABELS, PROJECT_KINDS, RESPONSIBILITY_GRIDS, UNITS
 from mapedit.rules.findings import ERROR, WARNING, Finding
 from mapedit.ui.canvas import style as S
 from mapedit.ui.canvas.items import (
-    FindingsLayer,
-    LabelLayer,
-    PointLayer,
     SelectionLayer,
     ToolOverlay,
     label_entries,
     label_font,
     nice_scale_length,
 )
-from mapedit.ui.canvas.tiled import TiledLayer
-from mapedit.ui.tools.base import MapTool
+from mapedit.ui.canvas.renderers import Renderer, RoleChanged, renderer_for
+from mapedit.ui.canvas.tool import MapTool
+from mapedit.ui.i18n import is_chinese, tr
 
 pg.setConfigOptions(useOpenGL=False)
+log = logging.getLogger(__name__)
 
 CLICK_SLOP_PX = 4
 """A press and release closer than this (pixels) is a click, not a pan."""
@@ -155,7 +156,8 @@ class _MapView(pg.GraphicsView):
         if metres <= 0:
             return
         length = metres / px
-        text = f"{metres / 1000:g} 千米" if metres >= 1000 else f"{metres:g} 米"
+        text = (tr("{0:g} 千米").format(metres / 1000) if metres >= 1000
+                else tr("{0:g} 米").format(metres))
         x0, y0 = 16.0, h - 18.0
         font = label_font(9.0)
         painter.setFont(font)
@@ -231,10 +233,11 @@ class MapCanvas(QWidget):
         self._unit_tree: shapely.STRtree | None = None
         self._unit_codes: list[str] = []
 
-        self._layers: dict[str, pg.GraphicsObject] = {}
-        self._order: list[str] = list(S.DEFAULT_ORDER)
-        self._opacity: dict[str, float] = {n: 1.0 for n in self._order}
-        self._make_layers()
+        self._stack = None
+        self._kind_index: tuple | None = None
+        self._renderers: dict[str, Renderer] = {}
+        """Layer id → its renderer, for every layer of the stack whose kind has one."""
+        self._unrendered: set[str] = set()
         self._selection_item = SelectionLayer()
         self._selection_item.setZValue(Z_SELECTION)
         self._overlay = ToolOverlay()
@@ -243,67 +246,130 @@ class MapCanvas(QWidget):
         self.viewbox.addItem(self._overlay, ignoreBounds=True)
         self.viewbox.sigRangeChanged.connect(lambda *_: self.viewChanged.emit())
         self.viewbox.sigRangeChanged.connect(lambda *_: self._overlay.refresh_extent())
+        self.viewbox.sigRangeChanged.connect(lambda *_: self._labels_if_needed())
+        self._labels_pending = False
+        """Grid labels are built the first time the view comes close enough to show them
+        (36,000 anchors cost time and ~20 MB a city does not need at full extent)."""
 
     # -- layers ------------------------------------------------------------------------------
-    def _make_layers(self) -> None:
-        L = self._layers
-        L["water"] = TiledLayer("water", S.WATER_STYLES)
-        L["buildings"] = TiledLayer("buildings", S.BUILDING_STYLES, max_px=S.BUILDINGS_MAX_PX)
-        L["roads"] = TiledLayer("roads", S.road_styles())
-        L["villager_groups"] = TiledLayer("villager_groups", S.VILLAGER_GROUP_STYLES,
-                                          max_px=S.VILLAGER_GROUPS_MAX_PX)
-        # Layers with thousands of outlines use the raster pyramid at overview scales.
-        L["committees"] = TiledLayer("committees", S.COMMITTEE_STYLES, raster_overview=True)
-        L["grids"] = TiledLayer("grids", S.grid_category_styles(), raster_overview=True)
-        L["responsibility_grids"] = TiledLayer("responsibility_grids", S.RESPONSIBILITY_STYLES,
-                                               raster_overview=True)
-        L["units"] = TiledLayer("units", S.unit_styles(), raster_overview=True)
-        L["pois"] = PointLayer()
-        L["labels"] = LabelLayer()
-        L["findings"] = FindingsLayer()
-        for name in self._order:
-            self.viewbox.addItem(L[name], ignoreBounds=True)
+    # The dataset's LayerStack is the truth about which layers exist, their order, visibility
+    # and opacity; the canvas draws each through the renderer registered for its kind and
+    # follows the stack's events. Setters below change the stack (the event redraws).
+    def _bind_stack(self, stack) -> None:
+        if self._stack is not None:
+            self._stack.unsubscribe(self._on_layer_event)
+        for r in self._renderers.values():
+            self.viewbox.removeItem(r.item)
+        self._renderers.clear()
+        self._unrendered.clear()
+        self._stack = stack
+        if stack is None:
+            return
+        for layer in stack:
+            self._add_renderer(layer)
         self._apply_order()
+        stack.subscribe(self._on_layer_event)
+
+    def _add_renderer(self, layer) -> None:
+        try:
+            r = renderer_for(layer)
+        except Exception:  # noqa: BLE001 - one bad layer must not cost the clerk the map
+            log.exception("cannot draw layer %s (%s)", layer.id, layer.kind)
+            r = None
+        if r is None:
+            if layer.id not in self._unrendered:
+                log.info("no renderer for layer %s of kind %s", layer.id, layer.kind)
+            self._unrendered.add(layer.id)
+            return
+        self._unrendered.discard(layer.id)
+        self._renderers[layer.id] = r
+        r.item.setVisible(bool(layer.visible))
+        r.item.setOpacity(float(layer.opacity))
+        self.viewbox.addItem(r.item, ignoreBounds=True)
+
+    def _remove_renderer(self, layer_id: str) -> None:
+        r = self._renderers.pop(layer_id, None)
+        if r is not None:
+            self.viewbox.removeItem(r.item)
+        self._unrendered.discard(layer_id)
+
+    def _on_layer_event(self, ev) -> None:
+        layer = ev.layer
+        if ev.type == "inserted":
+            self._add_renderer(layer)
+            self._apply_order()
+            if layer.kind in PROJECT_KINDS:
+                self._fill_project_layers()
+        elif ev.type == "removed":
+            self._remove_renderer(layer.id)
+        elif ev.type == "moved":
+            self._apply_order()
+        elif ev.type in ("changed", "data"):
+            r = self._renderers.get(layer.id)
+            if r is None:
+                return
+            if "visible" in ev.fields:
+                r.item.setVisible(bool(layer.visible))
+            if "opacity" in ev.fields:
+                r.item.setOpacity(float(layer.opacity))
+            if ev.type == "data" or set(ev.fields) - {"visible", "opacity", "name"}:
+                try:
+                    r.update(layer)
+                except RoleChanged:
+                    self._remove_renderer(layer.id)
+                    self._add_renderer(layer)
+                    self._apply_order()
+
+    def _apply_order(self) -> None:
+        if self._stack is None:
+            return
+        for z, layer_id in enumerate(self._stack.ids()):
+            r = self._renderers.get(layer_id)
+            if r is not None:
+                r.item.setZValue(z)
+
+    def _item_of_kind(self, kind: str):
+        """The item of the project layer ``kind`` (grids, units, labels …), or None."""
+        if self._stack is None:
+            return None
+        for layer in self._stack.of_kind(kind):
+            r = self._renderers.get(layer.id)
+            if r is not None:
+                return r.item
+        return None
 
     def layer_names(self) -> list[str]:
-        """Layer names in draw order, bottom first."""
-        return list(self._order)
+        """Ids of the layers drawn, bottom first."""
+        if self._stack is None:
+            return []
+        return [i for i in self._stack.ids() if i in self._renderers]
 
     def layer_label(self, name: str) -> str:
-        return S.LAYER_LABELS[name]
+        """What the clerk reads for a layer, in the interface language."""
+        return self._stack[name].label("zh" if is_chinese() else "en")
 
     def layer_item(self, name: str) -> pg.GraphicsObject:
         """The batched graphics item of a layer (for tests and tools that inspect drawing)."""
-        return self._layers[name]
+        return self._renderers[name].item
 
     def set_layer_visible(self, name: str, visible: bool) -> None:
-        self._layers[name].setVisible(bool(visible))
+        self._stack.set_visible(name, bool(visible))
 
     def is_layer_visible(self, name: str) -> bool:
-        return self._layers[name].isVisible()
+        return self._renderers[name].item.isVisible()
 
     def set_layer_opacity(self, name: str, opacity: float) -> None:
-        value = min(1.0, max(0.0, float(opacity)))
-        self._opacity[name] = value
-        self._layers[name].setOpacity(value)
+        self._stack.set_opacity(name, opacity)
 
     def layer_opacity(self, name: str) -> float:
-        return self._opacity[name]
+        return float(self._stack[name].opacity)
 
     def set_layer_order(self, names: Sequence[str]) -> None:
-        """New draw order, bottom first. Layers not named keep their relative order, on top of
-        the named ones would be surprising, so they go underneath."""
-        unknown = [n for n in names if n not in self._layers]
+        """New draw order, bottom first; layers not named keep their order, underneath."""
+        unknown = [n for n in names if self._stack is None or n not in self._stack]
         if unknown:
             raise ValueError(f"unknown layers: {unknown}")
-        named = list(dict.fromkeys(names))
-        rest = [n for n in self._order if n not in named]
-        self._order = rest + named
-        self._apply_order()
-
-    def _apply_order(self) -> None:
-        for z, name in enumerate(self._order):
-            self._layers[name].setZValue(z)
+        self._stack.reorder(names)
 
     def set_grid_fill_mode(self, mode: str) -> None:
         """``category`` (colour by kind of category) or ``check`` (green / amber / red)."""
@@ -312,7 +378,9 @@ class MapCanvas(QWidget):
         if mode == self._grid_fill_mode:
             return
         self._grid_fill_mode = mode
-        layer: TiledLayer = self._layers["grids"]
+        layer = self._item_of_kind(GRIDS)
+        if layer is None:
+            return
         layer.set_styles(S.grid_category_styles() if mode == "category" else S.grid_check_styles())
         self._restyle_all_grids()
 
@@ -321,56 +389,69 @@ class MapCanvas(QWidget):
 
     # -- data --------------------------------------------------------------------------------
     def set_dataset(self, dataset: Dataset | None) -> None:
-        """Build every layer from ``dataset`` and frame its extent."""
+        """Draw ``dataset`` (its layer stack, through the renderer registry) and frame it."""
         self.dataset = dataset
         self._selection.clear()
         self._highlight = None
         self._findings = []
         self._check_state = {}
-        L = self._layers
-        empty = np.empty(0, dtype=object)
-        for name in ("water", "buildings", "villager_groups", "committees", "roads"):
-            L[name].set_features([], empty, [])
-        L["pois"].set_points(np.empty((0, 2)), [])
+        self._grid_tree = self._unit_tree = None
+        self._unit_codes = []
+        self._bind_stack(dataset.layers if dataset is not None else None)
+        self._update_selection_item()
         if dataset is None:
-            for name in ("grids", "units", "responsibility_grids"):
-                L[name].set_features([], empty, [])
-            L["labels"].set_labels({})
-            L["findings"].set_findings([])
-            self._update_selection_item()
-            self._grid_tree = self._unit_tree = None
             return
-        for name in ("water", "buildings", "villager_groups", "committees"):
-            base = dataset.base(name)
-            if base is not None:
-                L[name].set_features(range(len(base)), base.geometries, np.zeros(len(base)))
-        roads = dataset.base("roads")
-        if roads is not None:
-            L["roads"].set_features(range(len(roads)), roads.geometries,
-                                    [S.road_class_index(c) for c in roads.column("class")])
-        pois = dataset.base("pois")
-        if pois is not None:
-            pts = shapely.point_on_surface(pois.geometries)
-            L["pois"].set_points(shapely.get_coordinates(pts), [str(k or "") for k in pois.column("kind")])
-        rgs = list(dataset.responsibility_grids.values())
-        L["responsibility_grids"].set_features(
-            range(len(rgs)), np.asarray([r.geometry for r in rgs], dtype=object), np.zeros(len(rgs)))
+        self._fill_project_layers()
+        self.zoom_to_extent()
+
+    def _fill_project_layers(self) -> None:
+        """Fill the items of the project's own layers from the dataset's hierarchy."""
+        dataset = self.dataset
+        if dataset is None:
+            return
+        rg_item = self._item_of_kind(RESPONSIBILITY_GRIDS)
+        if rg_item is not None:
+            rgs = list(dataset.responsibility_grids.values())
+            rg_item.set_features(range(len(rgs)),
+                                 np.asarray([r.geometry for r in rgs], dtype=object),
+                                 np.zeros(len(rgs)))
         units = list(dataset.units.values())
         self._unit_codes = [u.code for u in units]
         unit_geoms = np.asarray([u.geometry for u in units], dtype=object)
-        L["units"].set_features(range(len(units)), unit_geoms,
-                                [S.unit_type_index(u.unit_type) for u in units])
         self._unit_tree = shapely.STRtree(unit_geoms) if len(units) else None
         self._unit_geoms = unit_geoms
+        unit_item = self._item_of_kind(UNITS)
+        if unit_item is not None:
+            unit_item.set_features(range(len(units)), unit_geoms,
+                                   [S.unit_type_index(u.unit_type) for u in units])
         grids = list(dataset.grids.values())
-        L["grids"].set_features([g.fid for g in grids],
-                                np.asarray([g.geometry for g in grids], dtype=object),
-                                [self._grid_style(g) for g in grids])
-        L["labels"].set_labels(label_entries(grids))
-        L["findings"].set_findings([])
+        grid_item = self._item_of_kind(GRIDS)
+        if grid_item is not None:
+            grid_item.set_styles(S.grid_category_styles() if self._grid_fill_mode == "category"
+                                 else S.grid_check_styles())
+            grid_item.set_features([g.fid for g in grids],
+                                   np.asarray([g.geometry for g in grids], dtype=object),
+                                   [self._grid_style(g) for g in grids])
+        labels = self._item_of_kind(LABELS)
+        if labels is not None:
+            labels.set_labels({})
+            self._labels_pending = True
+            self._labels_if_needed()
+        findings = self._item_of_kind(FINDINGS)
+        if findings is not None:
+            findings.set_findings([])
         self._grid_tree = None
-        self._update_selection_item()
-        self.zoom_to_extent()
+
+    def _labels_if_needed(self) -> None:
+        """Build the grid labels once the view is at a scale where they are drawn."""
+        if not self._labels_pending or self.dataset is None:
+            return
+        labels = self._item_of_kind(LABELS)
+        px = self.pixel_size()
+        if labels is None or not math.isfinite(px) or px <= 0 or px > labels.max_px:
+            return
+        self._labels_pending = False
+        labels.set_labels(label_entries(list(self.dataset.grids.values())))
 
     def refresh_grids(self, fids: Iterable[int]) -> None:
         """Redraw after an edit touched these grids (inserted, updated or deleted): only their
@@ -382,13 +463,16 @@ class MapCanvas(QWidget):
             return
         present = [self.dataset.grids[f] for f in fids if f in self.dataset.grids]
         gone = [f for f in fids if f not in self.dataset.grids]
-        layer: TiledLayer = self._layers["grids"]
-        layer.remove(gone)
-        layer.upsert([g.fid for g in present], [g.geometry for g in present],
-                     [self._grid_style(g) for g in present])
-        entries: dict[int, tuple | None] = {f: None for f in fids}
-        entries.update(label_entries(present))
-        self._layers["labels"].update_labels(entries)
+        layer = self._item_of_kind(GRIDS)
+        if layer is not None:
+            layer.remove(gone)
+            layer.upsert([g.fid for g in present], [g.geometry for g in present],
+                         [self._grid_style(g) for g in present])
+        labels = self._item_of_kind(LABELS)
+        if labels is not None and not self._labels_pending:
+            entries: dict[int, tuple | None] = {f: None for f in fids}
+            entries.update(label_entries(present))
+            labels.update_labels(entries)
         self._grid_tree = None
         self._selection -= set(gone)
         if fids & self._selection:
@@ -406,7 +490,9 @@ class MapCanvas(QWidget):
             # A unit without any grid is 待划分 (not begun), drawn calmly instead of as a gap.
             pending = {f.unit for f in self._findings if f.rule == "gap" and f.unit
                        and f.unit in ds.units and not unit_grids(ds, f.unit)}
-        self._layers["findings"].set_findings(self._findings, pending)
+        item = self._item_of_kind(FINDINGS)
+        if item is not None:
+            item.set_findings(self._findings, pending)
         codes = None
         state: dict[int, int] = {}
         for f in self._findings:
@@ -424,8 +510,10 @@ class MapCanvas(QWidget):
         old = self._check_state
         changed = {fid for fid in old.keys() | state.keys() if old.get(fid) != state.get(fid)}
         self._check_state = state
-        if changed and self._grid_fill_mode == "check" and ds is not None:
-            self._layers["grids"].restyle(
+        grid_item = self._item_of_kind(GRIDS)
+        if changed and self._grid_fill_mode == "check" and ds is not None \
+                and grid_item is not None:
+            grid_item.restyle(
                 style_of_key={fid: state.get(fid, 0) for fid in changed if fid in ds.grids})
 
     def findings(self) -> list[Finding]:
@@ -435,12 +523,20 @@ class MapCanvas(QWidget):
         if self._grid_fill_mode == "check":
             return self._check_state.get(g.fid, 0)
         assert self.dataset is not None
-        return S.KIND_ORDER.index(S.category_kind(self.dataset.catalogue, g.category))
+        # one catalogue lookup per category, not per grid (36,000 grids on opening a city)
+        cache = self._kind_index
+        if cache is None or cache[0] is not self.dataset.catalogue:
+            cache = self._kind_index = (self.dataset.catalogue, {})
+        index = cache[1].get(g.category)
+        if index is None:
+            index = cache[1][g.category] = S.KIND_ORDER.index(
+                S.category_kind(self.dataset.catalogue, g.category))
+        return index
 
     def _restyle_all_grids(self) -> None:
-        if self.dataset is None:
+        layer = self._item_of_kind(GRIDS)
+        if self.dataset is None or layer is None:
             return
-        layer: TiledLayer = self._layers["grids"]
         grids = self.dataset.grids
         styles = [self._grid_style(grids[k]) if k in grids else 0 for k in layer.keys().tolist()]
         layer.restyle(all_styles=np.asarray(styles, dtype=np.int32))

@@ -37,6 +37,7 @@ from mapedit.ui.canvas.tiled import (
     painter_pixel_size,
     painter_view_rect,
 )
+from mapedit.ui.i18n import tr
 
 
 def _device_xy(painter: QPainter, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -306,6 +307,10 @@ class LabelLayer(_MapItem):
         placed_rows: dict[int, QRectF] = {}
         draws = []
         wpx = self._w[idx] / px
+        # Boxes placed so far as arrays: the overlap test is one vectorised comparison, not a
+        # Python loop over every placed label (it cost ~1 ms per frame at street scale).
+        bx0, by0, bx1, by1 = (np.empty(len(idx)) for _ in range(4))
+        n = 0
         # Widest grids first: they have room, and small ones yield when crowded.
         for j in np.argsort(-wpx).tolist():
             st_name, st_sub, wn, ws = self._layout(self._text[idx[j]])
@@ -314,9 +319,12 @@ class LabelLayer(_MapItem):
                 continue  # nothing to say, or it does not fit inside its grid
             cx, cy = float(dx[j]), float(dy[j])
             h = hn + (hs if st_sub is not None else 0.0)
-            box = QRectF(cx - tw / 2 - 3, cy - hn, tw + 6, h + 1)
-            if any(box.intersects(r) for r in placed):
+            x0, y0, x1, y1 = cx - tw / 2 - 3, cy - hn, cx + tw / 2 + 3, cy - hn + h + 1
+            if n and np.any((bx0[:n] < x1) & (bx1[:n] > x0) & (by0[:n] < y1) & (by1[:n] > y0)):
                 continue
+            bx0[n], by0[n], bx1[n], by1[n] = x0, y0, x1, y1
+            n += 1
+            box = QRectF(x0, y0, x1 - x0, y1 - y0)
             placed.append(box)
             placed_rows[int(idx[j])] = box
             draws.append((cx, cy, st_name, st_sub, wn, ws))
@@ -325,7 +333,9 @@ class LabelLayer(_MapItem):
             return
         painter.save()
         painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        # Tags without antialiasing: their 3-px corners look the same, and an antialiased
+        # path of a hundred rounded rectangles cost ~4 ms per frame (the text stays smooth).
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         tags = QPainterPath()
         for box in placed:
             tags.addRoundedRect(box, 3, 3)
@@ -496,7 +506,7 @@ class FindingsLayer(TiledLayer):
         painter.setPen(QColor(S.PENDING_TEXT_COLOR))
         for x, y in zip(dx.tolist(), dy.tolist(), strict=True):
             painter.drawText(QRectF(x - 60, y - 12, 120, 24), Qt.AlignmentFlag.AlignCenter,
-                             S.PENDING_LABEL)
+                             tr(S.PENDING_LABEL))
         painter.restore()
 
 
@@ -643,18 +653,25 @@ class ToolOverlay(_MapItem):
 def label_entries(grids: Iterable) -> dict[int, tuple[float, float, float, str, str]]:
     """Label anchors for grids: a point inside each (not the centroid, which may fall outside
     an L-shaped grid), the grid's width, its name and households."""
-    grids = [g for g in grids if g.geometry is not None and not g.geometry.is_empty and g.fid is not None]
+    grids = [g for g in grids if g.geometry is not None and g.fid is not None]
     if not grids:
         return {}
     geoms = np.asarray([g.geometry for g in grids], dtype=object)
+    keep = ~shapely.is_empty(geoms)  # one vectorised call, not 36,000 property reads
+    if not keep.all():
+        grids = [g for g, k in zip(grids, keep.tolist(), strict=True) if k]
+        geoms = geoms[keep]
+        if not grids:
+            return {}
     pts = shapely.point_on_surface(geoms)
     xs = shapely.get_x(pts)
     ys = shapely.get_y(pts)
     b = shapely.bounds(geoms)
     widths = np.minimum(b[:, 2] - b[:, 0], (b[:, 3] - b[:, 1]) * 2.5)
     out = {}
+    households = tr("{0}户")
     for g, x, y, w in zip(grids, xs.tolist(), ys.tolist(), widths.tolist(), strict=True):
-        sub = f"{g.households}户" if g.households is not None else ""
+        sub = households.format(g.households) if g.households is not None else ""
         out[g.fid] = (x, y, w, g.name or g.code, sub)
     return out
 

@@ -1,4 +1,4 @@
-"""Cartography of the canvas: layer names and labels, colours, pens, scale thresholds.
+"""Cartography of the canvas: colours, pens, scale thresholds, legend labels.
 
 Kept in one place so the look can be tuned (and reviewed by a clerk) without reading rendering
 code. Widths are cosmetic pixels; ``max_px`` values are metres per screen pixel above which a
@@ -13,29 +13,14 @@ from PySide6.QtGui import QBrush, QColor
 
 from mapedit.model.catalogue import Catalogue
 from mapedit.ui.canvas.tiled import Style, cosmetic_pen
+from mapedit.ui.i18n import N_
 
 BACKGROUND = "#f3f1eb"
 """Paper-like background: light enough for translucent fills, not glaring white."""
 
-LAYER_LABELS: dict[str, str] = {
-    "water": "河流水系",
-    "buildings": "建筑",
-    "roads": "道路",
-    "villager_groups": "村民小组",
-    "committees": "居委会辖区",
-    "grids": "微网格",
-    "responsibility_grids": "责任网格",
-    "units": "管理单元",
-    "pois": "兴趣点",
-    "labels": "标注",
-    "findings": "检查结果",
-}
-"""Every layer, in default draw order (bottom first), with its Chinese label."""
-
-DEFAULT_ORDER: list[str] = list(LAYER_LABELS)
-
-ROAD_CLASSES: tuple[str, ...] = ("支路", "次干道", "主干道")
-"""Drawn in this order so 主干道 sit on top of minor roads at crossings."""
+ROAD_CLASSES: tuple[str, ...] = ("支路", "次干道", "主干道")  # i18n: ok (data values)
+"""Values of the roads' ``class`` attribute, drawn in this order so 主干道 sit on top of minor
+roads at crossings."""
 
 BUILDINGS_MAX_PX = 3.0
 LABELS_MAX_PX = 2.5
@@ -72,11 +57,12 @@ COMMITTEE_STYLES = [Style(cosmetic_pen("#8e6bb0", 1.5, Qt.PenStyle.DashDotLine))
 RESPONSIBILITY_STYLES = [Style(cosmetic_pen("#37474f", 3.0, Qt.PenStyle.DashLine))]
 
 UNIT_TYPE_COLORS: dict[str, str] = {
-    "小区": "#1f5fbf",
-    "农村": "#2e7d32",
-    "街面": "#c2571a",
-    "农场": "#8d6e2f",
+    N_("小区"): "#1f5fbf",
+    N_("农村"): "#2e7d32",
+    N_("街面"): "#c2571a",
+    N_("农场"): "#8d6e2f",
 }
+"""Unit types (data values; the legend shows them translated)."""
 UNIT_TYPE_ORDER: list[str] = [*UNIT_TYPE_COLORS, ""]
 
 
@@ -90,21 +76,22 @@ def unit_type_index(unit_type: str | None) -> int:
 
 # Micro-grid fill by kind of category (小区, 村组, then the 12 kinds shared by 社区/农村/街面).
 KIND_COLORS: dict[str, str] = {
-    "小区": "#8fc1e3",
-    "村组": "#a5d6a7",
-    "企业": "#b39ddb",
-    "楼宇": "#9fa8da",
-    "商业体": "#f48fb1",
-    "公共机构": "#80cbc4",
-    "学校": "#ffe082",
-    "风景区": "#c5e1a5",
-    "文体": "#ffcc80",
-    "医疗": "#ef9a9a",
-    "养老": "#bcaaa4",
-    "工地": "#e6ee9c",
-    "公共区域": "#b0bec5",
-    "其它": "#d7ccc8",
+    N_("小区"): "#8fc1e3",
+    N_("村组"): "#a5d6a7",
+    N_("企业"): "#b39ddb",
+    N_("楼宇"): "#9fa8da",
+    N_("商业体"): "#f48fb1",
+    N_("公共机构"): "#80cbc4",
+    N_("学校"): "#ffe082",
+    N_("风景区"): "#c5e1a5",
+    N_("文体"): "#ffcc80",
+    N_("医疗"): "#ef9a9a",
+    N_("养老"): "#bcaaa4",
+    N_("工地"): "#e6ee9c",
+    N_("公共区域"): "#b0bec5",
+    N_("其它"): "#d7ccc8",
 }
+"""Category kinds (data values of the catalogue; the legend shows them translated)."""
 KIND_ORDER: list[str] = [*KIND_COLORS, ""]
 GRID_FILL_ALPHA = 120
 GRID_OUTLINE = "#5f6b73"
@@ -117,7 +104,7 @@ def category_kind(catalogue: Catalogue, category: str) -> str:
         return ""
     if c.household_band or not c.kind:
         return c.name if c.name in KIND_COLORS else (c.group if c.group in KIND_COLORS else "")
-    return c.kind if c.kind in KIND_COLORS else "其它"
+    return c.kind if c.kind in KIND_COLORS else "其它"  # i18n: ok (a key of KIND_COLORS)
 
 
 def grid_category_styles() -> list[Style]:
@@ -127,7 +114,7 @@ def grid_category_styles() -> list[Style]:
 
 CHECK_STATES: tuple[str, ...] = ("ok", "warning", "error")
 CHECK_COLORS = {"ok": "#81c784", "warning": "#ffd54f", "error": "#e57373"}
-CHECK_LABELS = {"ok": "无问题", "warning": "有警告", "error": "有错误"}
+CHECK_LABELS = {"ok": N_("无问题"), "warning": N_("有警告"), "error": N_("有错误")}
 
 
 def grid_check_styles() -> list[Style]:
@@ -135,12 +122,12 @@ def grid_check_styles() -> list[Style]:
     return [Style(pen, _brush(CHECK_COLORS[s], 150)) for s in CHECK_STATES]
 
 
-POI_COLORS: dict[str, str] = {
-    "学校": "#f9a825",
-    "医院": "#d32f2f",
-    "市场": "#6d4c41",
-    "写字楼": "#3949ab",
-    "公园": "#388e3c",
+POI_COLORS: dict[str, str] = {  # i18n: ok (values of the POIs' ``kind`` attribute)
+    "学校": "#f9a825",  # i18n: ok
+    "医院": "#d32f2f",  # i18n: ok
+    "市场": "#6d4c41",  # i18n: ok
+    "写字楼": "#3949ab",  # i18n: ok
+    "公园": "#388e3c",  # i18n: ok
 }
 POI_DEFAULT_COLOR = "#616161"
 
@@ -164,7 +151,7 @@ FINDING_KINDS: tuple[str, ...] = ("pending", "gap", "overlap", "crossing", "cut"
 """Map styles of findings, in draw order (bottom first). ``pending`` is a ``gap`` finding of a
 unit that has no micro-grid at all (待划分): work not begun, drawn calm and underneath."""
 
-PENDING_LABEL = "待划分"
+PENDING_LABEL = N_("待划分")
 """Written across a unit that has no micro-grid yet, at unit scale."""
 PENDING_TEXT_COLOR = "#8a8f94"
 PENDING_COLOR = "#a7adb2"

@@ -124,7 +124,10 @@ class PixelPadding:
             size = self.pixelSize()  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - not in a view yet
             size = None
-        px = max(abs(float(size[0])), abs(float(size[1]))) if size else 0.0
+        if not size or size[0] is None or size[1] is None:  # not in a view yet
+            px = 0.0
+        else:
+            px = max(abs(float(size[0])), abs(float(size[1])))
         if not math.isfinite(px):
             px = 0.0
         (ax, ay), (mx, my) = self.padding_px(), self.padding_m()

@@ -20,14 +20,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from mapedit.model.changes import ChangeSet, GridChange
+from mapedit.model.changes import FROM_BUILDINGS, edit_attributes
 from mapedit.model.hierarchy import FOUR_BOUND_KEYS, MicroGrid
+from mapedit.ui.i18n import tr
 
 _ERROR_STYLE = "QLineEdit { border: 1px solid #c62828; background: #ffebee; }"
 
@@ -35,7 +36,7 @@ _ERROR_STYLE = "QLineEdit { border: 1px solid #c62828; background: #ffebee; }"
 def parse_count(text: str) -> tuple[bool, int | None]:
     """Households/population: empty means unknown (None); otherwise a non-negative integer.
     Full-width digits and thousands separators, which Chinese IMEs produce, are accepted."""
-    t = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(",", "")
+    t = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(",", "")  # i18n: ok
     t = t.replace(",", "").replace(" ", "")
     if not t:
         return True, None
@@ -72,9 +73,13 @@ class AttributePanel(QWidget):
         self.departments.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                          | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.departments.setToolTip(self.tr("条线责任部门;双击修改"))
-        self.dep_add = QPushButton(self.tr("添加"), self)
-        self.dep_remove = QPushButton(self.tr("删除"), self)
-        self.dep_default = QPushButton(self.tr("恢复默认"), self)
+        # Tool buttons, not push buttons: on a laptop the dock is narrow.
+        self.dep_add = QToolButton(self)
+        self.dep_add.setText(self.tr("添加"))
+        self.dep_remove = QToolButton(self)
+        self.dep_remove.setText(self.tr("删除"))
+        self.dep_default = QToolButton(self)
+        self.dep_default.setText(self.tr("恢复默认"))
         self.dep_default.setToolTip(self.tr("按类别填入默认的条线责任部门"))
         self.households = QLineEdit(self)
         self.households.setPlaceholderText(self.tr("整数,小区/村组应在 300–500 户"))
@@ -85,13 +90,16 @@ class AttributePanel(QWidget):
         self.households_computed.setStyleSheet("color: #757575;")
         self.households_computed.setToolTip(self.tr(
             "按底图楼栋计算:中心点落在本微网格内的各楼栋户数之和(每栋楼只计一次)"))
-        self.households_adopt = QPushButton(self.tr("采用"), self)
+        self.households_adopt = QToolButton(self)
+        self.households_adopt.setText(self.tr("采用"))
         self.households_adopt.setToolTip(self.tr("把户数改为楼栋合计(可撤销)"))
         self.households_adopt.clicked.connect(self._adopt_computed_households)
         self.computed_households: int | None = None
         self.population = QLineEdit(self)
         self.population.setPlaceholderText(self.tr("整数,可不填"))
         self.bounds = {k: QLineEdit(self) for k in FOUR_BOUND_KEYS}
+        for edit in self.bounds.values():
+            edit.setMinimumWidth(40)
         self.notes = QLineEdit(self)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -111,10 +119,13 @@ class AttributePanel(QWidget):
             row.addWidget(b)
         deps.addLayout(row)
         form.addRow(self.tr("条线部门"), deps)
-        hh = QHBoxLayout()
-        hh.addWidget(self.households, 1)
-        hh.addWidget(self.households_computed)
-        hh.addWidget(self.households_adopt)
+        hh = QVBoxLayout()
+        hh.setSpacing(2)
+        hh.addWidget(self.households)
+        computed = QHBoxLayout()
+        computed.addWidget(self.households_computed, 1)
+        computed.addWidget(self.households_adopt)
+        hh.addLayout(computed)
         form.addRow(self.tr("户数"), hh)
         form.addRow(self.tr("人口"), self.population)
         four = QGridLayout()
@@ -201,7 +212,7 @@ class AttributePanel(QWidget):
             unit = ds.units.get(g.unit_code)
             self.header.setText(g.name or g.code)
             self.code.setText(g.code)
-            self.unit.setText(f"{unit.name}({unit.unit_type})" if unit else
+            self.unit.setText(f"{unit.name}({tr(unit.unit_type)})" if unit else
                               self.tr("(不在任何管理单元)"))
             self.name.setText(g.name)
             self._fill_categories(g, unit.unit_type if unit else None)
@@ -251,9 +262,7 @@ class AttributePanel(QWidget):
         value = self.computed_households
         if g is None or value is None or value == g.households or self._loading:
             return
-        self._emit(g.replace(households=value),
-                   f"按楼栋设置 {g.name or g.code} 的户数为 {value}",
-                   f"set households of {g.code} to {value} from buildings")
+        self._emit(g, FROM_BUILDINGS, households=value)
 
     def _fill_categories(self, g: MicroGrid, unit_type: str | None) -> None:
         cat = self.project.dataset.catalogue
@@ -278,11 +287,11 @@ class AttributePanel(QWidget):
             self.category.setCurrentIndex(idx)
 
     # -- editing ------------------------------------------------------------------------------------
-    def _emit(self, after: MicroGrid, zh: str, en: str) -> None:
-        g = self.grid()
-        if g is None or self._loading:
+    def _emit(self, g: MicroGrid, how: tuple[str, str] = ("", ""), **values) -> None:
+        """One attribute edit as a change set (described and stamped by the model)."""
+        if self._loading:
             return
-        self.editRequested.emit(ChangeSet(zh, en, [GridChange(before=g, after=after)]))
+        self.editRequested.emit(edit_attributes(g, how, **values))
 
     def _commit_text(self, field: str, edit: QLineEdit) -> None:
         g = self.grid()
@@ -295,27 +304,22 @@ class AttributePanel(QWidget):
         self._clear_message()
         if value == getattr(g, field):
             return
-        label = {"name": ("名称", "name"), "notes": ("备注", "notes")}[field]
-        self._emit(g.replace(**{field: value}), f"修改微网格 {g.name or g.code} 的{label[0]}",
-                   f"change {label[1]} of grid {g.code}")
+        self._emit(g, **{field: value})
 
     def _commit_count(self, field: str, edit: QLineEdit) -> None:
         g = self.grid()
         if g is None or self._loading:
             return
         ok, value = parse_count(edit.text())
-        label = {"households": (self.tr("户数"), "户数", "households"),
-                 "population": (self.tr("人口"), "人口", "population")}[field]
+        label = {"households": self.tr("户数"), "population": self.tr("人口")}[field]
         if not ok:
-            self._show_message(self.tr("{0}必须是不小于 0 的整数(也可以不填)").format(label[0]),
+            self._show_message(self.tr("{0}必须是不小于 0 的整数(也可以不填)").format(label),
                                edit)
             return
         self._clear_message()
         if value == getattr(g, field):
             return
-        self._emit(g.replace(**{field: value}),
-                   f"修改微网格 {g.name or g.code} 的{label[1]}为 {value if value is not None else '空'}",
-                   f"set {label[2]} of grid {g.code} to {value}")
+        self._emit(g, **{field: value})
 
     def _commit_bound(self, key: str) -> None:
         g = self.grid()
@@ -326,9 +330,7 @@ class AttributePanel(QWidget):
         if fb.get(key, "") == value:
             return
         fb[key] = value
-        names = {"east": "东", "south": "南", "west": "西", "north": "北"}
-        self._emit(g.replace(four_bounds=fb), f"修改微网格 {g.name or g.code} 的四至({names[key]})",
-                   f"change {key} boundary of grid {g.code}")
+        self._emit(g, four_bounds=fb)
 
     def _commit_category(self, index: int) -> None:
         g = self.grid()
@@ -338,9 +340,7 @@ class AttributePanel(QWidget):
         if not new or new == g.category:
             return
         deps = self.project.dataset.catalogue.default_departments(new)
-        self._emit(g.replace(category=new, departments=deps),
-                   f"将微网格 {g.name or g.code} 的类别改为 {new}",
-                   f"set category of grid {g.code} to {new}")
+        self._emit(g, category=new, departments=deps)
 
     def current_departments(self) -> list[str]:
         out = []
@@ -357,8 +357,7 @@ class AttributePanel(QWidget):
         deps = self.current_departments()
         if deps == list(g.departments):
             return
-        self._emit(g.replace(departments=deps), f"修改微网格 {g.name or g.code} 的条线部门",
-                   f"change departments of grid {g.code}")
+        self._emit(g, departments=deps)
 
     def _add_department_item(self, text: str) -> QListWidgetItem:
         item = QListWidgetItem(text)
@@ -388,9 +387,7 @@ class AttributePanel(QWidget):
             return
         deps = self.project.dataset.catalogue.default_departments(g.category)
         if deps and deps != list(g.departments):
-            self._emit(g.replace(departments=deps),
-                       f"恢复微网格 {g.name or g.code} 的默认条线部门",
-                       f"reset departments of grid {g.code}")
+            self._emit(g, departments=deps)
 
     # -- messages -------------------------------------------------------------------------------
     def _show_message(self, text: str, edit: QLineEdit | None = None) -> None:

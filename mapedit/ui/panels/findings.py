@@ -38,6 +38,12 @@ OPEN_ALL_BELOW = 12
 """Up to this many visible findings, every group is shown unfolded."""
 
 
+def acceptable(finding: Finding) -> bool:
+    """Whether a finding may be accepted as an exception (``Finding.acceptable``; False for
+    invalid geometry and other findings that must be fixed)."""
+    return bool(getattr(finding, "acceptable", True))
+
+
 def rule_title(rule: str) -> str:
     sev, zh, en = RULES.get(rule, ("", rule, rule))
     return pick(zh, en)
@@ -56,6 +62,9 @@ class FindingsPanel(QWidget):
         self.dataset = None
         self.findings: list[Finding] = []
         self.current_unit: str | None = None
+        self.checking = False
+        """The background check is still running: no findings yet."""
+        self._signature: list | None = None
 
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -110,10 +119,36 @@ class FindingsPanel(QWidget):
         layout.addLayout(bottom)
 
     # -- data -------------------------------------------------------------------------------------
-    def set_findings(self, findings: list[Finding], dataset) -> None:
+    def set_findings(self, findings: list[Finding], dataset, checking: bool = False) -> None:
+        """Show ``findings``; the tree is rebuilt only when they differ from those shown (an
+        edit that changes no finding — most attribute edits — costs nothing here)."""
+        signature = [(f.key, f.accepted, f.message_zh) for f in findings]
+        if (dataset is self.dataset and checking == self.checking
+                and signature == self._signature):
+            self.findings = list(findings)  # same findings, possibly new objects
+            self._rebind_items()
+            return
         self.dataset = dataset
         self.findings = list(findings)
+        self.checking = checking
+        self._signature = signature
         self._rebuild()
+
+    def _rebind_items(self) -> None:
+        """Point the rows at the current finding objects (same keys, same order)."""
+        by_key = {f.key: f for f in self.findings}
+        for item in self.finding_items():
+            f = item.data(0, ROLE)[1]
+            current = by_key.get(f.key)
+            if current is not None and current is not f:
+                item.setData(0, ROLE, ("finding", current))
+
+    def set_checking(self, checking: bool) -> None:
+        """Say that the check is running (the list fills when it is done)."""
+        if checking != self.checking:
+            self.checking = checking
+            if checking:
+                self._rebuild()
 
     def set_current_unit(self, code: str | None) -> None:
         self.current_unit = code
@@ -136,7 +171,9 @@ class FindingsPanel(QWidget):
         errors = sum(1 for f in open_ if f.severity == ERROR)
         warnings = len(open_) - errors
         accepted = len(self.findings) - len(open_)
-        if not self.findings:
+        if self.checking:
+            self.summary.setText(self.tr("正在检查整个项目…可以继续编辑,检查结果稍后显示。"))
+        elif not self.findings:
             self.summary.setText(self.tr("没有发现问题 ✔"))
         else:
             self.summary.setText(self.tr("错误 {0} 个,警告 {1} 个,已接受例外 {2} 个。"
@@ -233,10 +270,11 @@ class FindingsPanel(QWidget):
     def _update_buttons(self) -> None:
         f = self.current_finding()
         accepted = f is not None and f.accepted
-        self.accept_button.setEnabled(f is not None and not f.accepted)
+        self.accept_button.setEnabled(f is not None and not f.accepted and acceptable(f))
         self.unaccept_button.setEnabled(accepted)
-        # One button at a time: the one that applies to the chosen row.
-        self.accept_button.setVisible(not accepted)
+        # One button at a time: the one that applies to the chosen row; none for a finding
+        # that must be fixed, not excused (invalid geometry).
+        self.accept_button.setVisible(not accepted and (f is None or acceptable(f)))
         self.unaccept_button.setVisible(accepted)
         can_fix = self.can_fix(f)
         self.fix_button.setEnabled(can_fix)
@@ -261,7 +299,7 @@ class FindingsPanel(QWidget):
 
     def _accept_current(self) -> None:
         f = self.current_finding()
-        if f is not None and not f.accepted:
+        if f is not None and not f.accepted and acceptable(f):
             self.acceptRequested.emit(f)
 
     def _fix_current(self) -> None:
@@ -286,9 +324,10 @@ class FindingsPanel(QWidget):
             fix.setToolTip(self.fix_tip(finding))
         fix.triggered.connect(lambda: self.fixRequested.emit(finding))
         menu.setToolTipsVisible(True)
-        acc = menu.addAction(self.tr("标记为例外…"))
-        acc.setEnabled(not finding.accepted)
-        acc.triggered.connect(lambda: self.acceptRequested.emit(finding))
+        if acceptable(finding):
+            acc = menu.addAction(self.tr("标记为例外…"))
+            acc.setEnabled(not finding.accepted)
+            acc.triggered.connect(lambda: self.acceptRequested.emit(finding))
         un = menu.addAction(self.tr("撤销例外"))
         un.setEnabled(finding.accepted)
         un.triggered.connect(lambda: self.unacceptRequested.emit(finding))

@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from mapedit.ui.canvas import style as S
+from mapedit.ui.i18n import tr
 
 _SW = 22
 _SH = 14
@@ -80,11 +81,13 @@ class MapLegend(QFrame):
     def entries(self) -> list[tuple[str, list[tuple[QPixmap, str]]]]:
         """Sections of (swatch, text) for the current mode."""
         if self.mode == "check":
-            grids = [(_swatch(_fill(S.CHECK_COLORS[s], 150)), S.CHECK_LABELS[s])
+            grids = [(_swatch(_fill(S.CHECK_COLORS[s], 150)), tr(S.CHECK_LABELS[s]))
                      for s in S.CHECK_STATES]
         else:
-            grids = [(_swatch(_fill(c, S.GRID_FILL_ALPHA)), k) for k, c in S.KIND_COLORS.items()]
-        units = [(_swatch(pen=_pen(c, 2.5), line=True), t) for t, c in S.UNIT_TYPE_COLORS.items()]
+            grids = [(_swatch(_fill(c, S.GRID_FILL_ALPHA)), tr(k))
+                     for k, c in S.KIND_COLORS.items()]
+        units = [(_swatch(pen=_pen(c, 2.5), line=True), tr(t))
+                 for t, c in S.UNIT_TYPE_COLORS.items()]
         units.append((_swatch(pen=_pen("#37474f", 2.5, Qt.PenStyle.DashLine), line=True),
                       self.tr("责任网格")))
         st = S.finding_styles(False)

@@ -1,11 +1,8 @@
-"""The map-tool protocol: how an editing tool receives map events from the canvas.
+"""The base class of map tools: the canvas's :class:`~mapedit.ui.canvas.tool.MapTool` protocol
+with do-nothing hooks and the start/finish/cancel signals.
 
-The canvas owns navigation and selection; a tool only sees what it needs, already converted to
-map (metric CRS) coordinates, so tools are testable without pixels and never touch Qt items.
-While a tool is active, left-drag no longer pans (the tool gets the press/move/release), but the
-middle button and the wheel still navigate, so a clerk can pan in the middle of drawing.
-
-A tool is a small state machine: ``start`` when its first input arrives, ``finish`` when it
+A tool only sees what it needs, already converted to map (metric CRS) coordinates, so tools are
+testable without pixels and never touch Qt items. A tool is a small state machine: ``start`` when its first input arrives, ``finish`` when it
 produced its result, ``cancel`` to drop work in progress (Esc always cancels: the canvas calls
 ``cancel`` when ``key_press`` does not handle Esc itself).
 """
@@ -16,23 +13,21 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-if TYPE_CHECKING:  # the canvas imports this module; avoid the cycle at run time
+if TYPE_CHECKING:  # typing only: the tools sit above the canvas
     from mapedit.ui.canvas.canvas import MapCanvas
     from mapedit.ui.canvas.items import ToolOverlay
 
 
-class MapTool(QObject):
-    """Base class for editing tools. Subclasses override the ``mouse_*``/``key_press`` hooks
-    and call ``start``/``finish``/``cancel``; the default hooks do nothing."""
+class ToolBase(QObject):
+    """Base class for map tools (implements :class:`mapedit.ui.canvas.tool.MapTool`).
+    Subclasses override the ``mouse_*``/``key_press`` hooks and call
+    ``start``/``finish``/``cancel``; the default hooks do nothing."""
 
     started = Signal()
     finished = Signal()
     cancelled = Signal()
-    statusMessage = Signal(str)
-    """A hint for the status bar (Chinese), e.g. "单击添加节点,双击结束,Esc 取消"."""
 
     name: str = "tool"
-    label: str = ""
     cursor: Qt.CursorShape = Qt.CursorShape.CrossCursor
 
     def __init__(self, parent: QObject | None = None) -> None:

@@ -1,53 +1,46 @@
-"""The bridge between the editing tools and the main window.
+"""The bridge between the editing tools and the project controller.
 
-Tools never talk to the project directly: every edit goes through :meth:`EditContext.push`,
-which refuses edits in locked units with a clear Chinese message and otherwise wraps the change
-set in a :class:`~mapedit.ui.commands.ChangeSetCommand` on the window's undo stack. Keeping this
-in one small object means each tool stays a few dozen lines, and tests can build a context around
-a bare canvas without the whole window.
+Tools never talk to the project directly: an edit goes through :meth:`EditContext.push`, which
+is :meth:`ProjectController.push_changeset` — the one push path, with its one refusal behaviour
+(a notice near the map, in the interface language). Locks are not checked here: the project
+refuses an edit in a locked unit, and :meth:`EditContext.check_editable` asks the project
+before a drawing starts so the clerk learns it before drawing, not after. Keeping this in one
+small object means each tool stays a few dozen lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mapedit.errors import EditRefused, MapeditError
+from mapedit.errors import MapeditError
 from mapedit.model.changes import ChangeSet
 from mapedit.model.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from PySide6.QtGui import QUndoStack
-
     from mapedit.model.dataset import Dataset
     from mapedit.project import Project
+    from mapedit.ui.controller import ProjectController
 
 STATUS_TIMEOUT_MS = 6000
-"""How long a refusal or result message stays in the status bar."""
+"""How long a result message stays in the status bar."""
 
 
 @dataclass
 class EditContext:
-    """What a tool needs from the window: the canvas, the project, the undo stack, a way to
-    talk to the clerk, and a way to show a grid in the attribute panel."""
+    """What a tool needs: the canvas, the controller, and the window's hint line."""
 
     canvas: Any
-    project_getter: Callable[[], Project | None]
-    undo_stack: QUndoStack
-    show_message: Callable[[str, int], None] = lambda text, timeout=0: None
-    """Status-bar message (Chinese); timeout 0 keeps it until replaced."""
-    select_grids: Callable[[list[int]], None] | None = None
-    """Called with the fids of new grids after an edit (select them, open the attributes)."""
-    command_factory: Callable[[Any, ChangeSet], Any] | None = None
-    """Builds the undo command; defaults to :class:`mapedit.ui.commands.ChangeSetCommand`."""
-    listeners: list[Callable[[ChangeSet], None]] = field(default_factory=list)
+    controller: ProjectController
+    show_hint: Callable[[str], None] = lambda text: None
+    """The persistent hint: what to do next with the active tool (already translated)."""
 
     # -- data ------------------------------------------------------------------------------
     @property
     def project(self) -> Project | None:
-        return self.project_getter()
+        return self.controller.project
 
     @property
     def dataset(self) -> Dataset | None:
@@ -94,109 +87,44 @@ class EditContext:
 
     # -- talking to the clerk -------------------------------------------------------------
     def message(self, text: str, timeout: int = STATUS_TIMEOUT_MS) -> None:
-        self.show_message(text, timeout)
+        """A passing result in the status bar (timeout 0: the persistent hint instead)."""
+        if timeout:
+            self.controller.status.emit(text, timeout)
+        else:
+            self.hint(text)
 
     def hint(self, text: str) -> None:
         """A persistent hint: what to do next with the active tool."""
-        self.show_message(text, 0)
+        self.show_hint(text)
 
     def refuse(self, err: MapeditError | str) -> None:
-        text = err.zh if isinstance(err, MapeditError) else str(err)
-        self.message(f"⚠ {text}")
+        """Why the clerk's input was not used: a notice near the map (the controller's one
+        refusal behaviour)."""
+        self.controller.refuse(err)
+
+    def select_grids(self, fids: list[int]) -> None:
+        """Select grids (new ones after an edit: the attribute form shows them)."""
+        self.controller.select_grids(list(fids), "command")
 
     # -- editing ---------------------------------------------------------------------------
-    def locked_units(self, changeset: ChangeSet) -> list[str]:
-        """Codes of locked units the change set would touch (before or after)."""
-        ds = self.dataset
-        if ds is None:
-            return []
-        out: list[str] = []
-        for ch in changeset.changes:
-            for g in (ch.before, ch.after):
-                if g is None:
-                    continue
-                unit = ds.units.get(g.unit_code)
-                if unit is not None and unit.locked and unit.code not in out:
-                    out.append(unit.code)
-        return out
-
-    def unit_locked_message(self, code: str) -> str:
-        ds = self.dataset
-        unit = ds.units.get(code) if ds is not None else None
-        name = f"“{unit.name}”({code})" if unit is not None else code
-        return (f"管理单元{name}已锁定,不能修改。如需修改,请先在“编辑”菜单中选择"
-                f"“解锁管理单元”。")
-
-    def check_unit_unlocked(self, unit_code: str | None) -> bool:
-        """False (and a message) when the clerk starts editing in a locked unit, so they learn
-        it before drawing, not after."""
-        ds = self.dataset
-        if ds is None or not unit_code:
-            return True
-        unit = ds.units.get(unit_code)
-        if unit is not None and unit.locked:
-            self.message(f"⚠ {self.unit_locked_message(unit_code)}")
-            return False
-        return True
+    def check_editable(self, unit_code: str | None) -> bool:
+        """False (and a notice) when the project would refuse edits in ``unit_code``."""
+        return self.controller.check_editable(unit_code)
 
     def push(self, changeset: ChangeSet | None) -> ChangeSet | None:
-        """Apply ``changeset`` as one undoable command; returns it, or None when refused.
-
-        The lock is checked here as well as in the project so the clerk gets the Chinese
-        explanation in the status bar rather than a dialog from deep inside the store.
-        """
-        if changeset is None or not changeset:
-            self.message("没有需要修改的内容。")
-            return None
-        if self.project is None:
-            self.message("请先打开一个项目。")
-            return None
-        locked = self.locked_units(changeset)
-        if locked:
-            self.message(f"⚠ {self.unit_locked_message(locked[0])}")
-            return None
-        factory = self.command_factory
-        if factory is None:
-            from mapedit.ui.commands import ChangeSetCommand
-
-            factory = ChangeSetCommand
-        cmd = factory(self.project, changeset)
-        try:
-            self.undo_stack.push(cmd)
-        except MapeditError as err:  # pragma: no cover - project refused after our checks
-            self.refuse(err)
-            return None
-        failure = getattr(cmd, "error", None)
-        if isinstance(failure, MapeditError):
-            self.refuse(failure)
-            return None
-        applied = getattr(cmd, "changeset", None) or changeset
-        new = [c.after.fid for c in applied.changes
-               if c.before is None and c.after is not None and c.after.fid is not None]
-        for fn in self.listeners:
-            fn(applied)
-        if new and self.select_grids is not None:
-            self.select_grids(new)
-        self.message(f"已{changeset.zh}(可按 Ctrl+Z 撤销)")
-        return applied
+        """Apply ``changeset`` as one undoable command; returns it (fids filled), or None when
+        there was nothing to do or it was refused (the clerk has been told)."""
+        return self.controller.push_changeset(changeset)
 
     @contextmanager
     def macro(self, text: str) -> Iterator[None]:
         """Group several pushes (e.g. one split per crossed grid) into one undo step."""
-        self.undo_stack.beginMacro(text)
-        try:
+        with self.controller.macro(text):
             yield
-        finally:
-            self.undo_stack.endMacro()
 
     def run(self, op: Callable[..., ChangeSet], *args: Any, **kwargs: Any) -> ChangeSet | None:
-        """Call a geometry op and push its result; a refusal becomes a status-bar message."""
-        try:
-            cs = op(*args, **kwargs)
-        except MapeditError as err:
-            self.refuse(err)
-            return None
-        return self.push(cs)
+        """Call a geometry op and push its result; a refusal becomes a notice."""
+        return self.controller.run(op, *args, **kwargs)
 
 
-__all__ = ["EditContext", "EditRefused", "STATUS_TIMEOUT_MS"]
+__all__ = ["EditContext", "STATUS_TIMEOUT_MS"]

@@ -1,7 +1,9 @@
 """Draw a new micro-grid by clicking its outline (labelme-like).
 
 Click adds a vertex, Backspace or Ctrl+Z removes the last one, Esc cancels, double-click or
-Enter closes the shape. The outline is clipped to the unit the drawing started in and either
+Enter closes the shape. The outline is clipped to the unit the drawing started in (unless that
+unit would get nothing — the first click landed just inside a finished neighbour —, then to the
+unit the outline mostly covers, and the clerk is told) and either
 trimmed against the existing grids (default: never overlap) or filled up to them (the new grid
 closes the gap exactly); :func:`mapedit.model.geometry_ops.draw_grid` does the geometry, this
 tool only collects clicks. Holding T (or the 追踪 toggle) follows the ring between two snapped
@@ -14,15 +16,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from mapedit.ui.i18n import N_, tr
 from mapedit.ui.tools.context import EditContext
 from mapedit.ui.tools.edit_base import EditTool, is_ctrl, is_key
 from mapedit.ui.tools.sketch import Sketch
 from mapedit.ui.tools.snapping import EDIT_SNAP_LAYERS
-
-MODES_ZH: dict[str, str] = {
-    "trim": "避让已有微网格(裁剪)",
-    "fill": "贴合相邻微网格(填满空隙)",
-}
 
 
 class TraceState:
@@ -108,13 +106,13 @@ class SketchTool(EditTool):
         if is_key(key, Qt.Key.Key_T):
             if not self.trace.key_held:
                 self.trace.key_held = True
-                self.ctx.message("追踪已开启:在同一条边线上吸附两点,将沿边线连接。", 0)
+                self.ctx.hint(tr("追踪已开启:在同一条边线上吸附两点,将沿边线连接。"))
             return True
         if is_key(key, Qt.Key.Key_Escape):
             if self.sketch.active:
                 self.cancel()
-                self.ctx.message("已取消绘制。")
-                self.ctx.hint(self.hint_zh)
+                self.ctx.message(tr("已取消绘制。"))
+                self.show_hint()
                 return True
             return False
         if is_key(key, Qt.Key.Key_Backspace) or (is_key(key, Qt.Key.Key_Z) and is_ctrl(modifiers)):
@@ -132,7 +130,7 @@ class SketchTool(EditTool):
                     **_: Any) -> bool:
         if is_key(key, Qt.Key.Key_T) and not auto_repeat:
             self.trace.key_held = False
-            self.ctx.hint(self.hint_zh)
+            self.show_hint()
             return True
         return False
 
@@ -144,15 +142,16 @@ class SketchTool(EditTool):
     def after_click(self) -> None:
         n = len(self.sketch)
         if n < self.min_points:
-            self.ctx.hint(f"已添加 {n} 个节点,至少需要 {self.min_points} 个。{self.hint_zh}")
+            self.ctx.hint(tr("已添加 {0} 个节点,至少需要 {1} 个。").format(n, self.min_points)
+                          + self.hint_text())
         else:
-            self.ctx.hint(f"已添加 {n} 个节点。{self.hint_zh}")
+            self.ctx.hint(tr("已添加 {0} 个节点。").format(n) + self.hint_text())
 
     def undo_point(self) -> None:
         self.sketch.pop()
         if not self.sketch.active:
             self.cancel()
-            self.ctx.hint(self.hint_zh)
+            self.show_hint()
         else:
             self.after_click()
 
@@ -165,13 +164,13 @@ class SketchTool(EditTool):
         points: say how many are missing and keep drawing)."""
         coords = self.sketch.coords()
         if len(coords) < self.min_points:
-            self.ctx.message(f"至少需要 {self.min_points} 个节点才能完成,请继续单击,"
-                             f"或按 Esc 取消。")
+            self.ctx.refuse(tr("至少需要 {0} 个节点才能完成,请继续单击,或按 Esc 取消。")
+                            .format(self.min_points))
             return
         unit = self.unit_code
         super().finish()
+        self.show_hint()  # before the result: the hint line would hide the result's message
         self.finish_sketch(coords, unit)
-        self.ctx.hint(self.hint_zh)
 
     def finish_sketch(self, coords: list[tuple[float, float]], unit_code: str | None) -> None:
         raise NotImplementedError
@@ -181,10 +180,10 @@ class DrawGridTool(SketchTool):
     """绘制微网格: new grid from a clicked outline, clipped to its unit."""
 
     name = "draw"
-    title_zh = "绘制微网格"
+    title = N_("绘制微网格")
     shortcut = "D"
-    hint_zh = ("单击添加节点,双击或回车完成,Esc 取消;Backspace 删除上一个节点;"
-               "按住 Shift 不吸附,按住 T 沿已有边线追踪")
+    hint = N_("单击添加节点,双击或回车完成,Esc 取消;Backspace 删除上一个节点;"
+              "按住 Shift 不吸附,按住 T 沿已有边线追踪")
 
     def __init__(self, ctx: EditContext, trace: TraceState | None = None,
                  mode: str = "trim") -> None:
@@ -194,21 +193,32 @@ class DrawGridTool(SketchTool):
     def begin(self, x: float, y: float) -> bool:
         ds = self.ctx.dataset
         if ds is None:
-            self.ctx.message("请先打开一个项目。")
+            self.ctx.refuse(tr("请先打开一个项目。"))
             return False
-        code = self.ctx.unit_at(x, y)
-        if code is None:
-            self.ctx.message("⚠ 请在管理单元内开始绘制:新微网格属于第一个节点所在的管理单元。")
-            return False
-        if not self.ctx.check_unit_unlocked(code):
-            return False
-        self.unit_code = code
+        # The first vertex does not decide the unit (it may land a few pixels inside a
+        # neighbour): the finished outline does, in finish_sketch.
+        self.unit_code = self.ctx.unit_at(x, y)
         return True
 
     def finish_sketch(self, coords: list[tuple[float, float]], unit_code: str | None) -> None:
-        from mapedit.model.geometry_ops import draw_grid
+        """The grid goes to the unit the outline would fill most (see
+        :func:`~mapedit.model.geometry_ops.unit_for_drawing`); the clerk is told when that is
+        not the unit of the first vertex, and why nothing was drawn when nothing fits."""
+        from mapedit.errors import MapeditError
+        from mapedit.model.geometry_ops import draw_grid, unit_for_drawing
 
         ds = self.ctx.dataset
-        if ds is None or unit_code is None:
+        if ds is None:
             return
-        self.ctx.run(draw_grid, ds, unit_code, coords, mode=self.mode, settings=ds.settings)
+        try:
+            code = unit_for_drawing(ds, coords, self.mode, ds.settings, start=unit_code)
+        except MapeditError as err:
+            self.ctx.refuse(err)
+            return
+        if not self.ctx.check_editable(code):
+            return
+        if self.ctx.run(draw_grid, ds, code, coords, mode=self.mode,
+                        settings=ds.settings) is not None and unit_code not in (None, code):
+            unit = ds.units[code]
+            self.ctx.message(tr("新微网格放在管理单元“{0}”:图形大部分在这个单元里。")
+                             .format(unit.name or code))

@@ -1,10 +1,13 @@
-"""Common ground of the editing tools: the edit context, snapping and the Chinese hint.
+"""Common ground of the editing tools: the edit context, snapping and the hint.
 
-Every editing tool is a :class:`~mapedit.ui.tools.base.MapTool` (the canvas drives it with
+Every editing tool is a :class:`~mapedit.ui.tools.base.ToolBase` (the canvas drives it with
 mouse and key events in map coordinates). This subclass adds what all editing tools share so
 each concrete tool only says what a click means: a status-bar hint telling the clerk what to do
 next, a :class:`Snapper`, and ``wants_key`` so keys the tool uses while drawing (Backspace,
 Ctrl+Z, Delete, Enter) reach it before the window's shortcuts do.
+
+``title`` and ``hint`` are class attributes marked with :func:`~mapedit.ui.i18n.N_` and
+translated where they are shown (:meth:`EditTool.hint_text`, the toolbar).
 """
 
 from __future__ import annotations
@@ -13,30 +16,37 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from mapedit.ui.tools.base import MapTool
+from mapedit.ui.i18n import N_, tr
+from mapedit.ui.tools.base import ToolBase
 from mapedit.ui.tools.context import EditContext
 from mapedit.ui.tools.snapping import Snapper
 
 
-class EditTool(MapTool):
-    """Base of the editing tools (``name``, ``title_zh``, ``shortcut``, ``hint_zh``)."""
+class EditTool(ToolBase):
+    """Base of the editing tools (``name``, ``title``, ``shortcut``, ``hint``)."""
 
     name = "edit"
-    title_zh = "编辑"
+    title = N_("编辑")
     shortcut = ""
-    hint_zh = ""
+    hint = ""
     snap_layers: tuple[str, ...] | None = None
 
     def __init__(self, ctx: EditContext) -> None:
         super().__init__(None)
         self.ctx = ctx
-        self.label = self.title_zh
         self.snapper = Snapper(ctx, layers=self.snap_layers)
+
+    def hint_text(self) -> str:
+        """The tool's hint in the interface language."""
+        return tr(self.hint) if self.hint else ""
+
+    def show_hint(self) -> None:
+        self.ctx.hint(self.hint_text())
 
     # -- lifecycle -------------------------------------------------------------------------
     def activate(self, canvas: Any) -> None:
         super().activate(canvas)
-        self.ctx.hint(self.hint_zh)
+        self.show_hint()
 
     def deactivate(self) -> None:
         if self.busy:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMenu
 
 from mapedit.errors import MapeditError
 from mapedit.model.changes import ChangeSet
+from mapedit.ui.i18n import N_, tr
 from mapedit.ui.tools import locate
 from mapedit.ui.tools.context import EditContext
 from mapedit.ui.tools.edit_base import EditTool
@@ -31,15 +32,17 @@ class Choice:
     label: str
     make: Callable[[], ChangeSet]
     tip: str = ""
+    neighbour: bool = False
+    """Gives the gap to a neighbouring grid (listed under their own heading)."""
 
 
 class FillGapTool(EditTool):
     """填补空隙: click inside an uncovered part of a unit."""
 
     name = "fill_gap"
-    title_zh = "填补空隙"
+    title = N_("填补空隙")
     shortcut = "F"
-    hint_zh = "单击管理单元内未被微网格覆盖的空白处,选择“新建微网格”或“并入相邻微网格”"
+    hint = N_("单击管理单元内未被微网格覆盖的空白处,选择“新建微网格”或“并入相邻微网格”")
 
     def mouse_move(self, x: float, y: float, modifiers: Any = None, **_: Any) -> None:
         return None
@@ -60,28 +63,29 @@ class FillGapTool(EditTool):
             return None, None, []
         code = self.ctx.unit_at(x, y)
         if code is None:
-            self.ctx.message("⚠ 这里不在任何管理单元内。")
+            self.ctx.refuse(tr("这里不在任何管理单元内。"))
             return None, None, []
         gap = gap_at(ds, code, x, y)
         if gap is None or gap.is_empty:
-            self.ctx.message("这里没有空隙:已被微网格覆盖。请单击管理单元内的空白处。")
+            self.ctx.refuse(tr("这里没有空隙:已被微网格覆盖。请单击管理单元内的空白处。"))
             return code, None, []
-        choices = [Choice("新建微网格", lambda: fill_gap_new_grid(ds, code, gap,
-                                                                  settings=ds.settings),
-                          f"把这块空隙(约 {gap.area:.0f} 平方米)作为一个新的微网格")]
+        choices = [Choice(tr("新建微网格"), lambda: fill_gap_new_grid(ds, code, gap,
+                                                                      settings=ds.settings),
+                          tr("把这块空隙(约 {0:.0f} 平方米)作为一个新的微网格")
+                          .format(gap.area))]
         for fid, shared in locate.gap_neighbours(ds, code, gap):
             g = ds.grids[fid]
-            label = f"并入相邻微网格:{g.name or g.code}(公共边 {shared:.0f} 米)"
+            label = tr("并入相邻微网格:{0}(公共边 {1:.0f} 米)").format(g.name or g.code, shared)
             choices.append(Choice(label, lambda fid=fid: fill_gap_to_neighbour(
                 ds, gap, fid, settings=ds.settings),
-                f"把这块空隙并入 {g.code}"))
+                tr("把这块空隙并入 {0}").format(g.code), neighbour=True))
         return code, gap, choices
 
     def fill_at(self, x: float, y: float, pos: Any = None) -> ChangeSet | None:
         code, gap, choices = self.choices_at(x, y)
         if not choices:
             return None
-        if not self.ctx.check_unit_unlocked(code):
+        if not self.ctx.check_editable(code):
             return None
         self.ctx.overlay().set_rubber_band(_exterior(gap), True)
         try:
@@ -96,7 +100,7 @@ class FillGapTool(EditTool):
             self.ctx.refuse(err)
             return None
         applied = self.ctx.push(cs)
-        if applied is not None and self.ctx.select_grids is not None:
+        if applied is not None:
             fids = [c.after.fid for c in applied.changes
                     if c.after is not None and c.after.fid is not None]
             self.ctx.select_grids(fids[:1])
@@ -109,9 +113,9 @@ class FillGapTool(EditTool):
         first_neighbour = True
         actions = {}
         for ch in choices:
-            if ch.label.startswith("并入") and first_neighbour:
+            if ch.neighbour and first_neighbour:
                 menu.addSeparator()
-                menu.addSection("并入相邻微网格…")
+                menu.addSection(tr("并入相邻微网格…"))
                 first_neighbour = False
             act = menu.addAction(ch.label)
             act.setToolTip(ch.tip)
@@ -130,9 +134,7 @@ def fill_all_gaps_of_unit(ctx: EditContext, unit_code: str | None) -> ChangeSet 
     if ds is None:
         return None
     if not unit_code or unit_code not in ds.units:
-        ctx.message("⚠ 请先选择一个管理单元(单击单元内的微网格,或在左侧管理单元树中选择)。")
-        return None
-    if not ctx.check_unit_unlocked(unit_code):
+        ctx.refuse(tr("请先选择一个管理单元(单击单元内的微网格,或在左侧管理单元树中选择)。"))
         return None
     try:
         cs = fill_all_gaps(ds, unit_code, settings=ds.settings)
@@ -140,7 +142,7 @@ def fill_all_gaps_of_unit(ctx: EditContext, unit_code: str | None) -> ChangeSet 
         ctx.refuse(err)
         return None
     if cs is None or not cs:
-        ctx.message(f"管理单元“{ds.units[unit_code].name}”没有需要填补的空隙。")
+        ctx.message(tr("管理单元“{0}”没有需要填补的空隙。").format(ds.units[unit_code].name))
         return None
     return ctx.push(cs)
 

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mapedit.model.changes import ChangeSet, GridChange
-from mapedit.model.hierarchy import now_iso
+from mapedit.model.changes import FROM_BUILDINGS, ChangeSet, edit_attributes
+from mapedit.ui.i18n import tr
 from mapedit.ui.tools.context import EditContext
 
 
@@ -40,10 +40,7 @@ def households_changeset(ctx: EditContext, fid: int, value: int) -> ChangeSet | 
     g = ds.grids[fid]
     if g.households == value:
         return None
-    after = g.replace(households=value, updated=now_iso())
-    return ChangeSet(f"按楼栋设置 {g.name or g.code} 的户数为 {value}",
-                     f"set households of {g.code} to {value} from buildings",
-                     [GridChange(before=g, after=after)])
+    return edit_attributes(g, FROM_BUILDINGS, households=value)
 
 
 class HouseholdsDialog(QDialog):
@@ -56,28 +53,29 @@ class HouseholdsDialog(QDialog):
         ds = ctx.dataset
         g = ds.grids[fid] if ds is not None else None
         self.computed = computed_households(ctx, fid)
-        self.setWindowTitle("由楼栋计算户数")
+        self.setWindowTitle(self.tr("由楼栋计算户数"))
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        form.addRow("微网格:", QLabel(f"{g.name}({g.code})" if g else "—"))
-        entered = "未填写" if g is None or g.households is None else f"{g.households} 户"
+        form.addRow(self.tr("微网格:"), QLabel(f"{g.name}({g.code})" if g else "—"))
+        entered = (self.tr("未填写") if g is None or g.households is None
+                   else self.tr("{0} 户").format(g.households))
         self.entered_label = QLabel(entered)
-        form.addRow("已录入户数:", self.entered_label)
-        comp = ("底图中这里没有带户数的楼栋" if self.computed is None
-                else f"{self.computed} 户")
+        form.addRow(self.tr("已录入户数:"), self.entered_label)
+        comp = (self.tr("底图中这里没有带户数的楼栋") if self.computed is None
+                else self.tr("{0} 户").format(self.computed))
         self.computed_label = QLabel(comp)
-        form.addRow("按楼栋计算:", self.computed_label)
+        form.addRow(self.tr("按楼栋计算:"), self.computed_label)
         layout.addLayout(form)
-        note = QLabel("按楼栋计算 = 中心点落在微网格内的各楼栋户数之和(每栋楼只计一次)。"
-                      "只有按下“采用计算值”才会修改已录入的户数,可撤销。")
+        note = QLabel(self.tr("按楼栋计算 = 中心点落在微网格内的各楼栋户数之和(每栋楼只计一次)。"
+                              "只有按下“采用计算值”才会修改已录入的户数,可撤销。"))
         note.setWordWrap(True)
         layout.addWidget(note)
         buttons = QDialogButtonBox(self)
-        self.apply_button = QPushButton("采用计算值")
+        self.apply_button = QPushButton(self.tr("采用计算值"))
         self.apply_button.setEnabled(self.computed is not None and g is not None
                                      and g.households != self.computed)
         buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(self.tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         self.apply_button.clicked.connect(self.apply)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -97,7 +95,7 @@ def show_households(ctx: EditContext, fids: list[int], parent: QWidget | None = 
     ds = ctx.dataset
     fids = [f for f in fids if ds is not None and f in ds.grids]
     if not fids:
-        ctx.message("⚠ 请先选择一个微网格,再计算户数。")
+        ctx.refuse(tr("请先选择一个微网格,再计算户数。"))
         return None
     dlg = HouseholdsDialog(ctx, fids[0], parent)
     if modal:

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 
 from mapedit.model.dataset import Dataset
+from mapedit.model.editing.index import unit_grids
 
 
 class _Index:
@@ -130,7 +131,7 @@ def gap_neighbours(ds: Dataset, unit_code: str, gap: Any) -> list[tuple[int, flo
 
     tol = ds.settings.noding_precision_m
     out = []
-    for g in ds.grids_of_unit(unit_code):
+    for g in unit_grids(ds, unit_code):
         if g.geometry is None or g.geometry.is_empty or g.fid is None:
             continue
         if not shapely.dwithin(g.geometry, gap, tol):

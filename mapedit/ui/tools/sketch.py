@@ -9,6 +9,7 @@ coordinates.
 from __future__ import annotations
 
 from mapedit.errors import MapeditError
+from mapedit.ui.i18n import tr
 from mapedit.ui.tools.context import EditContext
 from mapedit.ui.tools.snapping import Snap, Snapper
 
@@ -76,7 +77,7 @@ class Sketch:
                 continue
             coords = [(float(p[0]), float(p[1])) for p in path]
             return coords[1:-1]  # the ends are the clicks themselves
-        self.ctx.message("这两个点不在同一条边线上,已按直线连接。")
+        self.ctx.message(tr("这两个点不在同一条边线上,已按直线连接。"))
         return []
 
     def pop(self) -> bool:

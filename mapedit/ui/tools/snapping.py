@@ -19,12 +19,6 @@ EDIT_SNAP_LAYERS: tuple[str, ...] = ("units", "grids", "roads", "buildings", "vi
 """What the drawing tools snap to: unit boundaries, grids and the base layers clerks follow
 (roads, buildings, villager groups)."""
 
-KIND_ZH: dict[str, str] = {
-    "vertex": "吸附到节点",
-    "segment": "吸附到边线",
-    "none": "",
-}
-
 
 @dataclass
 class Snap:

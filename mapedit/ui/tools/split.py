@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from mapedit.errors import MapeditError
+from mapedit.ui.i18n import N_, error_text, tr
 from mapedit.ui.tools import locate
 from mapedit.ui.tools.context import EditContext
 from mapedit.ui.tools.draw import SketchTool
@@ -36,16 +37,11 @@ def split_grids(ctx: EditContext, coords: list[tuple[float, float]],
     if near is not None:
         targets = [f for f in targets if f in near]
     if not targets:
-        ctx.message("⚠ 分割线没有穿过任何微网格:请从微网格外侧开始,穿过它,到另一侧结束。")
-        return []
-    locked = [f for f in targets if f in ds.grids and ds.units.get(ds.grids[f].unit_code)
-              is not None and ds.units[ds.grids[f].unit_code].locked]
-    if locked:
-        ctx.message(f"⚠ {ctx.unit_locked_message(ds.grids[locked[0]].unit_code)}")
+        ctx.refuse(tr("分割线没有穿过任何微网格:请从微网格外侧开始,穿过它,到另一侧结束。"))
         return []
     results: list[int] = []
-    refusals: list[str] = []
-    text = "分割微网格" if len(targets) == 1 else f"分割 {len(targets)} 个微网格"
+    refusals: list[MapeditError] = []
+    text = tr("分割微网格") if len(targets) == 1 else tr("分割 {0} 个微网格").format(len(targets))
     done = 0
     # A line that only pokes into a neighbour does not split it; that refusal is only worth
     # telling the clerk when no grid at all could be split.
@@ -59,7 +55,7 @@ def split_grids(ctx: EditContext, coords: list[tuple[float, float]],
                 else:
                     cs = split_grid(ds, fid, coords, settings=ds.settings)
             except MapeditError as err:
-                refusals.append(err.zh)
+                refusals.append(err)
                 continue
             applied = ctx.push(cs)
             if applied is not None:
@@ -68,9 +64,10 @@ def split_grids(ctx: EditContext, coords: list[tuple[float, float]],
                             if c.after is not None and c.after.fid is not None
                             and (c.before is None or c.before.fid == fid)]
     if done:
-        ctx.message(f"已分割 {done} 个微网格,得到 {len(results)} 个(可按 Ctrl+Z 撤销)")
+        ctx.message(tr("已分割 {0} 个微网格,得到 {1} 个(可按 Ctrl+Z 撤销)")
+                    .format(done, len(results)))
     elif refusals:
-        ctx.message(f"⚠ 不能分割:{refusals[0]}")
+        ctx.refuse(tr("不能分割:{0}").format(error_text(refusals[0])))
     return results
 
 
@@ -78,23 +75,23 @@ class SplitTool(SketchTool):
     """分割: draw a line across one or more grids."""
 
     name = "split"
-    title_zh = "分割微网格"
+    title = N_("分割微网格")
     shortcut = "S"
-    hint_zh = ("从微网格外侧单击开始画分割线,穿过微网格后双击或回车完成;"
-               "Backspace 删除上一个节点,Esc 取消")
+    hint = N_("从微网格外侧单击开始画分割线,穿过微网格后双击或回车完成;"
+              "Backspace 删除上一个节点,Esc 取消")
     closed = False
     min_points = 2
     snap_layers = EDIT_SNAP_LAYERS
 
     def begin(self, x: float, y: float) -> bool:
         if self.ctx.dataset is None:
-            self.ctx.message("请先打开一个项目。")
+            self.ctx.refuse(tr("请先打开一个项目。"))
             return False
         return True
 
     def finish_sketch(self, coords: list[tuple[float, float]], unit_code: str | None) -> None:
         fids = split_grids(self.ctx, coords)
-        if fids and self.ctx.select_grids is not None:
+        if fids:
             self.ctx.select_grids(fids)
 
 
@@ -103,9 +100,9 @@ class SplitByRoadTool(EditTool):
     meeting the click, where the road runs between two) is split along the road."""
 
     name = "split_road"
-    title_zh = "沿道路分割"
+    title = N_("沿道路分割")
     shortcut = "R"
-    hint_zh = "单击微网格中的一条道路,沿这条道路把该微网格分割开"
+    hint = N_("单击微网格中的一条道路,沿这条道路把该微网格分割开")
 
     def mouse_move(self, x: float, y: float, modifiers: Any = None, **_: Any) -> None:
         ds = self.ctx.dataset
@@ -127,7 +124,7 @@ class SplitByRoadTool(EditTool):
             return True
         road = locate.road_at(ds, x, y, self.ctx.snap_tolerance_m())
         if road is None:
-            self.ctx.message("⚠ 这里没有道路:请单击底图上的一条道路(可放大后再点)。")
+            self.ctx.refuse(tr("这里没有道路:请单击底图上的一条道路(可放大后再点)。"))
             return True
         layer = ds.base("roads")
         name = (layer.attributes[road].get("name") if road < len(layer.attributes) else "") or ""
@@ -135,9 +132,9 @@ class SplitByRoadTool(EditTool):
         fids = split_grids(self.ctx, _line_coords(layer.geometries[road]), road=road,
                            near=near)
         if fids:
-            self.ctx.message(f"已沿道路{name}分割,得到 {len(fids)} 个微网格(可按 Ctrl+Z 撤销)")
-            if self.ctx.select_grids is not None:
-                self.ctx.select_grids(fids)
+            self.ctx.message(tr("已沿道路{0}分割,得到 {1} 个微网格(可按 Ctrl+Z 撤销)")
+                             .format(name, len(fids)))
+            self.ctx.select_grids(fids)
         self.ctx.overlay().clear_overlay()
         return True
 

@@ -1,9 +1,9 @@
 """The 编辑 toolbar and menu: installs the editing tools into the main window.
 
 ``install_tools(window)`` is the only thing the window calls. It builds one
-:class:`EditContext` around the window's canvas, project and undo stack, creates the tools and
+:class:`EditContext` around the window's canvas and project controller, creates the tools and
 their actions (shortcut letters shown in the tooltips), and a status-bar hint that always says
-what to do next with the active tool, in Chinese. Keys a tool needs while it is busy (Backspace,
+what to do next with the active tool, in the interface language. Keys a tool needs while it is busy (Backspace,
 Ctrl+Z, Enter, Delete, T) are claimed through ``ShortcutOverride`` so the window's shortcuts
 (Ctrl+Z = undo, Del = delete grid) do not fire in the middle of a drawing.
 """
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QToolBar
 
+from mapedit.ui.i18n import N_, tr
 from mapedit.ui.tools.context import EditContext
 from mapedit.ui.tools.draw import DrawGridTool, TraceState
 from mapedit.ui.tools.edit_base import EditTool
@@ -25,7 +26,7 @@ from mapedit.ui.tools.merge import merge_selected
 from mapedit.ui.tools.split import SplitByRoadTool, SplitTool
 from mapedit.ui.tools.vertex import VertexTool
 
-SELECT_HINT = "选择:单击微网格查看属性,Ctrl+单击多选;拖动平移,滚轮缩放"
+SELECT_HINT = N_("选择:单击微网格查看属性,Ctrl+单击多选;拖动平移,滚轮缩放")
 
 
 class _KeyRouter(QObject):
@@ -58,17 +59,13 @@ class ToolManager(QObject):
         super().__init__(window)
         self.window = window
         self.canvas = window.canvas
-        self.hint_label = QLabel(self.tr(SELECT_HINT), window)
+        self.controller = window.controller
+        self.hint_label = QLabel(tr(SELECT_HINT), window)
         self.hint_label.setObjectName("tool_hint")
+        self.hint_label.setMinimumWidth(1)  # a long hint must not widen the window
         window.statusBar().addWidget(self.hint_label, 1)
-        self.ctx = EditContext(
-            canvas=self.canvas,
-            project_getter=lambda: getattr(window, "project", None),
-            undo_stack=window.undo_stack,
-            show_message=self._show_message,
-            select_grids=self._select,
-            command_factory=self._command,
-        )
+        self.ctx = EditContext(canvas=self.canvas, controller=self.controller,
+                               show_hint=self._show_hint)
         self.trace = TraceState()
         self.draw = DrawGridTool(self.ctx, self.trace)
         self.split = SplitTool(self.ctx, self.trace)
@@ -86,31 +83,15 @@ class ToolManager(QObject):
                 w.installEventFilter(self.router)
 
     # -- plumbing --------------------------------------------------------------------------
-    @staticmethod
-    def _command(project: Any, changeset: Any) -> Any:
-        from mapedit.ui.commands import ChangeSetCommand, current_user
-
-        return ChangeSetCommand(project, changeset, who=current_user())
-
-    def _show_message(self, text: str, timeout: int = 0) -> None:
-        if timeout:
-            self.window.statusBar().showMessage(text, timeout)
-        else:
-            self.window.statusBar().clearMessage()
-            self.hint_label.setText(text)
+    def _show_hint(self, text: str) -> None:
+        self.window.statusBar().clearMessage()
+        self.hint_label.setText(text)
 
     def _select(self, fids: list[int]) -> None:
-        select = getattr(self.window, "select_grids", None)
-        if select is not None:
-            select(list(fids), "command")
-        else:
-            self.canvas.set_selection(list(fids))
+        self.controller.select_grids(list(fids), "command")
 
     def selection(self) -> list[int]:
-        sel = getattr(self.window, "selection", None)
-        if sel is None:
-            sel = self.canvas.selection()
-        return list(sel or [])
+        return list(self.controller.selection)
 
     def _action(self, text: str, shortcut: str | None, tip: str, slot: Any = None,
                 checkable: bool = False, key: str = "") -> QAction:
@@ -132,16 +113,16 @@ class ToolManager(QObject):
         w = self.window
         group = QActionGroup(w)
         group.setExclusive(True)
-        self.act_select = self._action(self.tr("选择"), None, self.tr(SELECT_HINT),
+        self.act_select = self._action(self.tr("选择"), None, tr(SELECT_HINT),
                                        lambda: self.activate(None), True, "select")
         # Esc is the way back to selecting (act_escape below); say so where clerks look.
-        self.act_select.setToolTip(f"{self.tr('选择')}(Esc)\n{self.tr(SELECT_HINT)}")
+        self.act_select.setToolTip(f"{self.tr('选择')}(Esc)\n{tr(SELECT_HINT)}")
         self.act_select.setChecked(True)
         group.addAction(self.act_select)
         self.tool_actions: dict[str, QAction] = {}
         for tool in self.tools:
-            # Titles and hints live on the tool classes in Chinese; translated here.
-            act = self._action(self.tr(tool.title_zh), tool.shortcut, self.tr(tool.hint_zh),
+            # Titles and hints live on the tool classes (marked N_); translated here.
+            act = self._action(tr(tool.title), tool.shortcut, tool.hint_text(),
                                lambda _c=False, t=tool: self.activate(t), True, tool.name)
             group.addAction(act)
             self.tool_actions[tool.name] = act
@@ -174,19 +155,8 @@ class ToolManager(QObject):
             [self.act_trace, self.act_fill_mode],
             [self.act_merge, self.act_fill_all, self.act_households],
         ]
-        tb = getattr(w, "toolbar_edit", None)
+        tb: QToolBar = w.toolbar_edit
         anchor = getattr(w, "edit_tools_anchor", None)
-        if not isinstance(tb, QToolBar):
-            # A window without its own 编辑 toolbar (tests with a bare QMainWindow).
-            tb = QToolBar(self.tr("编辑"), w)
-            tb.setObjectName("toolbar_edit")
-            tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            w.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
-            anchor = None
-            for extra in ("act_delete", "act_lock"):
-                act = getattr(w, extra, None)
-                if act is not None:
-                    tb.addAction(act)
         if anchor is not None and anchor not in tb.actions():
             anchor = None
         if anchor is None and tb.actions():
@@ -234,16 +204,16 @@ class ToolManager(QObject):
         self.canvas.set_tool(tool)
         if tool is None:
             self.act_select.setChecked(True)
-            self.ctx.hint(self.tr(SELECT_HINT))
+            self.ctx.hint(tr(SELECT_HINT))
         else:
             self.tool_actions[tool.name].setChecked(True)
-            self.ctx.hint(self.tr(tool.hint_zh))
+            tool.show_hint()
             self.canvas.setFocus()
 
     def _set_fill_mode(self, on: bool) -> None:
         self.draw.mode = "fill" if on else "trim"
-        self.ctx.message("绘制方式:" + ("贴合相邻微网格,自动填满细缝" if on
-                                        else "避让已有微网格,重叠部分裁去"))
+        self.ctx.message(tr("绘制方式:贴合相邻微网格,自动填满细缝") if on
+                         else tr("绘制方式:避让已有微网格,重叠部分裁去"))
 
     # -- one-shot actions ------------------------------------------------------------------
     def merge(self) -> None:
@@ -252,7 +222,7 @@ class ToolManager(QObject):
             self._select([fid])
 
     def current_unit(self) -> str | None:
-        code = getattr(self.window, "current_unit", None)
+        code = self.controller.current_unit
         if code:
             return code
         ds = self.ctx.dataset
@@ -277,17 +247,9 @@ def _viewport(canvas: Any) -> Any:
 
 
 def _edit_menu(window: QMainWindow) -> QMenu:
-    """The window's 编辑 menu: its ``menu_edit`` attribute. Looking the menu up by its title
-    found nothing in English and added a second "Edit" menu, so the title is only a fallback
-    for windows that do not say which menu is theirs."""
-    menu = getattr(window, "menu_edit", None)
-    if isinstance(menu, QMenu):
-        return menu
-    for act in window.menuBar().actions():
-        m = act.menu()
-        if m is not None and act.text().replace("&", "").startswith("编辑"):
-            return m
-    return window.menuBar().addMenu(QCoreApplication.translate("ToolManager", "编辑(&E)"))
+    """The window's 编辑 menu: its ``menu_edit`` attribute (never looked up by its title,
+    which is translated)."""
+    return window.menu_edit
 
 
 def install_tools(window: QMainWindow) -> ToolManager:

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from mapedit.ui.i18n import N_, error_text, tr
 from mapedit.ui.tools.edit_base import EditTool, is_ctrl, is_key
 from mapedit.ui.tools.snapping import EDIT_SNAP_LAYERS, Snap
 
@@ -24,10 +25,10 @@ class VertexTool(EditTool):
     """节点: drag / Ctrl+click / Delete on grid vertices."""
 
     name = "vertex"
-    title_zh = "编辑节点"
+    title = N_("编辑节点")
     shortcut = "V"
-    hint_zh = ("拖动节点移动它(公共节点在相邻微网格中一起移动);Ctrl+单击边线添加节点;"
-               "Delete 或右键删除节点;Esc 取消拖动")
+    hint = N_("拖动节点移动它(公共节点在相邻微网格中一起移动);Ctrl+单击边线添加节点;"
+              "Delete 或右键删除节点;Esc 取消拖动")
     snap_layers = GRID_LAYERS
 
     def __init__(self, ctx: Any) -> None:
@@ -75,7 +76,7 @@ class VertexTool(EditTool):
             if snap.snapped:
                 self.insert_at(snap)
             else:
-                self.ctx.message("⚠ 请按住 Ctrl 单击微网格的边线来添加节点。")
+                self.ctx.refuse(tr("请按住 Ctrl 单击微网格的边线来添加节点。"))
             return True
         if snap.kind != "vertex":
             self._select_at(x, y)
@@ -85,7 +86,7 @@ class VertexTool(EditTool):
         self.drag_to = snap.xy
         self._exclude = self._moving_grids(snap)
         self.start()
-        self.ctx.hint("松开鼠标完成移动,Esc 取消;按住 Shift 不吸附")
+        self.ctx.hint(tr("松开鼠标完成移动,Esc 取消;按住 Shift 不吸附"))
         return True
 
     def mouse_release(self, x: float, y: float, button: Any = None, modifiers: Any = None,
@@ -95,7 +96,7 @@ class VertexTool(EditTool):
         target = self._target_snapper.snap(x, y, modifiers, show=False, exclude=self._exclude)
         x0, y0 = self.drag_from
         self.finish()
-        self.ctx.hint(self.hint_zh)
+        self.show_hint()
         if abs(target.x - x0) < 1e-9 and abs(target.y - y0) < 1e-9:
             return True
         self.move(x0, y0, target.x, target.y)
@@ -114,9 +115,9 @@ class VertexTool(EditTool):
         """A click away from any vertex selects the grid there (to see its attributes) and
         reminds the clerk how this tool works."""
         fid = self.ctx.grid_at(x, y)
-        if fid is not None and self.ctx.select_grids is not None:
+        if fid is not None:
             self.ctx.select_grids([fid])
-        self.ctx.message("这里没有节点:请把鼠标移到节点上(出现方框标记)再拖动。")
+        self.ctx.message(tr("这里没有节点:请把鼠标移到节点上(出现方框标记)再拖动。"))
 
     # -- keys ------------------------------------------------------------------------------
     def wants_key(self, key: int, modifiers: Any) -> bool:
@@ -129,7 +130,7 @@ class VertexTool(EditTool):
     def key_press(self, key: int, modifiers: Any = None, **_: Any) -> bool:
         if is_key(key, Qt.Key.Key_Escape) and self.busy:
             self.cancel()
-            self.ctx.message("已取消移动。")
+            self.ctx.message(tr("已取消移动。"))
             return True
         if is_key(key, Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.hover is not None:
             self.delete_at(self.hover)
@@ -143,7 +144,7 @@ class VertexTool(EditTool):
         ds = self.ctx.dataset
         if ds is None:
             return
-        self._edit("不能移动节点", move_vertex, ds, x0, y0, x1, y1, settings=ds.settings)
+        self._edit(tr("不能移动节点"), move_vertex, ds, x0, y0, x1, y1, settings=ds.settings)
 
     def insert_at(self, snap: Snap) -> None:
         from mapedit.model.geometry_ops import insert_vertex
@@ -153,9 +154,9 @@ class VertexTool(EditTool):
             return
         fid = _grid_fid(snap)
         if fid is None:
-            self.ctx.message("⚠ 请按住 Ctrl 单击微网格的边线来添加节点。")
+            self.ctx.refuse(tr("请按住 Ctrl 单击微网格的边线来添加节点。"))
             return
-        self._edit("不能添加节点", insert_vertex, ds, fid, point=snap.xy, settings=ds.settings)
+        self._edit(tr("不能添加节点"), insert_vertex, ds, fid, point=snap.xy, settings=ds.settings)
 
     def delete_at(self, snap: Snap) -> None:
         from mapedit.model.geometry_ops import delete_vertex
@@ -165,7 +166,7 @@ class VertexTool(EditTool):
             return
         self.hover = None
         self.snapper.clear()
-        self._edit("不能删除节点", delete_vertex, ds, snap.x, snap.y, settings=ds.settings)
+        self._edit(tr("不能删除节点"), delete_vertex, ds, snap.x, snap.y, settings=ds.settings)
 
     def _edit(self, what: str, op: Any, *args: Any, **kwargs: Any) -> None:
         from mapedit.errors import MapeditError
@@ -173,7 +174,7 @@ class VertexTool(EditTool):
         try:
             cs = op(*args, **kwargs)
         except MapeditError as err:
-            self.ctx.message(f"⚠ {what}:{err.zh}")
+            self.ctx.refuse(f"{what}:{error_text(err)}")
             return
         self.ctx.push(cs)
 

@@ -271,6 +271,35 @@
         </message>
     </context>
     <context>
+        <name>InternalErrorDialog</name>
+        <message>
+            <source>程序错误 / Internal error</source>
+            <translation>Internal error</translation>
+        </message>
+        <message>
+            <source>程序遇到了一个意外错误。您的数据已经保存,可以继续工作。
+如果问题重复出现,请点“复制错误报告”,把报告发给技术支持(报告里没有您的用户名和个人文件夹)。</source>
+            <translation>mapedit hit an unexpected error. Your work is saved and you can carry on.
+If it happens again, click “Copy error report” and send the report to support (it contains neither your user name nor your personal folders).</translation>
+        </message>
+        <message>
+            <source>复制错误报告</source>
+            <translation>Copy error report</translation>
+        </message>
+        <message>
+            <source>打开日志文件夹</source>
+            <translation>Open log folder</translation>
+        </message>
+        <message>
+            <source>详细信息</source>
+            <translation>Details</translation>
+        </message>
+        <message>
+            <source>错误报告已复制,可以粘贴到聊天或邮件中。</source>
+            <translation>Error report copied; paste it into a chat or an e-mail.</translation>
+        </message>
+    </context>
+    <context>
         <name>LayerPanel</name>
         <message>
             <source>勾选显示图层;上面的图层画在上面</source>
@@ -492,10 +521,6 @@
             <translation>&amp;Help</translation>
         </message>
         <message>
-            <source>常用</source>
-            <translation>Main</translation>
-        </message>
-        <message>
             <source>撤销(Ctrl+Z)</source>
             <translation>Undo (Ctrl+Z)</translation>
         </message>
@@ -506,10 +531,6 @@
         <message>
             <source>无法打开项目</source>
             <translation>Cannot open project</translation>
-        </message>
-        <message>
-            <source>不能完成这个修改</source>
-            <translation>This change cannot be made</translation>
         </message>
         <message>
             <source>已{0}(可按 Ctrl+Z 撤销)</source>
@@ -542,11 +563,6 @@
         <message>
             <source>(无)</source>
             <translation>(none)</translation>
-        </message>
-        <message>
-            <source>文件已不存在:{0}
-The file no longer exists.</source>
-            <translation>The file no longer exists: {0}</translation>
         </message>
         <message>
             <source>打开项目</source>
@@ -611,10 +627,6 @@ The file no longer exists.</source>
         <message>
             <source>导出失败</source>
             <translation>Export failed</translation>
-        </message>
-        <message>
-            <source>已导出到 {0}:{1}</source>
-            <translation>Exported to {0}: {1}</translation>
         </message>
         <message>
             <source>&lt;b&gt;微网格编辑器&lt;/b&gt; {0}&lt;br&gt;为街道办事处绘制、检查和导出微网格(一网统管)。&lt;br&gt;数据保存在本机的项目文件(.gpkg)中,每次修改立即保存,可随时撤销。</source>
@@ -705,6 +717,127 @@ The file no longer exists.</source>
         </message>
     </context>
     <context>
+        <name>RestoreBackupDialog</name>
+        <message>
+            <source>恢复备份</source>
+            <translation>Restore backup</translation>
+        </message>
+        <message>
+            <source>(没有打开项目)</source>
+            <translation>(no project open)</translation>
+        </message>
+        <message>
+            <source>每次打开项目时,程序会自动把它复制一份保存到本机的备份文件夹。当前项目:{0}</source>
+            <translation>Every time a project is opened, mapedit saves a copy of it in a backup folder on this computer. Current project: {0}</translation>
+        </message>
+        <message>
+            <source>备份时间</source>
+            <translation>Backed up at</translation>
+        </message>
+        <message>
+            <source>大小</source>
+            <translation>Size</translation>
+        </message>
+        <message>
+            <source>微网格数</source>
+            <translation>Micro-grids</translation>
+        </message>
+        <message>
+            <source>每个项目保留最近的备份份数(0 = 不备份):</source>
+            <translation>Backups kept per project (0 = none):</translation>
+        </message>
+        <message>
+            <source>另存为新项目…</source>
+            <translation>Restore as new project…</translation>
+        </message>
+        <message>
+            <source>替换当前项目…</source>
+            <translation>Replace current project…</translation>
+        </message>
+        <message>
+            <source>恢复为新项目文件</source>
+            <translation>Restore as a new project file</translation>
+        </message>
+        <message>
+            <source>要替换当前项目,请使用“替换当前项目”。</source>
+            <translation>To replace the current project, use “Replace current project”.</translation>
+        </message>
+        <message>
+            <source>已恢复到 {0}。现在打开它吗?</source>
+            <translation>Restored to {0}. Open it now?</translation>
+        </message>
+        <message>
+            <source>替换当前项目</source>
+            <translation>Replace current project</translation>
+        </message>
+        <message>
+            <source>用 {0} 的备份替换当前项目 {1}?
+
+替换前,当前内容会另存一份备份,以后仍可从这里恢复。撤销记录会清空。</source>
+            <translation>Replace the current project {1} with the backup of {0}?
+
+The current content is backed up first and can be restored from here later. The undo history is cleared.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SelfTestDialog</name>
+        <message>
+            <source>自检</source>
+            <translation>Self-test</translation>
+        </message>
+        <message>
+            <source>自检会在临时文件夹中生成示例项目,用编辑工具绘制并分割一个微网格,然后检查、导出并渲染地图,用一两分钟确认本机上的程序完好。您的项目和设置不会被改动。</source>
+            <translation>The self-test makes the demo project in a temporary folder, draws and splits a micro-grid with the editing tools, then checks, exports and renders the map: a minute or two to confirm that mapedit works on this computer. Your projects and settings are not touched.</translation>
+        </message>
+        <message>
+            <source>开始自检</source>
+            <translation>Run self-test</translation>
+        </message>
+        <message>
+            <source>复制结果</source>
+            <translation>Copy results</translation>
+        </message>
+        <message>
+            <source>全部通过</source>
+            <translation>All steps passed</translation>
+        </message>
+        <message>
+            <source>有步骤失败,请把结果复制给技术支持</source>
+            <translation>Some steps failed; please copy the results to support</translation>
+        </message>
+    </context>
+    <context>
+        <name>SupportActions</name>
+        <message>
+            <source>恢复备份…</source>
+            <translation>Restore backup…</translation>
+        </message>
+        <message>
+            <source>从自动保存的备份中恢复当前项目</source>
+            <translation>Restore the current project from an automatic backup</translation>
+        </message>
+        <message>
+            <source>欢迎页</source>
+            <translation>Welcome page</translation>
+        </message>
+        <message>
+            <source>示例街道、新建项目、最近的项目和天地图密钥</source>
+            <translation>Demo street, new project, recent projects and the Tianditu key</translation>
+        </message>
+        <message>
+            <source>自检</source>
+            <translation>Self-test</translation>
+        </message>
+        <message>
+            <source>检查本机上的程序是否完好(与 mapedit --self-test 相同)</source>
+            <translation>Check that mapedit works on this computer (same as mapedit --self-test)</translation>
+        </message>
+        <message>
+            <source>打开日志文件夹</source>
+            <translation>Open log folder</translation>
+        </message>
+    </context>
+    <context>
         <name>UnitTreePanel</name>
         <message>
             <source>按名称或编码查找管理单元…</source>
@@ -713,22 +846,6 @@ The file no longer exists.</source>
         <message>
             <source>名称</source>
             <translation>Name</translation>
-        </message>
-        <message>
-            <source>网格数</source>
-            <translation>Grids</translation>
-        </message>
-        <message>
-            <source>覆盖率 %</source>
-            <translation>Coverage %</translation>
-        </message>
-        <message>
-            <source>户数合计</source>
-            <translation>Households</translation>
-        </message>
-        <message>
-            <source>错误数</source>
-            <translation>Errors</translation>
         </message>
         <message>
             <source>街道 → 责任网格 → 管理单元 → 微网格;双击可在地图上定位</source>
@@ -876,6 +993,520 @@ The file no longer exists.</source>
         <message>
             <source>编辑(&amp;E)</source>
             <translation>&amp;Edit</translation>
+        </message>
+    </context>
+    <context>
+        <name>WelcomeDialog</name>
+        <message>
+            <source>欢迎使用微网格编辑器</source>
+            <translation>Welcome to the micro-grid editor</translation>
+        </message>
+        <message>
+            <source>&lt;h2&gt;微网格编辑器&lt;/h2&gt;在管理单元内绘制微网格,边画边检查,导出给城运平台。</source>
+            <translation>&lt;h2&gt;Micro-grid editor&lt;/h2&gt;Draw micro-grids inside management units, checked as you draw, and export them for the city-operations platform.</translation>
+        </message>
+        <message>
+            <source>打开示例街道</source>
+            <translation>Open the demo street</translation>
+        </message>
+        <message>
+            <source>夏阳街道示例数据,可以随意练习</source>
+            <translation>Sample data of Xiayang street, to practise on freely</translation>
+        </message>
+        <message>
+            <source>由管理单元文件新建项目…</source>
+            <translation>New project from a units file…</translation>
+        </message>
+        <message>
+            <source>读入上级下发的 units.geojson</source>
+            <translation>Read the units.geojson handed down by the district</translation>
+        </message>
+        <message>
+            <source>打开项目…</source>
+            <translation>Open project…</translation>
+        </message>
+        <message>
+            <source>打开已有的 .gpkg 项目文件</source>
+            <translation>Open an existing .gpkg project file</translation>
+        </message>
+        <message>
+            <source>最近的项目</source>
+            <translation>Recent projects</translation>
+        </message>
+        <message>
+            <source>(文件已不存在)</source>
+            <translation>(file no longer exists)</translation>
+        </message>
+        <message>
+            <source>(还没有打开过项目)</source>
+            <translation>(no project opened yet)</translation>
+        </message>
+        <message>
+            <source>天地图密钥(可选)</source>
+            <translation>Tianditu key (optional)</translation>
+        </message>
+        <message>
+            <source>在线影像和地图底图来自国家地理信息公共服务平台“天地图”,需要一个免费的密钥:在天地图网站(tianditu.gov.cn)注册后,在“控制台 → 应用管理”创建应用,类型选“浏览器端”,把得到的密钥粘贴到这里。密钥只保存在本机您自己的设置中,不会写进项目文件,项目可以放心发给别人。没有密钥也可以使用本程序,只是没有在线底图。</source>
+            <translation>Online imagery and base maps come from Tianditu, the national public map service, which needs a free key: register on the Tianditu website (tianditu.gov.cn), create an application under “Console → Application management” with the type “Browser”, and paste the key here. The key is kept only in your own settings on this computer, never in a project file, so projects can be passed on safely. mapedit works without a key, just without online base maps.</translation>
+        </message>
+        <message>
+            <source>例如 0123456789abcdef0123456789abcdef</source>
+            <translation>e.g. 0123456789abcdef0123456789abcdef</translation>
+        </message>
+    </context>
+    <context>
+        <name>mapedit</name>
+        <message>
+            <source>
+&lt;h3&gt;微网格编辑器使用说明&lt;/h3&gt;
+&lt;ol&gt;
+&lt;li&gt;&lt;b&gt;打开项目&lt;/b&gt;:启动时打开上次的项目(第一次是示范街道);“文件 → 打开”选择自己的项目(.gpkg),
+或“文件 → 新建(从管理单元文件)”读入上级下发的 units.geojson。打开后地图立即可用,
+整个项目的检查在后台进行,状态栏显示进度。&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;查看进度&lt;/b&gt;:左侧“管理单元”列表显示每个单元的微网格数、覆盖率、户数合计和错误数。
+覆盖率应为 100%,错误数应为 0。双击一行可在地图上定位。&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;绘制和修改&lt;/b&gt;:绘制 D、分割 S、沿道路分割 R、编辑节点 V、填补空隙 F、合并 M;
+Esc 取消,Ctrl+Z 撤销。不能完成的修改会在地图上方说明原因。&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;修改属性&lt;/b&gt;:在地图或列表中点选一个微网格,在右侧“属性”中修改名称、类别、条线部门、
+户数、人口、四至和备注。类别只能从本单元类型允许的类别中选择,把鼠标停在类别上可看划分原则。&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;检查&lt;/b&gt;:每次修改后自动检查。右侧“检查结果”按问题类型和管理单元分组,
+点击一条即可定位。确属实际情况的问题可“标记为例外”并写明原因。&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;户数平衡&lt;/b&gt;:小区和村组的每个微网格应有 300–500 户;“户数平衡”图中绿色在范围内,
+橙色超出范围。&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;导出&lt;/b&gt;:“文件 → 导出 GeoJSON”(Ctrl+E)先显示检查结果,再选择文件夹和坐标系,
+导出 units.geojson 和 grids.geojson 上报。&lt;/li&gt;
+&lt;/ol&gt;
+&lt;p&gt;每次修改都立即保存到项目文件,并可用 Ctrl+Z 撤销、Ctrl+Y 重做。&lt;/p&gt;
+&lt;p&gt;&lt;b&gt;主要规则&lt;/b&gt;:微网格不能重叠、不能留空、不能跨出管理单元;边界不能切割楼栋;
+村组微网格不能跨村民小组;编码为管理单元编码加三位序号。&lt;/p&gt;
+</source>
+            <translation>
+&lt;h3&gt;Using the micro-grid editor&lt;/h3&gt;
+&lt;ol&gt;
+&lt;li&gt;&lt;b&gt;Open&lt;/b&gt;: mapedit opens the project you had open last (the demo street the first time);
+File → Open chooses a project (.gpkg), File → New creates one from the platform's units.geojson.
+The map is ready at once; the whole project is checked in the background, with progress in the
+status bar.&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;Progress&lt;/b&gt;: the units tree shows grids, coverage (should be 100 %), households and errors
+per unit; double-click a row to zoom to it.&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;Draw and edit&lt;/b&gt;: draw D, split S, split along a road R, vertices V, fill gaps F, merge M;
+Esc cancels, Ctrl+Z undoes. When a change cannot be made, the reason is shown over the map.&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;Properties&lt;/b&gt;: select a grid on the map or in the tree and edit its name, category,
+departments, households, population, bounds and notes on the right. Only the categories allowed
+for the unit type can be chosen; hover a category to read its rule.&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;Check&lt;/b&gt;: every edit is checked at once. The findings are grouped by problem and unit;
+click one to zoom to it, or accept it as an exception with a reason.&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;Household balance&lt;/b&gt;: residential grids should hold 300–500 households; green bars are in
+the band, orange ones outside.&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;Export&lt;/b&gt; (File → Export GeoJSON, Ctrl+E): the check summary first, then the folder and the
+coordinate system; units.geojson and grids.geojson are written for the platform.&lt;/li&gt;
+&lt;/ol&gt;
+&lt;p&gt;Every edit is saved to the project file at once and can be undone (Ctrl+Z) and redone
+(Ctrl+Y).&lt;/p&gt;
+&lt;p&gt;&lt;b&gt;Main rules&lt;/b&gt;: micro-grids must not overlap, leave gaps or cross their unit; their edges
+must not cut buildings; a villager-group grid must not split a villager group; a grid's code is
+its unit's code plus a three-digit number.&lt;/p&gt;
+</translation>
+        </message>
+        <message>
+            <source>(撤销后恢复)</source>
+            <translation>(restored by undo)</translation>
+        </message>
+        <message>
+            <source>CGCS2000 经纬度</source>
+            <translation>CGCS2000 longitude/latitude</translation>
+        </message>
+        <message>
+            <source>GCJ-02(高德/腾讯地图坐标)</source>
+            <translation>GCJ-02 (Amap/Tencent map coordinates)</translation>
+        </message>
+        <message>
+            <source>WGS84 经纬度(标准,城运平台默认)</source>
+            <translation>WGS84 longitude/latitude (standard, platform default)</translation>
+        </message>
+        <message>
+            <source>{0:g} 千米</source>
+            <translation>{0:g} km</translation>
+        </message>
+        <message>
+            <source>{0:g} 米</source>
+            <translation>{0:g} m</translation>
+        </message>
+        <message>
+            <source>{0} 户</source>
+            <translation>{0} households</translation>
+        </message>
+        <message>
+            <source>{0}户</source>
+            <translation>{0} hh</translation>
+        </message>
+        <message>
+            <source>、</source>
+            <translation>, </translation>
+        </message>
+        <message>
+            <source>不能分割:{0}</source>
+            <translation>Cannot split: {0}</translation>
+        </message>
+        <message>
+            <source>不能删除节点</source>
+            <translation>Cannot delete the vertex</translation>
+        </message>
+        <message>
+            <source>不能添加节点</source>
+            <translation>Cannot add a vertex</translation>
+        </message>
+        <message>
+            <source>不能移动节点</source>
+            <translation>Cannot move the vertex</translation>
+        </message>
+        <message>
+            <source>企业</source>
+            <translation>Enterprise</translation>
+        </message>
+        <message>
+            <source>公共区域</source>
+            <translation>Public area</translation>
+        </message>
+        <message>
+            <source>公共机构</source>
+            <translation>Public institution</translation>
+        </message>
+        <message>
+            <source>关闭</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <source>其它</source>
+            <translation>Other</translation>
+        </message>
+        <message>
+            <source>养老</source>
+            <translation>Elderly care</translation>
+        </message>
+        <message>
+            <source>农场</source>
+            <translation>Farm</translation>
+        </message>
+        <message>
+            <source>农村</source>
+            <translation>Village</translation>
+        </message>
+        <message>
+            <source>分割 {0} 个微网格</source>
+            <translation>split {0} micro-grids</translation>
+        </message>
+        <message>
+            <source>分割线没有穿过任何微网格:请从微网格外侧开始,穿过它,到另一侧结束。</source>
+            <translation>The line crosses no micro-grid: start outside a grid, cross it and end on the other side.</translation>
+        </message>
+        <message>
+            <source>只能合并同一个管理单元内的微网格:所选微网格属于不同的管理单元。</source>
+            <translation>Only micro-grids of one management unit can be merged: the selected grids belong to different units.</translation>
+        </message>
+        <message>
+            <source>商业体</source>
+            <translation>Commercial complex</translation>
+        </message>
+        <message>
+            <source>坐标系:</source>
+            <translation>Coordinate system:</translation>
+        </message>
+        <message>
+            <source>学校</source>
+            <translation>School</translation>
+        </message>
+        <message>
+            <source>小区</source>
+            <translation>Residential compound</translation>
+        </message>
+        <message>
+            <source>工地</source>
+            <translation>Construction site</translation>
+        </message>
+        <message>
+            <source>已分割 {0} 个微网格,得到 {1} 个(可按 Ctrl+Z 撤销)</source>
+            <translation>Split {0} micro-grid(s) into {1} (Ctrl+Z undoes)</translation>
+        </message>
+        <message>
+            <source>已取消移动。</source>
+            <translation>Move cancelled.</translation>
+        </message>
+        <message>
+            <source>已取消绘制。</source>
+            <translation>Drawing cancelled.</translation>
+        </message>
+        <message>
+            <source>已导出到 {0}:{1}({2})</source>
+            <translation>Exported to {0}: {1} ({2})</translation>
+        </message>
+        <message>
+            <source>已将 {0} 个微网格合并为一个(可按 Ctrl+Z 撤销)</source>
+            <translation>Merged {0} micro-grids into one (Ctrl+Z undoes)</translation>
+        </message>
+        <message>
+            <source>已录入户数:</source>
+            <translation>Households entered:</translation>
+        </message>
+        <message>
+            <source>已沿道路{0}分割,得到 {1} 个微网格(可按 Ctrl+Z 撤销)</source>
+            <translation>Split along the road {0} into {1} micro-grids (Ctrl+Z undoes)</translation>
+        </message>
+        <message>
+            <source>已添加 {0} 个节点,至少需要 {1} 个。</source>
+            <translation>{0} vertices so far, at least {1} needed. </translation>
+        </message>
+        <message>
+            <source>已添加 {0} 个节点。</source>
+            <translation>{0} vertices so far. </translation>
+        </message>
+        <message>
+            <source>并入相邻微网格:{0}(公共边 {1:.0f} 米)</source>
+            <translation>Give to neighbour: {0} (shared edge {1:.0f} m)</translation>
+        </message>
+        <message>
+            <source>并入相邻微网格…</source>
+            <translation>Give to a neighbouring micro-grid…</translation>
+        </message>
+        <message>
+            <source>底图中这里没有带户数的楼栋</source>
+            <translation>No buildings with households here in the base map</translation>
+        </message>
+        <message>
+            <source>待划分</source>
+            <translation>To divide</translation>
+        </message>
+        <message>
+            <source>微网格:</source>
+            <translation>Micro-grid:</translation>
+        </message>
+        <message>
+            <source>微网格项目 (*.gpkg)</source>
+            <translation>mapedit project (*.gpkg)</translation>
+        </message>
+        <message>
+            <source>把这块空隙(约 {0:.0f} 平方米)作为一个新的微网格</source>
+            <translation>Make this gap (about {0:.0f} m²) a new micro-grid</translation>
+        </message>
+        <message>
+            <source>把这块空隙并入 {0}</source>
+            <translation>Give this gap to {0}</translation>
+        </message>
+        <message>
+            <source>按楼栋计算 = 中心点落在微网格内的各楼栋户数之和(每栋楼只计一次)。只有按下“采用计算值”才会修改已录入的户数,可撤销。</source>
+            <translation>From buildings = the households of the buildings whose centre lies in the micro-grid (each building counted once). The entered value changes only when you press "Use computed value"; it can be undone.</translation>
+        </message>
+        <message>
+            <source>按楼栋计算:</source>
+            <translation>From buildings:</translation>
+        </message>
+        <message>
+            <source>撤销例外:{0}</source>
+            <translation>withdraw exception: {0}</translation>
+        </message>
+        <message>
+            <source>文件夹 {0} 中已有 {1}。要用这次导出替换它们吗?</source>
+            <translation>The folder {0} already holds {1}. Replace them with this export?</translation>
+        </message>
+        <message>
+            <source>文件已不存在:{0}</source>
+            <translation>The file no longer exists: {0}</translation>
+        </message>
+        <message>
+            <source>文体</source>
+            <translation>Culture and sports</translation>
+        </message>
+        <message>
+            <source>新建微网格</source>
+            <translation>New micro-grid</translation>
+        </message>
+        <message>
+            <source>无问题</source>
+            <translation>No problem</translation>
+        </message>
+        <message>
+            <source>有警告</source>
+            <translation>Warnings</translation>
+        </message>
+        <message>
+            <source>有错误</source>
+            <translation>Errors</translation>
+        </message>
+        <message>
+            <source>未填写</source>
+            <translation>not entered</translation>
+        </message>
+        <message>
+            <source>村组</source>
+            <translation>Villager group</translation>
+        </message>
+        <message>
+            <source>松开鼠标完成移动,Esc 取消;按住 Shift 不吸附</source>
+            <translation>Release the mouse to finish the move, Esc cancels; hold Shift not to snap</translation>
+        </message>
+        <message>
+            <source>标记为例外:{0}</source>
+            <translation>accept as exception: {0}</translation>
+        </message>
+        <message>
+            <source>检查中 %p%</source>
+            <translation>Checking %p%</translation>
+        </message>
+        <message>
+            <source>检查失败:{0}</source>
+            <translation>The check failed: {0}</translation>
+        </message>
+        <message>
+            <source>楼宇</source>
+            <translation>Office building</translation>
+        </message>
+        <message>
+            <source>正在准备示范街道…</source>
+            <translation>Preparing the demo street…</translation>
+        </message>
+        <message>
+            <source>正在打开 {0}…</source>
+            <translation>Opening {0}…</translation>
+        </message>
+        <message>
+            <source>正在检查…</source>
+            <translation>Checking…</translation>
+        </message>
+        <message>
+            <source>正在检查整个项目;可以继续编辑,结果出来后自动显示</source>
+            <translation>Checking the whole project; you can keep editing, the results appear when ready</translation>
+        </message>
+        <message>
+            <source>正在检查整个项目…可以继续编辑,检查结果稍后显示。</source>
+            <translation>Checking the whole project… You can keep editing; the findings appear when the check is done.</translation>
+        </message>
+        <message>
+            <source>没有创建项目文件。</source>
+            <translation>No project file was created.</translation>
+        </message>
+        <message>
+            <source>没有需要修改的内容。</source>
+            <translation>Nothing to change.</translation>
+        </message>
+        <message>
+            <source>浏览…</source>
+            <translation>Browse…</translation>
+        </message>
+        <message>
+            <source>管理单元“{0}”没有需要填补的空隙。</source>
+            <translation>Unit "{0}" has no gaps to fill.</translation>
+        </message>
+        <message>
+            <source>管理单元文件</source>
+            <translation>Units file</translation>
+        </message>
+        <message>
+            <source>管理单元文件是上级下发的 units.geojson:每个管理单元一个面(Polygon 或 MultiPolygon),属性 code(编码,如 12 位数字)、name(名称)、unit_type(类型,只能是:{0})、responsibility_grid(所属责任网格,可不填)。</source>
+            <translation>The units file is the units.geojson from the platform: one polygon (Polygon or MultiPolygon) per management unit with the properties code (e.g. 12 digits), name, unit_type (one of: {0}) and responsibility_grid (optional).</translation>
+        </message>
+        <message>
+            <source>绘制方式:贴合相邻微网格,自动填满细缝</source>
+            <translation>Drawing: fit to neighbouring micro-grids, filling thin gaps</translation>
+        </message>
+        <message>
+            <source>绘制方式:避让已有微网格,重叠部分裁去</source>
+            <translation>Drawing: avoid existing micro-grids, overlaps are cut off</translation>
+        </message>
+        <message>
+            <source>网格</source>
+            <translation>Grids</translation>
+        </message>
+        <message>
+            <source>至少需要 {0} 个节点才能完成,请继续单击,或按 Esc 取消。</source>
+            <translation>At least {0} vertices are needed to finish; keep clicking, or press Esc to cancel.</translation>
+        </message>
+        <message>
+            <source>街面</source>
+            <translation>Street front</translation>
+        </message>
+        <message>
+            <source>覆盖%</source>
+            <translation>Cover %</translation>
+        </message>
+        <message>
+            <source>解锁管理单元 {0}</source>
+            <translation>unlock unit {0}</translation>
+        </message>
+        <message>
+            <source>请先打开一个项目。</source>
+            <translation>Open a project first.</translation>
+        </message>
+        <message>
+            <source>请先选择一个微网格,再计算户数。</source>
+            <translation>Select a micro-grid first, then compute its households.</translation>
+        </message>
+        <message>
+            <source>请先选择一个管理单元(单击单元内的微网格,或在左侧管理单元树中选择)。</source>
+            <translation>Select a management unit first (click a micro-grid in it, or choose it in the unit tree on the left).</translation>
+        </message>
+        <message>
+            <source>请先选择至少两个相邻的微网格(按住 Ctrl 单击可多选),再按 M 合并。</source>
+            <translation>Select at least two neighbouring micro-grids first (Ctrl+click adds to the selection), then press M to merge.</translation>
+        </message>
+        <message>
+            <source>请按住 Ctrl 单击微网格的边线来添加节点。</source>
+            <translation>Hold Ctrl and click the edge of a micro-grid to add a vertex.</translation>
+        </message>
+        <message>
+            <source>读取 {0} 时出现内部错误:{1}
+
+没有创建项目文件。请把日志 mapedit.log 发给技术支持。</source>
+            <translation>An internal error occurred while reading {0}: {1}
+
+No project file was created. Please send the log mapedit.log to support.</translation>
+        </message>
+        <message>
+            <source>这两个点不在同一条边线上,已按直线连接。</source>
+            <translation>The two points are not on one edge; they were joined by a straight line.</translation>
+        </message>
+        <message>
+            <source>这里不在任何管理单元内。</source>
+            <translation>This is not inside any management unit.</translation>
+        </message>
+        <message>
+            <source>这里没有空隙:已被微网格覆盖。请单击管理单元内的空白处。</source>
+            <translation>No gap here: this is covered by micro-grids. Click an empty part of a unit.</translation>
+        </message>
+        <message>
+            <source>这里没有节点:请把鼠标移到节点上(出现方框标记)再拖动。</source>
+            <translation>No vertex here: move the mouse onto a vertex (a square marker appears), then drag.</translation>
+        </message>
+        <message>
+            <source>这里没有道路:请单击底图上的一条道路(可放大后再点)。</source>
+            <translation>No road here: click a road of the base map (zoom in if needed).</translation>
+        </message>
+        <message>
+            <source>追踪已开启:在同一条边线上吸附两点,将沿边线连接。</source>
+            <translation>Tracing on: snap two points on one edge and the edge between them is followed.</translation>
+        </message>
+        <message>
+            <source>采用计算值</source>
+            <translation>Use computed value</translation>
+        </message>
+        <message>
+            <source>锁定管理单元 {0}</source>
+            <translation>lock unit {0}</translation>
+        </message>
+        <message>
+            <source>项目文件</source>
+            <translation>Project file</translation>
+        </message>
+        <message>
+            <source>风景区</source>
+            <translation>Scenic area</translation>
+        </message>
+        <message>
+            <source>医疗</source>
+            <translation>Medical</translation>
+        </message>
+        <message>
+            <source>新微网格放在管理单元“{0}”:图形大部分在这个单元里。</source>
+            <translation>The new micro-grid went to unit "{0}": most of the outline lies in it.</translation>
         </message>
     </context>
 </TS>

@@ -1,7 +1,7 @@
-"""A synthetic street for canvas tests and the frame-time benchmark.
+"""A synthetic street for canvas tests and the frame-time benchmark (test data, not for clerks).
 
-The canvas must be testable and measurable without the demo generator (a separate piece of work)
-and at any size, so this builds a plausible :class:`Dataset` quickly with vectorised shapely:
+Lives beside the demo generator, not in ``ui/canvas`` (it is data, and has no Qt). The canvas
+must be testable and measurable at any size in a fraction of a second, so this builds a plausible :class:`Dataset` quickly with vectorised shapely:
 units on a jittered lattice, each tiled by micro-grids that share their vertices exactly,
 buildings inside grids, a road network on the unit boundaries, a river, villager groups,
 committees and POIs. It is not a demo for clerks; ``mapedit.demo`` is.

@@ -1,0 +1,311 @@
+"""文件 menu: open, recent files, new from units, import grids, export — the dialogs around the
+project's file operations.
+
+Kept out of the window so the window only assembles docks and actions. Every operation ends in
+the controller (``set_project``, ``push_changeset``) or in the shared functions the CLI uses
+(``Project.open``, ``dataset_from_units``, ``import_grids_changeset``, ``write_exchange``), so
+the GUI and the CLI do each thing one way. Dialogs go through Qt's static helpers
+(``QFileDialog.getOpenFileName``, ``QMessageBox.question`` …) so tests can monkeypatch them.
+
+What the clerk is told: a :class:`~mapedit.errors.MapeditError` is their input's problem and
+is shown as such (never as an internal error); anything else is a bug, shown as "内部错误" with
+the promise that nothing was created or changed — the file operations here write to temporary
+names and rename, so that promise holds.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mapedit.errors import MapeditError
+from mapedit.ui.i18n import N_, error_text, tr
+
+log = logging.getLogger(__name__)
+
+PROJECT_FILTER = N_("微网格项目 (*.gpkg)")
+GEOJSON_FILTER = "GeoJSON (*.geojson *.json)"
+EXPORT_CRS: list[tuple[str, str]] = [
+    ("wgs84", N_("WGS84 经纬度(标准,城运平台默认)")),
+    ("gcj02", N_("GCJ-02(高德/腾讯地图坐标)")),
+    ("cgcs2000", N_("CGCS2000 经纬度")),
+]
+"""Export coordinate systems (``write_exchange``'s names) with what the clerk reads."""
+
+
+def show_error(parent: QWidget | None, title: str, err: BaseException) -> None:
+    """A message box for an error the clerk can act on (never a traceback)."""
+    QMessageBox.critical(parent, title, error_text(err))
+
+
+def units_help() -> str:
+    """What a units file must hold: shown where a clerk chooses one (文件 → 新建)."""
+    from mapedit.model.hierarchy import UNIT_TYPES
+
+    return tr("管理单元文件是上级下发的 units.geojson:每个管理单元一个面(Polygon 或 "
+              "MultiPolygon),属性 code(编码,如 12 位数字)、name(名称)、unit_type(类型,"
+              "只能是:{0})、responsibility_grid(所属责任网格,可不填)。").format(
+        tr("、").join(tr(t) for t in UNIT_TYPES))
+
+
+class NewProjectDialog(QDialog):
+    """文件 → 新建: which units file, where the project goes, and what the file must hold (the
+    allowed ``unit_type`` values are listed here, where the clerk looks)."""
+
+    def __init__(self, parent: QWidget | None, directory: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("新建项目"))
+        self.directory = directory
+        self.help = QLabel(units_help(), self)
+        self.help.setWordWrap(True)
+        self.help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source = QLineEdit(self)
+        self.target = QLineEdit(self)
+        browse_src = QPushButton(self.tr("浏览…"), self)
+        browse_dst = QPushButton(self.tr("浏览…"), self)
+        browse_src.clicked.connect(self._choose_source)
+        browse_dst.clicked.connect(self._choose_target)
+        form = QFormLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.source, 1)
+        row.addWidget(browse_src)
+        form.addRow(self.tr("管理单元文件"), row)
+        row = QHBoxLayout()
+        row.addWidget(self.target, 1)
+        row.addWidget(browse_dst)
+        form.addRow(self.tr("项目文件"), row)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.source.textChanged.connect(self._update)
+        self.target.textChanged.connect(self._update)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.help)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(620, self.sizeHint().height())
+        self._update()
+
+    def _choose_source(self) -> None:
+        src, _ = QFileDialog.getOpenFileName(self, self.tr("选择管理单元文件(units.geojson)"),
+                                             self.source.text() or self.directory,
+                                             GEOJSON_FILTER)
+        if src:
+            self.source.setText(src)
+            if not self.target.text():
+                self.target.setText(str(Path(src).with_suffix(".gpkg")))
+
+    def _choose_target(self) -> None:
+        dst, _ = QFileDialog.getSaveFileName(self, self.tr("新项目保存为"),
+                                             self.target.text() or self.directory,
+                                             tr(PROJECT_FILTER))
+        if dst:
+            self.target.setText(dst)
+
+    def _update(self) -> None:
+        ok = bool(self.source.text().strip()) and bool(self.target.text().strip())
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def paths(self) -> tuple[str, str]:
+        dst = self.target.text().strip()
+        if not dst.lower().endswith(".gpkg"):
+            dst += ".gpkg"
+        return self.source.text().strip(), dst
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, directory: str = "") -> tuple[str, str] | None:
+        """The chosen (units file, project file), or None when cancelled."""
+        dlg = cls(parent, directory)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dlg.paths()
+
+
+class ProjectFiles(QObject):
+    """The 文件 menu's operations for one window (``parent``) and its controller."""
+
+    def __init__(self, parent: QWidget, controller, settings) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.controller = controller
+        self.settings = settings
+
+    # -- open --------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.parent_widget, self.tr("打开项目"),
+                                              self.settings.last_directory(), tr(PROJECT_FILTER))
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a project file; on failure tell the clerk and keep the current project."""
+        from mapedit.project import Project
+
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            project = Project.open(str(path))
+        except (MapeditError, OSError) as exc:
+            QGuiApplication.restoreOverrideCursor()
+            show_error(self.parent_widget, self.tr("无法打开项目"), exc)
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        self.controller.set_project(project)
+        self.settings.add_recent_file(path)
+        self.settings.set_last_directory(path)
+        return True
+
+    def open_recent(self, path: str) -> bool:
+        if not Path(path).exists():
+            QMessageBox.warning(self.parent_widget, self.tr("最近打开"),
+                                self.tr("文件已不存在:{0}").format(path))
+            self.settings.remove_recent_file(path)
+            return False
+        return self.open_path(path)
+
+    # -- new ---------------------------------------------------------------------------------
+    def new_from_units(self) -> bool:
+        """文件 → 新建: a project from the platform's units file. Input errors are shown as
+        the file's problem; nothing is created unless everything was read."""
+        from mapedit.io.exchange import read_units
+        from mapedit.project import Project, dataset_from_units
+
+        paths = NewProjectDialog.ask(self.parent_widget, self.settings.last_directory())
+        if paths is None:
+            return False
+        src, dst = paths
+        title = self.tr("无法新建项目")
+        try:
+            units, crs, messages = read_units(src)
+            dataset = dataset_from_units(units, crs, fallback_name=Path(dst).stem)
+            project = Project.create(dst, dataset, overwrite=True)  # the dialog asked already
+        except (MapeditError, OSError) as exc:
+            QMessageBox.critical(self.parent_widget, title,
+                                 error_text(exc) + "\n\n" + units_help()
+                                 + "\n\n" + self.tr("没有创建项目文件。"))
+            return False
+        except Exception as exc:  # noqa: BLE001 - a bug: say so, but do not claim a save
+            log.exception("new project from %s failed", src)
+            QMessageBox.critical(self.parent_widget, title, self.tr(
+                "读取 {0} 时出现内部错误:{1}\n\n没有创建项目文件。请把日志 mapedit.log "
+                "发给技术支持。").format(Path(src).name, f"{type(exc).__name__}: {exc}"))
+            return False
+        self.controller.set_project(project)
+        self.settings.add_recent_file(dst)
+        self.settings.set_last_directory(dst)
+        if messages:
+            QMessageBox.information(self.parent_widget, self.tr("新建项目"),
+                                    "\n".join(messages[:30]))
+        return True
+
+    # -- import ------------------------------------------------------------------------------
+    def import_grids(self) -> bool:
+        if self.controller.project is None:
+            return False
+        from mapedit.project import import_grids_changeset
+
+        src, _ = QFileDialog.getOpenFileName(self.parent_widget,
+                                             self.tr("选择微网格文件(grids.geojson)"),
+                                             self.settings.last_directory(), GEOJSON_FILTER)
+        if not src:
+            return False
+        try:
+            changeset, messages, _added, _updated = import_grids_changeset(
+                self.controller.project, src)
+        except (MapeditError, OSError) as exc:
+            show_error(self.parent_widget, self.tr("无法导入微网格"), exc)
+            return False
+        if not changeset:
+            QMessageBox.information(self.parent_widget, self.tr("导入微网格"),
+                                    self.tr("文件中没有可导入的微网格。") +
+                                    ("\n" + "\n".join(messages[:30]) if messages else ""))
+            return False
+        applied = self.controller.push_changeset(changeset, allow_invalid=True,
+                                                 select_new=False)
+        if applied is None:
+            return False
+        text = self.tr("已导入 {0} 个微网格,可按 Ctrl+Z 撤销。").format(len(changeset.changes))
+        if messages:
+            text += "\n\n" + "\n".join(messages[:30])
+        QMessageBox.information(self.parent_widget, self.tr("导入微网格"), text)
+        return True
+
+    # -- export ------------------------------------------------------------------------------
+    def export_geojson(self) -> bool:
+        """The check summary first, then the folder, the coordinate system, and a question
+        before replacing files already there; then the exchange files."""
+        c = self.controller
+        if c.project is None:
+            return False
+        from mapedit.io.exchange import GRIDS_FILE, UNITS_FILE, write_exchange
+
+        parent = self.parent_widget
+        title = self.tr("导出 GeoJSON")
+        if not c.checker_ready:  # the background check: wait for it, the summary needs it
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                c.wait_for_check()
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+        s = c.summary() or {}
+        errors, warnings = int(s.get("errors", 0)), int(s.get("warnings", 0))
+        text = self.tr("检查结果:错误 {0} 个,警告 {1} 个。").format(errors, warnings)
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        if errors:
+            text += "\n\n" + self.tr("还有错误没有处理,导出的文件可能被上级系统退回。"
+                                     "仍要导出吗?")
+            answer = QMessageBox.warning(parent, title, text, yes | no, no)
+        else:
+            answer = QMessageBox.question(parent, title,
+                                          text + "\n\n" + self.tr("继续导出吗?"), yes | no, yes)
+        if answer != yes:
+            return False
+        out = QFileDialog.getExistingDirectory(parent, self.tr("选择导出文件夹"),
+                                               self.settings.last_directory())
+        if not out:
+            return False
+        labels = [tr(label) for _key, label in EXPORT_CRS]
+        last = str(self.settings.value("export_crs", "wgs84"))
+        current = next((i for i, (key, _l) in enumerate(EXPORT_CRS) if key == last), 0)
+        choice, ok = QInputDialog.getItem(parent, title, self.tr("坐标系:"), labels, current,
+                                          False)
+        if not ok:
+            return False
+        coords = EXPORT_CRS[labels.index(choice)][0] if choice in labels else "wgs84"
+        existing = [n for n in (UNITS_FILE, GRIDS_FILE) if (Path(out) / n).exists()]
+        if existing:
+            answer = QMessageBox.question(
+                parent, title, self.tr("文件夹 {0} 中已有 {1}。要用这次导出替换它们吗?")
+                .format(out, tr("、").join(existing)), yes | no, no)
+            if answer != yes:
+                return False
+        notes: list[str] = []
+        try:
+            written = write_exchange(c.project.dataset, out, coords, notes)
+        except (MapeditError, OSError) as exc:
+            show_error(parent, self.tr("导出失败"), exc)
+            return False
+        self.settings.set_last_directory(out)
+        self.settings.set_value("export_crs", coords)
+        names = tr("、").join(Path(p).name for p in written)
+        c.status.emit(self.tr("已导出到 {0}:{1}({2})").format(out, names, choice), 10000)
+        if notes:
+            QMessageBox.information(parent, title, "\n".join(notes[:30]))
+        return True

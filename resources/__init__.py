@@ -1,1 +1,0 @@
-"""Bundled data files (catalogue, translations, icons); installed as ``mapedit.resources``."""
