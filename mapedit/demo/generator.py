@@ -41,7 +41,7 @@ from mapedit.model.hierarchy import (
     Street,
     Unit,
 )
-from mapedit.model.layers import BaseLayer, Columns, LayerStack
+from mapedit.model.layers import ABSENT, BaseLayer, Columns, LayerStack
 from mapedit.model.settings import Settings
 
 CRS = "EPSG:4549"
@@ -524,14 +524,14 @@ def _base_layers(plan: L.StreetPlan, unit_geom, group_geom, unit_codes, water,
                 for a in attrs:
                     for k, v in a.items():
                         col = columns.setdefault(k, [])
-                        col += [None] * (n - len(col))
+                        col += [ABSENT] * (n - len(col))
                         col.append(v)
                     n += 1
             u.buildings = []
         if chunk:
             parts.append(to_crs(np.concatenate(chunk)))
     for col in columns.values():
-        col += [None] * (n - len(col))
+        col += [ABSENT] * (n - len(col))
     bl = np.concatenate(parts) if parts else np.empty(0, dtype=object)
     layers["buildings"] = BaseLayer("buildings", bl, Columns(columns, n))
     gkeys = sorted(group_geom)

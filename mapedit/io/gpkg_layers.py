@@ -36,6 +36,7 @@ from mapedit.io.gpkg_schema import (
     unregister,
 )
 from mapedit.model.layers import (
+    ABSENT,
     PROJECT_KINDS,
     ROLES,
     VECTOR,
@@ -266,11 +267,11 @@ def read_vector_table(c: sqlite3.Connection, table: str, name: str,
                 if isinstance(extra, dict):
                     for k, v in extra.items():
                         col = columns.setdefault(k, [])
-                        col += [None] * (j + 1 - len(col))
+                        col += [ABSENT] * (j + 1 - len(col))
                         col[j] = v
         n += len(rows)
     for col in columns.values():
-        col += [None] * (n - len(col))
+        col += [ABSENT] * (n - len(col))
     geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
     return BaseLayer(name, geoms, Columns(columns, n))
 

@@ -81,14 +81,26 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 
 # -- features of a vector layer ----------------------------------------------------------------
 
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+"""In a :class:`Columns` column: the feature has no such attribute (``None`` is a value)."""
+
+
 class Columns(Sequence):
     """Feature attributes stored by column, read as a sequence of dicts.
 
     370,000 buildings as one dict each cost ~160 MB; the same values in one list per column
-    cost a third of that. ``columns[i]`` builds the i-th feature's dict on the fly (absent
-    values — ``None`` in a column — are left out, as they were absent from the dict), so code
-    written for a list of dicts keeps working; :meth:`column` reads a column without dicts.
-    Read-only: a layer's features do not change (replace the layer's data instead)."""
+    cost a third of that. ``columns[i]`` builds the i-th feature's dict on the fly (a key
+    whose column holds :data:`ABSENT` there is left out; ``None`` is kept), so code written for
+    a list of dicts keeps working; :meth:`column` reads a column without dicts, as
+    ``[a.get(key, default) for a in rows]`` would. Read-only: a layer's features do not change
+    (replace the layer's data instead)."""
 
     __slots__ = ("_cols", "_n")
 
@@ -105,7 +117,7 @@ class Columns(Sequence):
         keys: dict[str, None] = {}
         for r in rows:
             keys.update(dict.fromkeys(r))
-        return cls({k: [r.get(k) for r in rows] for k in keys}, len(rows))
+        return cls({k: [r.get(k, ABSENT) for r in rows] for k in keys}, len(rows))
 
     def __len__(self) -> int:
         return self._n
@@ -117,7 +129,7 @@ class Columns(Sequence):
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError(i)
-        return {k: c[i] for k, c in self._cols.items() if c[i] is not None}
+        return {k: c[i] for k, c in self._cols.items() if c[i] is not ABSENT}
 
     def keys(self) -> list[str]:
         return list(self._cols)
@@ -126,7 +138,9 @@ class Columns(Sequence):
         col = self._cols.get(key)
         if col is None:
             return [default] * self._n
-        return col if default is None else [default if v is None else v for v in col]
+        if any(v is ABSENT for v in col):
+            return [default if v is ABSENT else v for v in col]
+        return col
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):

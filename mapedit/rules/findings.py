@@ -84,11 +84,21 @@ class Finding:
     """Names of :attr:`features`, in the same order ("" where a feature has none; filled by
     the checker). ``features`` stay codes: that is what the exchange contract compares."""
 
+    _acceptable: bool | None = field(default=None, repr=False, compare=False)
+    """Set through :attr:`acceptable` (None: decided by the rule)."""
+
     @property
     def acceptable(self) -> bool:
         """Whether the clerk may mark this finding as an exception (see :data:`MUST_FIX`);
-        the UI hides 标记为例外 when False and ``Project.accept_finding`` refuses."""
+        the UI hides 标记为例外 when False and ``Project.accept_finding`` refuses. A rule
+        may decide it per finding by setting it."""
+        if self._acceptable is not None:
+            return self._acceptable
         return self.rule not in MUST_FIX
+
+    @acceptable.setter
+    def acceptable(self, value: bool) -> None:
+        self._acceptable = bool(value)
 
     @property
     def key(self) -> str:
