@@ -102,13 +102,14 @@ class Columns(Sequence):
     ``[a.get(key, default) for a in rows]`` would. Read-only: a layer's features do not change
     (replace the layer's data instead)."""
 
-    __slots__ = ("_cols", "_n")
+    __slots__ = ("_cols", "_gaps", "_n")
 
     def __init__(self, columns: dict[str, list], n: int) -> None:
         for key, col in columns.items():
             if len(col) != n:
                 raise ValueError(f"column {key!r} has {len(col)} values, not {n}")
         self._cols = {k: list(v) for k, v in columns.items()}
+        self._gaps: dict[str, bool] = {}
         self._n = n
 
     @classmethod
@@ -138,9 +139,10 @@ class Columns(Sequence):
         col = self._cols.get(key)
         if col is None:
             return [default] * self._n
-        if any(v is ABSENT for v in col):
-            return [default if v is ABSENT else v for v in col]
-        return col
+        gaps = self._gaps.get(key)
+        if gaps is None:  # read-only: whether a column has gaps is looked at once
+            gaps = self._gaps[key] = any(v is ABSENT for v in col)
+        return [default if v is ABSENT else v for v in col] if gaps else col
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
