@@ -1,62 +1,88 @@
-"""Time the demo generator at city scale, and the CLI around it when it exists.
+"""Scaling of the demo city and of checking it: time and peak memory of ``mapedit demo``,
+``mapedit info`` and ``mapedit check`` for each size (issue 12: up to 10,000 units, about
+120,000 grids; check < 8 KB per grid overall, the 6,000-unit city checks in < 600 MB; check
+time linear in the size).
 
-Targets (issue 3): ``mapedit demo big.gpkg --units 3000`` under 60 s on a 2-core machine and
-``mapedit info big.gpkg`` under 3 s. This script prints figures; it does not assert, so it can
-run on slower machines without failing CI.
+    python benchmarks/bench_demo.py [--units 3000 6000 10000] [--keep DIR]
 
-    python benchmarks/bench_demo.py [--units 3000]
+Each command runs in its own process, which reports its own peak resident memory
+(``ru_maxrss``) and CPU time, so the figures are those of the command alone. Prints one table
+row per size, then the ratios against the smallest size (linear: time and memory per grid stay
+flat). On a machine shared with other work, wall times vary; CPU time and memory do much less.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import shutil
+import json
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+RUN = """
+import json, resource, sys, time
+from mapedit.cli import main
+t = time.perf_counter()
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+ru = resource.getrusage(resource.RUSAGE_SELF)
+sys.stderr.write("\\nBENCH " + json.dumps({"code": code, "wall": time.perf_counter() - t,
+                                         "cpu": ru.ru_utime + ru.ru_stime,
+                                         "rss_mb": ru.ru_maxrss / 1024}) + "\\n")
+"""
 
-def _run(cmd: list[str]) -> tuple[float, int, str]:
+
+def run(*args: str) -> dict:
+    """One mapedit command in its own process: exit code, wall and CPU seconds, peak MB."""
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8")
-    return time.perf_counter() - t, proc.returncode, (proc.stderr or proc.stdout).strip()[-300:]
+    proc = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True,
+                          encoding="utf-8")
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("BENCH ")]
+    if not line:
+        raise RuntimeError(f"mapedit {' '.join(args)} failed: {proc.stderr[-500:]}")
+    out = json.loads(line[-1][6:])
+    out["total_wall"] = time.perf_counter() - t
+    out["stdout"] = proc.stdout
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--units", type=int, default=3000)
+    ap.add_argument("--units", type=int, nargs="+", default=[3000, 6000, 10000])
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="folder for the generated projects (default: a temporary one)")
     args = ap.parse_args()
 
-    from mapedit.demo import generate
-
-    t = time.perf_counter()
-    ds = generate(units=args.units)
-    dt = time.perf_counter() - t
-    layers = ", ".join(f"{k} {len(v)}" for k, v in ((ly.id, ly.data) for ly in ds.layers.of_kind("vector")))
-    print(f"generate(units={args.units}): {dt:.1f} s (target well under 40 s) — "
-          f"{len(ds.units)} units, {len(ds.grids)} micro-grids "
-          f"({len(ds.grids) / len(ds.units):.1f} per unit), {layers}")
-
-    has_cli = importlib.util.find_spec("mapedit.cli") is not None and \
-        importlib.util.find_spec("mapedit.project") is not None
-    if not has_cli:
-        print("mapedit.cli / mapedit.project not present yet: CLI timings skipped")
-        return
-    exe = shutil.which("mapedit")
-    base = [exe] if exe else [sys.executable, "-m", "mapedit"]
     with tempfile.TemporaryDirectory(prefix="mapedit bench ") as tmp:
-        out = Path(tmp) / "演示 big.gpkg"
-        secs, rc, msg = _run(base + ["demo", str(out), "--units", str(args.units)])
-        size = out.stat().st_size / 1e6 if out.exists() else 0.0
-        print(f"mapedit demo --units {args.units}: {secs:.1f} s (target < 60 s), exit {rc}, "
-              f"{size:.0f} MB" + (f" — {msg}" if rc else ""))
-        if rc == 0:
-            secs, rc, msg = _run(base + ["info", str(out)])
-            print(f"mapedit info: {secs:.2f} s (target < 3 s), exit {rc}"
-                  + (f" — {msg}" if rc else ""))
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for n in args.units:
+            path = folder / f"演示 {n}.gpkg"
+            demo = run("demo", str(path), "--units", str(n), "--force")
+            info = run("info", str(path))
+            check = run("check", str(path))
+            grids = next((int(ln.split(":")[1]) for ln in info["stdout"].splitlines()
+                          if ln.strip().startswith("micro_grids:")), 0)
+            size = path.stat().st_size / 1e6
+            rows.append((n, grids, demo, info, check, size))
+            print(f"{n:>6} units, {grids:>7} grids: demo {demo['wall']:.1f} s "
+                  f"({demo['cpu']:.1f} s CPU, {demo['rss_mb']:.0f} MB peak, file {size:.0f} MB); "
+                  f"info {info['wall']:.2f} s; check {check['wall']:.1f} s "
+                  f"({check['cpu']:.1f} s CPU, {check['rss_mb']:.0f} MB peak, "
+                  f"{check['rss_mb'] * 1024 / max(grids, 1):.1f} KB per grid)", flush=True)
+        base = rows[0]
+        print("\nper grid, relative to the first size (1.00 = linear):")
+        for n, grids, demo, _info, check, _size in rows:
+            k = grids / base[1]
+            print(f"{n:>6} units: demo CPU {demo['cpu'] / base[2]['cpu'] / k:.2f}, "
+                  f"demo memory {demo['rss_mb'] / base[2]['rss_mb'] / k:.2f}; "
+                  f"check CPU {check['cpu'] / base[4]['cpu'] / k:.2f}, "
+                  f"check memory {check['rss_mb'] / base[4]['rss_mb'] / k:.2f}")
 
 
 if __name__ == "__main__":

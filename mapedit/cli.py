@@ -273,84 +273,44 @@ FIX_RULES = ("unit-crossing", "overlap", "gap", "sliver")
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
-    """Apply the checker's suggested fixes one finding at a time, each through
-    ``project.apply`` in its own transaction (as the findings panel's 应用建议修复 does).
-
-    Findings are re-read after every fix because a fix changes its neighbours (filling a gap
-    can remove a sliver, subtracting an overlap reshapes the grid next door). Refused fixes,
-    accepted exceptions and gaps of units without grids (the whole undrawn unit: one giant
-    grid is not a repair) are skipped and reported; the exit status is 0 either way."""
-    from mapedit.errors import EditRefused, InputError
-    from mapedit.fixes import FIX_ORDER, fix_changeset, fixable
-    from mapedit.model.geometry_ops import unit_has_grids
+    """Apply the checker's suggested fixes one finding at a time (``mapedit.fixes.fix_all``,
+    the loop the GUI shares), each in its own transaction; print what happened. The exit
+    status is 0 either way."""
+    from mapedit.fixes import FixOutcome, fix_all
     from mapedit.project import Project
+
+    verb_zh, verb_en = ("将修复", "would fix") if args.dry_run else ("已修复", "fixed")
+
+    def say(o: FixOutcome) -> None:
+        f = o.finding
+        if o.changeset is not None:
+            _out(f"{verb_zh}:{f.message_zh} → {o.changeset.zh} / "
+                 f"{verb_en}: {f.message_en} → {o.changeset.en}")
+        elif o.refused is not None:
+            _out(f"跳过:{f.message_zh}({o.refused.zh}) / "
+                 f"skipped: {f.message_en} ({o.refused.en})")
 
     project_path = _need_file(args.project, "项目文件", "project file")
     project = Project.open(project_path)
     try:
-        ds = project.dataset
-        units = set(args.unit or ())
-        unknown = sorted(units - set(ds.units))
-        if unknown:
-            raise InputError(f"项目中没有管理单元 {', '.join(unknown)}",
-                             f"the project has no unit {', '.join(unknown)}")
-        rules = set(args.rule or FIX_RULES)
-        order = {r: i for i, r in enumerate(FIX_ORDER)}
-        done: set[str] = set()  # finding keys tried (fixed, skipped or refused)
-        undrawn: set[str] = set()
-        applied = skipped = accepted = 0
-        verb_zh, verb_en = ("将修复", "would fix") if args.dry_run else ("已修复", "fixed")
-        seen: set[tuple] = set()  # a sliver repeats its gap's or overlap's fix: list it once
-        limit = 10 * len(project.findings) + 100  # each step tries a new key; never loop
-        for _step in range(limit):
-            todo = [f for f in project.findings
-                    if f.rule in rules and f.key not in done
-                    and (not units or f.unit in units)]
-            if not todo:
-                break
-            todo.sort(key=lambda f: (order.get(f.rule, 99), f.unit or "", f.key))
-            f = todo[0]
-            done.add(f.key)
-            if f.accepted:
-                accepted += 1
-                continue
-            if f.fix is not None and f.fix.kind in ("assign-to-neighbour", "new-grid") \
-                    and f.unit and f.unit in ds.units and not unit_has_grids(ds, f.unit):
-                undrawn.add(f.unit)
-                continue
-            if not fixable(f, ds):
-                skipped += 1
-                _out(f"跳过:{f.message_zh}(没有可自动应用的修复) / "
-                     f"skipped: {f.message_en} (no fix that can be applied automatically)")
-                continue
-            same = (f.fix.kind if f.fix else "", f.fix.target if f.fix else "",
-                    f.unit, f.location.wkb if f.location is not None else b"")
-            if same in seen:
-                continue
-            seen.add(same)
-            try:
-                cs = fix_changeset(ds, f)
-                if not args.dry_run:
-                    project.apply(cs, who="mapedit fix")
-            except EditRefused as exc:
-                skipped += 1
-                _out(f"跳过:{f.message_zh}({exc.zh}) / skipped: {f.message_en} ({exc.en})")
-                continue
-            applied += 1
-            _out(f"{verb_zh}:{f.message_zh} → {cs.zh} / {verb_en}: {f.message_en} → {cs.en}")
-        if undrawn:
-            codes = ", ".join(sorted(undrawn))
-            _out(f"未处理 {len(undrawn)} 个尚未划分微网格的管理单元的空隙(整个单元不能作为一个微网格,"
-                 f"请先绘制):{codes} / left the gaps of {len(undrawn)} unit(s) without grids "
+        run = fix_all(project, units=args.unit or (), rules=args.rule or FIX_RULES,
+                      dry_run=args.dry_run, on_outcome=say)
+        if run.undrawn:
+            codes = ", ".join(sorted(run.undrawn))
+            n = len(run.undrawn)
+            _out(f"未处理 {n} 个尚未划分微网格的管理单元的空隙(整个单元不能作为一个微网格,"
+                 f"请先绘制):{codes} / left the gaps of {n} unit(s) without grids "
                  f"alone (a whole unit cannot become one grid; draw its grids first): {codes}")
-        if accepted:
-            _out(f"跳过 {accepted} 个已接受的例外 / skipped {accepted} accepted exception(s)")
+        if run.accepted:
+            _out(f"跳过 {run.accepted} 个已接受的例外 / "
+                 f"skipped {run.accepted} accepted exception(s)")
         if args.dry_run:
-            _out(f"试运行:可修复 {applied} 项,跳过 {skipped} 项,项目未改动 / "
-                 f"dry run: {applied} fix(es) possible, {skipped} skipped; project unchanged")
+            _out(f"试运行:可修复 {run.applied} 项,跳过 {run.skipped} 项,项目未改动 / "
+                 f"dry run: {run.applied} fix(es) possible, {run.skipped} skipped; "
+                 "project unchanged")
         else:
-            _out(f"已应用 {applied} 项修复,跳过 {skipped} 项 / "
-                 f"applied {applied} fix(es), skipped {skipped}")
+            _out(f"已应用 {run.applied} 项修复,跳过 {run.skipped} 项 / "
+                 f"applied {run.applied} fix(es), skipped {run.skipped}")
             _print_summary(project)
     finally:
         _close(project)

@@ -16,9 +16,13 @@ would make coverage worse.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 import shapely
 
-from mapedit.errors import EditRefused
+from mapedit.errors import EditRefused, InputError
 from mapedit.model.changes import ChangeSet
 from mapedit.model.dataset import Dataset
 from mapedit.model.editing.index import codes_in_use, grids_near
@@ -32,7 +36,11 @@ from mapedit.model.geometry_ops import (
     subtract_overlap,
     unit_has_grids,
 )
+from mapedit.model.validity import usable
 from mapedit.rules.findings import Finding
+
+if TYPE_CHECKING:
+    from mapedit.project import Project
 
 GAP_KINDS = ("assign-to-neighbour", "new-grid")
 
@@ -82,6 +90,19 @@ def fix_changeset(dataset: Dataset, finding: Finding) -> ChangeSet:
         raise EditRefused("这个问题没有可自动应用的修复,请手工处理",
                           "this finding has no fix that can be applied automatically; "
                           "edit it by hand")
+    try:
+        return _fix_changeset(dataset, finding)
+    except shapely.errors.GEOSException as exc:
+        # the repair ops work on valid shapes and clean copies of invalid neighbours; should
+        # GEOS still fail on some input, the clerk gets a refusal, never an internal error
+        raise EditRefused(f"无法自动修复:几何运算失败({exc}),请手工处理",
+                          f"the fix cannot be applied: a geometry operation failed ({exc}); "
+                          "edit it by hand") from exc
+
+
+def _fix_changeset(dataset: Dataset, finding: Finding) -> ChangeSet:
+    fix = finding.fix
+    assert fix is not None
     if fix.kind in GAP_KINDS:
         return _fill_gap(dataset, finding)
     if fix.kind == "subtract":
@@ -149,8 +170,8 @@ def _fill_gap(dataset: Dataset, finding: Finding) -> ChangeSet:
     if gap.area >= unit.geometry.area - s.min_area_m2:
         raise EditRefused(f"空隙就是整个管理单元 {unit_code},不能作为一个微网格",
                           f"the gap is the whole unit {unit_code}; it cannot become one grid")
-    foreign = [g.geometry for g in grids_near(dataset, gap)
-               if g.unit_code != unit_code and g.geometry is not None]
+    foreign = [usable(g.geometry) for g in grids_near(dataset, gap) if g.unit_code != unit_code]
+    foreign = [g for g in foreign if g is not None]
     if foreign and significant_parts(shapely.intersection(gap, shapely.union_all(foreign)), s):
         raise EditRefused("该空隙有一部分被其他管理单元跨入的微网格覆盖,请先处理跨出管理单元的问题",
                           "part of the gap is covered by a grid reaching in from another "
@@ -158,3 +179,111 @@ def _fill_gap(dataset: Dataset, finding: Finding) -> ChangeSet:
     if fix.kind == "new-grid":
         return fill_gap_new_grid(dataset, unit_code, gap)
     return fill_gap_to_neighbour(dataset, gap, _fid_of(dataset, fix.target, finding))
+
+
+# -- fixing a whole project (mapedit fix, and any GUI "fix all") --------------------------------
+
+NO_FIX = EditRefused("没有可自动应用的修复", "no fix that can be applied automatically")
+
+
+@dataclass
+class FixOutcome:
+    """What happened to one finding: ``changeset`` applied (or, in a dry run, that would be),
+    or ``refused`` with the reason it was skipped."""
+
+    finding: Finding
+    changeset: ChangeSet | None = None
+    refused: EditRefused | None = None
+
+    @property
+    def applied(self) -> bool:
+        return self.changeset is not None
+
+
+@dataclass
+class FixRun:
+    """The result of :func:`fix_all`."""
+
+    dry_run: bool
+    outcomes: list[FixOutcome] = field(default_factory=list)
+    undrawn: set[str] = field(default_factory=set)
+    """Units whose gaps were left alone because the unit has no grids (the whole undrawn
+    unit: one giant grid is not a repair)."""
+    accepted: int = 0
+    """Accepted exceptions left alone."""
+
+    @property
+    def applied(self) -> int:
+        return sum(1 for o in self.outcomes if o.applied)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for o in self.outcomes if not o.applied)
+
+
+def fix_all(project: Project, units: Iterable[str] = (), rules: Iterable[str] = (),
+            dry_run: bool = False, who: str = "mapedit fix",
+            apply: Callable[[ChangeSet], object] | None = None,
+            on_outcome: Callable[[FixOutcome], None] | None = None) -> FixRun:
+    """Apply the checker's suggested fixes one finding at a time, in :data:`FIX_ORDER`, each
+    as its own edit (``apply``, default ``project.apply(cs, who=who)``: the GUI passes its
+    undo-stack push so each fix is one undo step).
+
+    Findings are re-read after every fix because a fix changes its neighbours (filling a gap
+    can remove a sliver, subtracting an overlap reshapes the grid next door). Refused fixes,
+    accepted exceptions and gaps of units without grids are skipped and reported; a sliver
+    repeating its gap's or overlap's fix is tried once. ``units``/``rules`` restrict the run
+    (empty: all); ``dry_run`` builds every change set but applies none. ``on_outcome`` is
+    called as each finding is decided (the CLI prints as it goes)."""
+    ds = project.dataset
+    wanted_units = set(units)
+    unknown = sorted(wanted_units - set(ds.units))
+    if unknown:
+        raise InputError(f"项目中没有管理单元 {', '.join(unknown)}",
+                         f"the project has no unit {', '.join(unknown)}")
+    wanted_rules = set(rules) or set(FIX_ORDER)
+    do_apply = apply if apply is not None else (lambda cs: project.apply(cs, who=who))
+    order = {r: i for i, r in enumerate(FIX_ORDER)}
+    run = FixRun(dry_run=dry_run)
+    done: set[str] = set()  # finding keys tried (fixed, skipped or refused)
+    seen: set[tuple] = set()  # a sliver repeats its gap's or overlap's fix: try it once
+    limit = 10 * len(project.findings) + 100  # each step tries a new key; never loop
+
+    def decided(outcome: FixOutcome) -> None:
+        run.outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    for _step in range(limit):
+        todo = [f for f in project.findings
+                if f.rule in wanted_rules and f.key not in done
+                and (not wanted_units or f.unit in wanted_units)]
+        if not todo:
+            break
+        todo.sort(key=lambda f: (order.get(f.rule, 99), f.unit or "", f.key))
+        f = todo[0]
+        done.add(f.key)
+        if f.accepted:
+            run.accepted += 1
+            continue
+        if f.fix is not None and f.fix.kind in GAP_KINDS and f.unit and f.unit in ds.units \
+                and not unit_has_grids(ds, f.unit):
+            run.undrawn.add(f.unit)
+            continue
+        if not fixable(f, ds):
+            decided(FixOutcome(f, refused=NO_FIX))
+            continue
+        same = (f.fix.kind if f.fix else "", f.fix.target if f.fix else "",
+                f.unit, f.location.wkb if f.location is not None else b"")
+        if same in seen:
+            continue
+        seen.add(same)
+        try:
+            cs = fix_changeset(ds, f)
+            if not dry_run:
+                do_apply(cs)
+        except EditRefused as exc:
+            decided(FixOutcome(f, refused=exc))
+            continue
+        decided(FixOutcome(f, changeset=cs))
+    return run

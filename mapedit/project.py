@@ -33,9 +33,11 @@ Listener = Callable[[ChangeSet], None]
 
 
 class CheckerLike(Protocol):
-    """What the project needs from ``mapedit.rules.engine.Checker``."""
+    """What the project needs from ``mapedit.rules.engine.Checker`` (``run_full`` takes an
+    optional ``progress(done, total)`` callback, given only for a background check)."""
 
     findings: list[Finding]
+    dataset: Dataset
 
     def run_full(self) -> list[Finding]: ...
 
@@ -59,6 +61,44 @@ def default_checker_factory(dataset: Dataset, accepted: dict[str, str]) -> Check
 
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
+
+Progress = Callable[[int, int], None]
+
+
+class BackgroundCheck:
+    """A full check of a snapshot of the project, made by
+    :meth:`Project.begin_background_check` on the main thread; :meth:`run` it in any thread
+    (``progress(done, total)`` is called from that thread), then hand it to
+    :meth:`Project.finish_background_check` on the main thread."""
+
+    def __init__(self, snapshot: Dataset, revision: int, accepted: dict[str, str],
+                 factory: CheckerFactory, progress: Progress | None) -> None:
+        self.snapshot = snapshot
+        self.revision = revision
+        self.accepted = accepted
+        self._factory = factory
+        self._progress = progress
+        self.checker: CheckerLike | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+    def run(self) -> None:
+        """Check the snapshot (all of it: this is the slow part). Errors are kept for
+        :meth:`Project.finish_background_check` to raise on the main thread."""
+        try:
+            checker = self._factory(self.snapshot, dict(self.accepted))
+            if self._progress is not None:
+                checker.run_full(progress=self._progress)  # type: ignore[call-arg]
+            else:
+                checker.run_full()
+            warm = getattr(checker, "warm", None)
+            if warm is not None:  # indexes the first edit would otherwise wait for
+                warm()
+            self.checker = checker
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            self.error = exc
+        finally:
+            self.done = True
 
 
 def _label(g: MicroGrid) -> str:
@@ -92,6 +132,7 @@ class Project:
         if checker_factory is not None:
             self.checker_factory = checker_factory  # type: ignore[assignment]
         self._checker: CheckerLike | None = None
+        self._job: BackgroundCheck | None = None
         self._listeners: list[Listener] = []
         self._former: dict[int, list[MicroGrid]] = {}
         """Versions of grids this session replaced or deleted, by fid: putting one of them
@@ -155,33 +196,58 @@ class Project:
 
     @property
     def checker_ready(self) -> bool:
-        """Whether findings exist yet (until then :meth:`apply` does not check, and a window
-        must not ask for :attr:`findings`, which would run the full check in its thread)."""
+        """Whether findings exist yet. While a background check runs it is False:
+        :meth:`apply` does not check, and the UI must not read :attr:`findings` (that would
+        run a second full check on the main thread)."""
         return self._checker is not None
 
-    # -- background check (minimal version by the UI helper; the rules helper owns it) ------
-    def begin_background_check(self, progress: Callable[[int, int], None] | None = None
-                               ) -> BackgroundCheck:
-        """Main thread: snapshot the grid table for a full check in another thread."""
-        return BackgroundCheck(self, progress)
+    def begin_background_check(self, progress: Progress | None = None) -> BackgroundCheck:
+        """Start a full check off the main thread (main thread only). Takes a snapshot of the
+        grids (the objects are shared: grids are replaced, never changed in place) so edits
+        may go on while the job runs; call ``job.run()`` in a worker thread, then
+        :meth:`finish_background_check`. Until then :attr:`checker_ready` is False."""
+        ds = self.dataset
+        snapshot = Dataset(crs=ds.crs, street=ds.street,
+                           responsibility_grids=ds.responsibility_grids, units=dict(ds.units),
+                           grids=dict(ds.grids), layers=ds.layers, catalogue=ds.catalogue,
+                           settings=ds.settings)
+        job = BackgroundCheck(snapshot, ds.grids.revision, self.store.accepted_findings(),
+                              self.checker_factory, progress)
+        self._checker = None
+        self._job = job
+        return job
 
-    def finish_background_check(self, job: BackgroundCheck) -> None:
-        """Main thread: install the checker of a finished ``job``, re-check the grids edited
-        since its snapshot, and tell the listeners (with an empty change set)."""
+    def finish_background_check(self, job: BackgroundCheck) -> bool:
+        """Install the checker of a finished ``job`` (main thread only): it is moved onto the
+        live dataset and re-checks what was edited while it ran (the grid table's revision
+        log says what), so its findings are those of a full check of the project as it is
+        now; then listeners are told (with an empty change set). Returns False for a job that
+        was superseded by a newer one (nothing changes); raises what the job raised."""
+        if job is not self._job:
+            return False
+        self._job = None
         if job.error is not None:
             raise job.error
-        if job.checker is None or self._checker is not None:
-            return
+        if not job.done or job.checker is None:
+            raise RuntimeError("finish_background_check needs a job that has run")
         checker = job.checker
-        checker.dataset = self.dataset  # type: ignore[attr-defined]
-        changed = self.dataset.grids.changed_since(job.revision)
-        if changed is None:
-            checker.run_full()
-        elif changed:
-            checker.update(changed, {})
+        live, snap = self.dataset.grids, job.snapshot.grids
+        changed = live.changed_since(job.revision)
+        if changed is None:  # too many edits to list: compare the grids themselves
+            changed = {f for f in set(live) | set(snap) if live.get(f) is not snap.get(f)}
+        checker.dataset = self.dataset
+        if changed:
+            old = {f: (snap[f].geometry if f in snap else None) for f in changed}
+            checker.update(changed, old)
+        accepted = self.store.accepted_findings()
+        for key in set(job.accepted) | set(accepted):
+            if job.accepted.get(key) != accepted.get(key):
+                checker.set_accepted(key, accepted.get(key))
         self._checker = checker
+        done = ChangeSet("检查完成", "check finished", [])
         for fn in list(self._listeners):
-            fn(ChangeSet("检查完成", "check finished"))
+            fn(done)
+        return True
 
     @property
     def findings(self) -> list[Finding]:
@@ -191,7 +257,14 @@ class Project:
         return self.checker.summary()
 
     def accept_finding(self, finding: Finding, reason: str, who: str = "") -> None:
-        """Record a finding as an accepted exception (kept in the project file)."""
+        """Record a finding as an accepted exception (kept in the project file). Refused for
+        a finding that must be fixed (``finding.acceptable`` False: invalid geometry,
+        duplicate codes, ... see ``mapedit.rules.findings.MUST_FIX``)."""
+        if not finding.acceptable:
+            raise EditRefused(
+                f"“{finding.message_zh}”必须修正,不能标记为例外(导出的数据将不符合平台要求)",
+                f"'{finding.message_en}' must be fixed; it cannot be accepted as an exception "
+                "(the exported data would not meet the platform's contract)")
         if not reason or not reason.strip():
             raise InputError("接受例外需要填写理由", "accepting a finding needs a reason")
         self.store.set_accepted(finding.key, finding.rule, reason, who)
@@ -569,66 +642,6 @@ class Project:
             reason = shapely.is_valid_reason(geom)
             raise EditRefused(f"微网格 {_label(g)} 的图形无效:{reason}",
                               f"micro-grid {_label(g)} has an invalid shape: {reason}")
-
-
-class BackgroundCheck:
-    """A full check of a snapshot of the project, to run in a worker thread (``run``).
-
-    The snapshot shares the dataset but has its own grid table and unit objects whose
-    geometries are private copies: the checker prepares geometries (GEOS prepared geometries are
-    not thread-safe), while the window keeps editing the originals. ``revision`` is the grid
-    table's revision at the snapshot; :meth:`Project.finish_background_check` re-checks what
-    changed after it."""
-
-    def __init__(self, project: Project, progress: Callable[[int, int], None] | None) -> None:
-        import dataclasses
-
-        from mapedit.model.dataset import GridTable
-
-        ds = project.dataset
-        self.revision = ds.grids.revision
-        self._grids = dict(ds.grids)  # the objects are replaced on edit, never changed
-        self._units = dict(ds.units)
-        self._dataset = dataclasses.replace(ds, grids=GridTable(), units={})
-        self._make = project.checker_factory
-        self._accepted = project.store.accepted_findings()
-        self.progress = progress
-        self.checker: CheckerLike | None = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        """Any thread: copy the geometries and run the full check (``progress(done, total)``
-        before and after; a checker that reports its own progress gets the callback)."""
-        import dataclasses
-        import inspect
-
-        import numpy as np
-
-        try:
-            report = self.progress or (lambda done, total: None)
-            report(0, 1)
-            ds = self._dataset
-            grids = list(self._grids.values())
-            copies = shapely.force_2d(np.asarray([g.geometry for g in grids], dtype=object))
-            for g, geom in zip(grids, copies.tolist(), strict=True):
-                ds.grids[g.fid] = dataclasses.replace(g, geometry=geom)
-            units = list(self._units.values())
-            ucopies = shapely.force_2d(np.asarray([u.geometry for u in units], dtype=object))
-            for u, geom in zip(units, ucopies.tolist(), strict=True):
-                ds.units[u.code] = dataclasses.replace(u, geometry=geom)
-            checker = self._make(ds, self._accepted)
-            params = inspect.signature(checker.run_full).parameters
-            if "progress" in params and self.progress is not None:
-                checker.run_full(progress=self.progress)  # type: ignore[call-arg]
-            else:
-                checker.run_full()
-            checker.dataset = None  # type: ignore[attr-defined] # the live one is set on finish
-            self.checker = checker
-            report(1, 1)
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-            self.error = exc
-        finally:  # the snapshot's grid objects are not needed any more
-            self._dataset = self._grids = self._units = None  # type: ignore[assignment]
 
 
 # -- shared by the CLI and the GUI (one code path for "new from units" and "import grids") -----

@@ -59,6 +59,22 @@ def main_window(qtbot, demo_project):
     return window
 
 
+@pytest.fixture(autouse=True)
+def _reports_are_valid(monkeypatch):
+    """Every report any test makes in this process is checked (tests/report_checks.py)."""
+    from mapedit.rules import report
+    from tests.report_checks import assert_report_valid
+
+    real = report.report_dict
+
+    def checked(*args, **kwargs):
+        out = real(*args, **kwargs)
+        assert_report_valid(out)
+        return out
+
+    monkeypatch.setattr(report, "report_dict", checked)
+
+
 @pytest.fixture
 def shots_dir(tmp_path):
     """Where GUI tests save screenshots for a person to look at: ``$MAPEDIT_SCREENSHOTS`` when

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.report_checks import assert_report_valid
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -31,6 +33,7 @@ def test_check_exchange_files_in_chinese_path(tmp_path: Path) -> None:
     text = proc.stdout.decode("utf-8")  # UTF-8 despite PYTHONIOENCODING
     assert "\\u" not in text and "重叠" in text
     report = json.loads(text)
+    assert_report_valid(report)
     assert [f["rule"] for f in report["findings"]] == ["overlap"]
     assert report["summary"]["errors"] == 1
     assert b"Traceback" not in proc.stderr

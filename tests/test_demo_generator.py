@@ -238,14 +238,45 @@ def test_jiemian_units_inside_one_committee(demo):
             assert inside == [u.committee], u.code
 
 
-def test_scaled_grids_per_unit():
-    ds = generate(units=300)
+@pytest.fixture(scope="module")
+def scaled():
+    return generate_with_defects(units=300)
+
+
+def test_scaled_grids_per_unit(scaled):
+    ds = scaled[0]
     assert len(ds.units) == 300
     assert 10 <= len(ds.grids) / len(ds.units) <= 15
     assert {g.unit_code for g in ds.grids.values()} == set(ds.units)  # gridded=1.0 by default
     assert 15 <= len(ds.responsibility_grids) <= 35
     codes = [g.code for g in ds.grids.values()]
     assert len(set(codes)) == len(codes)
+
+
+def test_houses_stand_in_their_villager_group(scaled):
+    """Field borders that stopped at (not across) the jittered village edge were dropped as
+    dangles, two fields became one face and a villager group lost its land: its houses
+    stood in the next group, and grid households disagreed with the buildings."""
+    ds, defects = scaled
+    b, vg = ds.base("buildings"), ds.base("villager_groups")
+    groups = {a["name"]: g for a, g in zip(vg.attributes, vg.geometries, strict=True)}
+    pts = shapely.point_on_surface(b.geometries)
+    checked = 0
+    for name, p in zip(b.column("name", ""), pts, strict=True):
+        m = re.fullmatch(r"(.+?)(\d+)组\d+号宅", name)
+        if not m:
+            continue
+        home = groups.get(f"{m.group(1)}第{m.group(2)}村民小组") \
+            or groups.get(f"{m.group(1)}第{m.group(2)}生产队")
+        assert home is not None and home.contains(p), name
+        checked += 1
+    assert checked > 500
+    from mapedit.rules.engine import Checker
+
+    deliberate = {g for d in defects for g in d.grids}
+    stray = [f.features for f in Checker(ds).run_full()
+             if f.rule == "households-buildings-mismatch" and f.features[0] not in deliberate]
+    assert stray == []
 
 
 def test_bad_arguments():
@@ -255,3 +286,42 @@ def test_bad_arguments():
         generate(units=2)
     with pytest.raises(InputError):
         generate(gridded=1.5)
+
+
+@pytest.mark.parametrize("n, text", [
+    (1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (99, "九十九"), (100, "一百"),
+    (105, "一百零五"), (110, "一百一十"), (1001, "一千零一"), (1010, "一千零一十"),
+    (2300, "二千三百"), (10000, "一万"), (10086, "一万零八十六"), (120000, "十二万"),
+])
+def test_chinese_number_beyond_99(n, text):
+    """``mapedit demo --units 6000`` crashed: sections and teams numbered past 99."""
+    from mapedit.demo.names import chinese_number
+
+    assert chinese_number(n) == text
+
+
+def test_chinese_number_refuses_nonsense():
+    from mapedit.demo.names import chinese_number
+
+    for bad in (0, -3, 1.5, True, 10 ** 8):
+        with pytest.raises(ValueError):
+            chinese_number(bad)
+
+
+def test_scaled_city_shares_every_unit_boundary(scaled):
+    """Stage 2 is noded unit by unit (a city's network at once took more memory than the
+    finished data); the vertices one unit's lines add to a boundary are given to the other
+    side, so units, villager groups and grids still form valid coverages across units."""
+    ds, defects = scaled
+    units = np.asarray([u.geometry for u in ds.units.values()], dtype=object)
+    assert shapely.coverage_is_valid(units)
+    assert shapely.coverage_is_valid(np.asarray(ds.base("villager_groups").geometries))
+    grids = [g for g in ds.grids.values()]
+    edges = shapely.coverage_invalid_edges(np.asarray([g.geometry for g in grids], dtype=object))
+    broken = {g.unit_code for g, e in zip(grids, edges, strict=True) if not e.is_empty}
+    assert broken <= {d.unit for d in defects} | _neighbours_of(ds, {d.unit for d in defects})
+
+
+def _neighbours_of(ds, codes):
+    geoms = {c: ds.units[c].geometry for c in codes}
+    return {c for c, u in ds.units.items() for g in geoms.values() if u.geometry.touches(g)}

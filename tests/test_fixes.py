@@ -14,7 +14,7 @@ from shapely.geometry import Polygon
 
 from mapedit.cli import COMMANDS, main
 from mapedit.demo import generate
-from mapedit.errors import EditRefused
+from mapedit.errors import EditRefused, InputError
 from mapedit.fixes import fix_changeset, fixable
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.geometry_ops import (
@@ -226,3 +226,35 @@ def test_cli_fix_bad_input_exit_2(tmp_path, capsys):
     assert path.read_bytes() == before
     assert main(["fix", str(tmp_path / "missing.gpkg")]) == 2
     assert main(["fix", str(path), "--rule", "households-range"]) == 2
+
+
+def test_fix_all_is_the_loop_the_gui_and_cli_share(tmp_path, demo):
+    """``fixes.fix_all`` takes the caller's apply (the GUI pushes undoable commands) and
+    reports each finding as it is decided; a dry run changes nothing."""
+    from mapedit.fixes import fix_all
+
+    path = tmp_path / "p.gpkg"
+    Project.create(path, demo).close()
+    with Project.open(path) as project:
+        before = project.summary()
+        seen = []
+        dry = fix_all(project, units=["310118005014", "310118005024"], dry_run=True,
+                      on_outcome=seen.append)
+        assert dry.applied >= 2 and project.summary() == before
+        assert [o.finding.key for o in seen] == [o.finding.key for o in dry.outcomes]
+        pushed = []
+
+        def push(cs):  # what the GUI's undo stack does: apply, keep it to undo
+            pushed.append(project.apply(cs, who="测试"))
+
+        run = fix_all(project, units=["310118005014", "310118005024"], apply=push)
+        assert run.applied == len(pushed) >= 2
+        left = {f.rule for f in project.findings
+                if f.unit in ("310118005014", "310118005024") and not f.accepted}
+        assert not left & {"overlap", "gap"}
+        for cs in reversed(pushed):
+            project.apply(cs.inverse())
+        assert project.summary() == before
+        with pytest.raises(InputError) as exc:
+            fix_all(project, units=["999999999999"])
+        assert "999999999999" in str(exc.value)

@@ -114,7 +114,10 @@ def test_store_extra_base_attributes_and_unknown_layers_round_trip(tmp_path: Pat
     from mapedit.model.layers import BaseLayer
 
     ds = tiny_dataset()
-    ds.base("buildings").attributes[0]["地址"] = "盈港东路 1 号"
+    b = ds.base("buildings")  # layers are read-only: a changed layer is a new BaseLayer
+    attrs = [dict(a) for a in b.attributes]
+    attrs[0]["地址"] = "盈港东路 1 号"
+    ds.layers.set_data("buildings", BaseLayer("buildings", b.geometries, attrs))
     ds.layers.add_vector("parks", BaseLayer("parks", np.array([square(X0, Y0, 30)], dtype=object),
                                         [{"name": "夏阳湖公园", "area": 900.5}]))
     with GpkgStore.create(tmp_path / "p.gpkg", ds) as store:

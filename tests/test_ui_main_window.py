@@ -89,7 +89,9 @@ def test_edit_households_updates_findings_and_undo(window, project):
     assert project.dataset.grids[g.fid].households == 50
     assert "households-range" in _rules_of(project, g.fid)
     texts = [i.text(0) for i in window.findings.finding_items()]
-    assert len(texts) == before_rows + 1
+    # out of the band, and 50 no longer matches the households of the grid's buildings
+    assert "households-buildings-mismatch" in _rules_of(project, g.fid)
+    assert len(texts) == before_rows + 2
     assert window.undo_stack.count() == 1
     assert "户数" in window.undo_stack.undoText()
     window.undo_stack.undo()

@@ -34,8 +34,14 @@ from mapedit.io.crs import from_wgs84
 from mapedit.model.catalogue import Catalogue
 from mapedit.model.codes import DEFAULT_DISTRICT, number_grids
 from mapedit.model.dataset import Dataset
-from mapedit.model.hierarchy import MicroGrid, ResponsibilityGrid, Street, Unit
-from mapedit.model.layers import BaseLayer, LayerStack
+from mapedit.model.hierarchy import (
+    HOUSEHOLDS_ENTERED,
+    MicroGrid,
+    ResponsibilityGrid,
+    Street,
+    Unit,
+)
+from mapedit.model.layers import ABSENT, BaseLayer, Columns, LayerStack
 from mapedit.model.settings import Settings
 
 CRS = "EPSG:4549"
@@ -114,6 +120,7 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
         seeds.append(L._shrink(u.cell, pad))
     owner = _assign(faces, seeds)
     unit_local = _unions(faces, owner, n)
+    del faces, owner, seeds  # a city's worth of geometry: free it as soon as it is used
     water = shapely.union_all([p for p, _ in plan.rivers])
     water_clear = shapely.buffer(water, 6.0)
     shapely.prepare(water_clear)
@@ -131,26 +138,7 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
                 moved_cut[i] = m
         else:
             L.fill_village(u, unit_local[i], water_clear, rng, pool, grids_range)
-    lines = list(plan.lines)
-    seeds2: list[tuple[float, float, float, float]] = []
-    seed_key: list[tuple[int, int, int]] = []
-    for i, u in enumerate(plan.units):
-        village = u.kind in ("农村", "农场")
-        if u.gridded or village:
-            if u.clip_lines and u.lines:
-                clipped = shapely.intersection(np.asarray(u.lines, dtype=object), unit_local[i])
-                lines += [g for g in shapely.get_parts(clipped) if not g.is_empty]
-            else:
-                lines += u.lines
-            for b in u.blocks:
-                seeds2.append(L._shrink(b.seed, 0.01))
-                seed_key.append((i, b.grid if u.gridded else -1, b.group))
-        else:
-            seeds2.append(L._shrink(u.cell, 0.01))
-            seed_key.append((i, -1, -1))
-    faces2 = _faces(lines)
-    owner2 = _assign(faces2, seeds2)
-    keys = np.asarray(seed_key)[owner2]
+    faces2, keys = _unit_faces(plan, unit_local)
     unit_geom = _unions(faces2, keys[:, 0], n)
 
     grid_geom: dict[tuple[int, int], shapely.Geometry] = {}
@@ -167,6 +155,10 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
             geom = faces2[chunk[0]] if len(chunk) == 1 else \
                 shapely.coverage_union_all(faces2[chunk])
             target[(int(p[0]), int(p[1]))] = geom
+    del faces2, keys
+    for u in plan.units:  # the line work is in the faces now
+        u.lines = []
+        u.blocks = []
 
     # -- to EPSG:4549 -----------------------------------------------------------------------------
     cx, cy = plan.width / 2, plan.height / 2
@@ -249,7 +241,7 @@ def generate_with_defects(units: int | None = None, seed: int = 0,
             households=hh,
             population=int(round(hh * pop_factor[j])) if hh else None,
             four_bounds=bounds_words[j], created=created.isoformat(), updated=updated.isoformat(),
-            fid=fid)
+            fid=fid, households_source=HOUSEHOLDS_ENTERED if hh is not None else "")
 
     defects = [Defect(rule, unit_codes[i], tuple(codes_by_key[(i, g)] for g in gs), note)
                for rule, i, gs, note in defects_local]
@@ -267,6 +259,102 @@ def _faces(lines) -> np.ndarray:
     """Faces of the planar subdivision of ``lines`` (snap-rounded so near-touching ends node)."""
     net = shapely.union_all(np.asarray(lines, dtype=object), grid_size=GRID_SIZE)
     return shapely.get_parts(shapely.polygonize(shapely.get_parts(net)))
+
+
+def _unit_faces(plan: L.StreetPlan, unit_local: list) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2, unit by unit: each unit's boundary (from stage 1) and its own cut lines noded
+    and polygonized on their own, then every vertex a unit's lines added to its boundary
+    inserted into the neighbours' faces too, so units and grids still share identical
+    vertices along every unit boundary — as one noding of the whole city's lines gave, without
+    holding that whole network in memory at once (at 10,000 units it cost more than the
+    finished dataset). Returns the faces and, for each, (unit, grid or -1, group or -1)."""
+    per_unit: list[np.ndarray] = []
+    per_keys: list[np.ndarray] = []
+    added: list[np.ndarray] = []
+    for i, u in enumerate(plan.units):
+        poly = unit_local[i]
+        seeds: list[tuple[float, float, float, float]] = []
+        keys: list[tuple[int, int, int]] = []
+        lines = []
+        if (u.gridded or u.kind in ("农村", "农场")) and u.blocks:
+            if u.lines:
+                # clipped a little outside the unit, so each line crosses the boundary and
+                # is noded with it (an end lying exactly on it was sometimes left dangling,
+                # and polygonizing dropped the line: two fields became one face); the stubs
+                # outside are dangles the polygonizer drops
+                reach = shapely.buffer(poly, 0.05, join_style="mitre")
+                clipped = shapely.intersection(np.asarray(u.lines, dtype=object), reach)
+                lines = [g for g in shapely.get_parts(clipped) if not g.is_empty]
+            for b in u.blocks:
+                seeds.append(L._shrink(b.seed, 0.01))
+                keys.append((i, b.grid if u.gridded else -1, b.group))
+        if not lines:
+            per_unit.append(np.array([poly], dtype=object))
+            per_keys.append(np.array([keys[0] if len(keys) == 1 else (i, -1, -1)]))
+            continue
+        boundary = shapely.boundary(poly)
+        faces = _faces([boundary, *lines])
+        inside = shapely.within(shapely.point_on_surface(faces), poly)
+        faces = faces[inside]
+        owner = _assign(faces, seeds)
+        per_unit.append(faces)
+        per_keys.append(np.asarray(keys)[owner])
+        old = {tuple(c) for c in shapely.get_coordinates(poly)}
+        new = shapely.get_coordinates(shapely.boundary(shapely.coverage_union_all(faces)))
+        pts = [c for c in new if tuple(c) not in old]
+        if pts:
+            added.append(np.asarray(pts))
+    if added:
+        _share_boundary_vertices(per_unit, unit_local, np.unique(np.vstack(added), axis=0))
+    return np.concatenate(per_unit), np.concatenate(per_keys)
+
+
+def _share_boundary_vertices(per_unit: list[np.ndarray], unit_local: list,
+                             points: np.ndarray) -> None:
+    """Insert the boundary vertices one unit's cut lines added (``points``) into the faces of
+    the units on the other side, in place. Snap rounding bends a boundary by up to a pixel
+    diagonal to pass through such a vertex, so "on the boundary" means within 1.5 pixels; the
+    point is inserted, nothing else moves."""
+    tol = GRID_SIZE * 1.5
+    tree = shapely.STRtree(shapely.points(points))
+    bounds = shapely.boundary(np.asarray(unit_local, dtype=object))
+    ui, pi = tree.query(bounds, predicate="dwithin", distance=tol)
+    for u in np.unique(ui).tolist():
+        have = {tuple(c) for c in shapely.get_coordinates(per_unit[u])}
+        mine = np.asarray([c for c in points[pi[ui == u]] if tuple(c) not in have])
+        if not len(mine):
+            continue
+        faces = per_unit[u].copy()
+        near = np.flatnonzero(shapely.dwithin(faces, shapely.multipoints(mine), tol))
+        for k in near.tolist():
+            faces[k] = _with_points(faces[k], mine, tol)
+        per_unit[u] = faces
+
+
+def _with_points(poly, points: np.ndarray, tol: float):
+    """``poly`` with each of ``points`` lying within ``tol`` of the inside of one of its
+    segments inserted into that segment (in order along it)."""
+    rings = []
+    changed = False
+    for ring in [poly.exterior, *poly.interiors]:
+        c = shapely.get_coordinates(ring)
+        a, b = c[:-1], c[1:]
+        ab = b - a
+        ll = np.maximum((ab ** 2).sum(axis=1), 1e-30)
+        out = []
+        for s in range(len(a)):
+            out.append(a[s])
+            pa = points - a[s]
+            t = (pa @ ab[s]) / ll[s]
+            d2 = ((pa - t[:, None] * ab[s]) ** 2).sum(axis=1)
+            hit = (t > 1e-9) & (t < 1 - 1e-9) & (d2 <= tol * tol)
+            if hit.any():
+                changed = True
+                for j in np.flatnonzero(hit)[np.argsort(t[hit])]:
+                    out.append(points[j])
+        out.append(c[-1])
+        rings.append(np.asarray(out))
+    return shapely.Polygon(rings[0], rings[1:]) if changed else poly
 
 
 def _assign(faces: np.ndarray, seeds: list[tuple[float, float, float, float]]) -> np.ndarray:
@@ -423,13 +511,29 @@ def _base_layers(plan: L.StreetPlan, unit_geom, group_geom, unit_codes, water,
     rivers = shapely.intersection(np.asarray([p for p, _ in plan.rivers], dtype=object),
                                   street_local)
     layers["water"] = BaseLayer("water", to_crs(rivers), [{"name": nm} for _, nm in plan.rivers])
-    bgeoms, battrs = [], []
-    for u in plan.units:
-        for boxes, attrs in u.buildings:
-            bgeoms.append(np.asarray(boxes, dtype=object))
-            battrs += attrs
-    bl = np.concatenate(bgeoms) if bgeoms else np.empty(0, dtype=object)
-    layers["buildings"] = BaseLayer("buildings", to_crs(bl), [dict(a) for a in battrs])
+    # buildings: moved to the project CRS and stored by column a few hundred units at a time,
+    # each unit's local boxes and attribute dicts dropped as soon as they are converted
+    parts: list[np.ndarray] = []
+    columns: dict[str, list] = {}
+    n = 0
+    for start in range(0, len(plan.units), 500):
+        chunk: list[np.ndarray] = []
+        for u in plan.units[start:start + 500]:
+            for boxes, attrs in u.buildings:
+                chunk.append(np.asarray(boxes, dtype=object))
+                for a in attrs:
+                    for k, v in a.items():
+                        col = columns.setdefault(k, [])
+                        col += [ABSENT] * (n - len(col))
+                        col.append(v)
+                    n += 1
+            u.buildings = []
+        if chunk:
+            parts.append(to_crs(np.concatenate(chunk)))
+    for col in columns.values():
+        col += [ABSENT] * (n - len(col))
+    bl = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+    layers["buildings"] = BaseLayer("buildings", bl, Columns(columns, n))
     gkeys = sorted(group_geom)
     layers["villager_groups"] = BaseLayer(
         "villager_groups", to_crs(np.asarray([group_geom[k] for k in gkeys], dtype=object)),

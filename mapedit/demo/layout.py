@@ -552,8 +552,13 @@ def fill_village(u: UnitPlan, poly, water, rng: np.random.Generator, pool: NameP
             lines.append(shapely.linestrings([[x0 - 3 * JITTER, yb], [x1 + 3 * JITTER, yb]]))
         xs = split_edges(x1 - x0, per_row[r], rng, 0.2) + x0
         order = range(per_row[r]) if r % 2 == 0 else range(per_row[r] - 1, -1, -1)  # snake
+        # the outer rows' field borders reach past the jittered village edge (clipped to it
+        # later): stopping at the cell edge left them dangling, and two fields became one
+        # face, so a villager group lost its land and its houses counted in the next group
+        lo = ya - 3 * JITTER if r == nrow - 1 else ya
+        hi = yb + 3 * JITTER if r == 0 else yb
         for i in range(1, per_row[r]):
-            lines.append(shapely.linestrings([[float(xs[i]), ya], [float(xs[i]), yb]]))
+            lines.append(shapely.linestrings([[float(xs[i]), lo], [float(xs[i]), hi]]))
         for i in order:
             fields.append((float(xs[i]), ya, float(xs[i + 1]), yb))
     u.lines = lines

@@ -25,7 +25,7 @@ FARM = "青东农场"
 
 _FIRST = "青新金塘城夏盈庆华淀崧漕秀天汇泾松东西南北仁安兴福康乐永和嘉"
 _SECOND = "湖阳米郁星桥浜港溪庄园林泽浦湾岗河里苑泉源江山田丰盛荫"
-_NUMERALS = "一二三四五六七八九十"
+_DIGITS = "零一二三四五六七八九"
 
 
 def composed_names() -> Iterator[str]:
@@ -37,12 +37,36 @@ def composed_names() -> Iterator[str]:
 
 
 def chinese_number(n: int) -> str:
-    """1..99 in Chinese numerals (``十二``), used for 期/组/队 numbers as clerks write them."""
-    if n <= 10:
-        return _NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else _NUMERALS[tens - 1]
-    return f"{head}十{_NUMERALS[ones - 1] if ones else ''}"
+    """A positive integer in Chinese numerals as clerks write them (``十二``, ``一百零五``,
+    ``一千零一十``, ``一万二千``), used for 期/组/队/段 numbers: a city of 10,000 units numbers
+    its street-front sections and teams into the hundreds and thousands."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"chinese_number needs a positive integer, not {n!r}")
+    if n >= 10 ** 8:
+        raise ValueError(f"chinese_number handles numbers below 100,000,000, not {n}")
+    high, low = divmod(n, 10_000)
+    if high:
+        text = _section(high) + "万"
+        if low:
+            text += ("零" if low < 1000 else "") + _section(low)
+    else:
+        text = _section(low)
+    return text[1:] if text.startswith("一十") else text  # 十二, 十万: not 一十二
+
+
+def _section(n: int) -> str:
+    """1..9999: digits with 千/百/十, one 零 for any run of zeros before a non-zero digit."""
+    out, zero = "", False
+    for unit, place in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        d = n // place % 10
+        if d == 0:
+            zero = zero or bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += _DIGITS[d] + unit
+    return out
 
 
 class NamePool:

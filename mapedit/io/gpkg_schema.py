@@ -60,6 +60,11 @@ def from_json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+LOAD_BATCH = 20_000
+"""Rows read and decoded at a time when loading a project (all the rows of a city at once,
+beside what they decode to, cost a hundred MB or more of peak memory)."""
+
+
 def quote(name: str) -> str:
     """An SQL identifier, quoted (Chinese column names, spaces and quotes are fine)."""
     return '"' + name.replace('"', '""') + '"'
@@ -186,7 +191,14 @@ class GridDecoder:
                 return list(hit)
             return json_list
         if f.kind == "json":
-            return lambda v: default() if v is None else _json_field(v, default())
+            def json_value(v: Any) -> Any:
+                if v is None:
+                    return default()
+                value = _json_field(v, default())
+                if isinstance(value, dict):  # 四至: json.loads makes new key strings per grid
+                    value = {strings.setdefault(k, k): x for k, x in value.items()}
+                return value
+            return json_value
         if f.kind == "bool":
             return lambda v: default() if v is None else bool(v)
         exact = int if f.kind == "int" else float

@@ -17,6 +17,9 @@ UNIT_TYPES: tuple[str, ...] = ("小区", "农村", "街面", "农场")
 
 FOUR_BOUND_KEYS: tuple[str, ...] = ("east", "south", "west", "north")
 
+HOUSEHOLDS_FROM_BUILDINGS = "buildings"
+HOUSEHOLDS_ENTERED = "entered"
+
 
 def now_iso() -> str:
     """Current UTC time as ISO-8601 with seconds, the form stored in projects and logs."""
@@ -75,6 +78,11 @@ class MicroGrid:
     created: str = ""
     updated: str = ""
     fid: int | None = None
+    households_source: str = ""
+    """Where :attr:`households` came from: ``buildings`` (summed from the building layer;
+    editing operations recompute it whenever the grid's shape changes), ``entered`` (typed
+    or imported: kept as it is, and the ``households-buildings-mismatch`` warning says when
+    the buildings disagree) or ``""`` (not known: older data, treated as entered)."""
     grid_leader: str = ""
     """网格长: who leads the grid (filled in by the offices in the information table)."""
     grid_staff: str = ""

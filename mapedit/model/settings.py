@@ -27,6 +27,10 @@ class Settings:
     """... and that part is at least this share of the building's area."""
     households_min: int = 300
     households_max: int = 500
+    households_mismatch_share: float = 0.2
+    """A grid's entered households and the total of the buildings inside it disagree (the
+    ``households-buildings-mismatch`` warning) when they differ by more than this share of
+    the larger of the two: 297 entered against 1,164 in the buildings is a stale count."""
     dense_vertices: int = 1000
     """Geometries read from files with more vertices than this are thinned: repeated and
     collinear vertices within ``noding_precision_m`` are removed (shared vertices kept)."""

@@ -8,6 +8,9 @@ location the grid, as the exchange contract says.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -16,16 +19,31 @@ from mapedit.model.codes import UNIT_CODE_RE, CodePattern
 from mapedit.model.hierarchy import MicroGrid, Unit
 from mapedit.model.settings import Settings
 from mapedit.rules.findings import RULES, Finding, Fix
-from mapedit.rules.geom import area2, geometry_problem
+from mapedit.rules.geom import area2, fmt_area, geometry_problem
+from mapedit.rules.protocol import Change, Rule
 
 FIELD_ZH = {"code": "编码", "name": "名称", "category": "类别", "households": "户数"}
 
 
 def grid_label(grid: MicroGrid, fid: int | None) -> str:
-    """How a grid is named in findings: its code, or ``#N`` (1-based position in the file /
-    store id) when the code is empty, so the clerk can still find it."""
+    """How a grid is named in a finding's ``features``: its code, or ``#N`` (1-based position
+    in the file / store id) when the code is empty, so the clerk can still find it."""
     code = (grid.code or "").strip()
     return code if code else f"#{fid}"
+
+
+def named(label: str, name: str | None) -> tuple[str, str]:
+    """How messages name a feature, (zh, en): its code with its name, which is what a clerk
+    recognises (``310118005001001(金星小区1号微网格)``); the code alone when it has no name."""
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name or name == label:
+        return label, label
+    return f"{label}({name})", f"{label} ({name})"
+
+
+def grid_names(grid: MicroGrid, fid: int | None) -> tuple[str, str]:
+    """:func:`named` for a grid."""
+    return named(grid_label(grid, fid), grid.name)
 
 
 def make(rule: str, features: list[str], unit: str | None, area: float, zh: str, en: str,
@@ -55,9 +73,10 @@ def geometry_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
     if problem is None:
         return []
     zh, en = problem
+    nz, ne = grid_names(grid, fid)
     area = clean.area if clean is not None else 0.0
-    return [make("invalid-geometry", [label], unit, area, f"微网格 {label} {zh}",
-                 f"micro-grid {label}: {en}", clean if clean is not None else None,
+    return [make("invalid-geometry", [label], unit, area, f"微网格 {nz} {zh}",
+                 f"micro-grid {ne}: {en}", clean if clean is not None else None,
                  fids=[fid])]
 
 
@@ -70,6 +89,7 @@ def attribute_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
     finding. ``unit`` is the grid's unit (declared or derived from the geometry)."""
     out: list[Finding] = []
     label = grid_label(grid, fid)
+    nz, ne = grid_names(grid, fid)
     unit_code = unit.code if unit is not None else (grid.unit_code or None)
     area = clean.area if clean is not None else 0.0
     loc = clean
@@ -83,23 +103,24 @@ def attribute_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
     if missing:
         zh = "、".join(FIELD_ZH[k] for k in missing)
         out.append(make("missing-attribute", [label], unit_code, area,
-                        f"微网格 {label} 缺少{zh}", f"micro-grid {label} lacks {', '.join(missing)}",
+                        f"微网格 {nz} 缺少{zh}", f"micro-grid {ne} lacks {', '.join(missing)}",
                         loc, fids=[fid]))
 
     if cat:
         known = catalogue.get(cat)
         if known is None:
             out.append(make("category-unit-mismatch", [label], unit_code, area,
-                            f"微网格 {label} 的类别“{grid.category}”不在分类目录中",
-                            f"micro-grid {label}: unknown category '{grid.category}'",
+                            f"微网格 {nz} 的类别“{grid.category}”不在分类目录中",
+                            f"micro-grid {ne}: unknown category '{grid.category}'",
                             loc, fids=[fid]))
         elif unit is not None and not catalogue.is_allowed(cat, unit.unit_type):
             allowed = "、".join(c.name for c in catalogue.allowed(unit.unit_type))
+            uz, ue = named(unit.code, unit.name)
             out.append(make("category-unit-mismatch", [label], unit_code, area,
-                            f"微网格 {label} 的类别“{cat}”不能用于{unit.unit_type}单元 "
-                            f"{unit.code}(可用:{allowed})",
-                            f"micro-grid {label}: category '{cat}' is not allowed in "
-                            f"{unit.unit_type} unit {unit.code}", loc, fids=[fid]))
+                            f"微网格 {nz} 的类别“{cat}”不能用于{unit.unit_type}单元 "
+                            f"{uz}(可用:{allowed})",
+                            f"micro-grid {ne}: category '{cat}' is not allowed in "
+                            f"{unit.unit_type} unit {ue}", loc, fids=[fid]))
 
     code = (grid.code or "").strip()
     if code and pattern.active and not pattern.grid_ok(code, unit_code):
@@ -110,16 +131,17 @@ def attribute_findings(grid: MicroGrid, fid: int, clean: BaseGeometry | None,
         else:
             zh_rule = f"不符合编码规则 {pattern.spec}"
             en_rule = f"does not match {pattern.spec}"
+        gz, ge = named(code, grid.name)
         out.append(make("code-format", [label], unit_code, area,
-                        f"微网格编码 {code} {zh_rule}", f"micro-grid code {code} {en_rule}",
+                        f"微网格编码 {gz} {zh_rule}", f"micro-grid code {ge} {en_rule}",
                         loc, fids=[fid]))
 
     if needs_hh and hh is not None and not (settings.households_min <= hh
                                             <= settings.households_max):
         lo, hi = settings.households_min, settings.households_max
         out.append(make("households-range", [label], unit_code, area,
-                        f"微网格 {label} 户数 {hh} 不在 {lo}-{hi} 户之间",
-                        f"micro-grid {label} has {hh} households, outside {lo}-{hi}",
+                        f"微网格 {nz} 户数 {hh} 不在 {lo}-{hi} 户之间",
+                        f"micro-grid {ne} has {hh} households, outside {lo}-{hi}",
                         loc, fids=[fid]))
     return out
 
@@ -204,9 +226,12 @@ def duplicate_code_finding(code: str, members: list[tuple[int, MicroGrid, BaseGe
     units = [m[3] for m in members if m[3]]
     fids = [m[0] for m in members]
     n = len(members)
+    names = "、".join(dict.fromkeys(m[1].name for m in members if (m[1].name or "").strip()))
+    zh_names = f"({names})" if names else ""
+    en_names = f" ({names})" if names else ""
     return [make("duplicate-code", [code] * n, units[0] if units else None, area,
-                 f"{n} 个微网格使用同一编码 {code}", f"{n} micro-grids share the code {code}",
-                 loc, fids=fids)]
+                 f"{n} 个微网格使用同一编码 {code}{zh_names}",
+                 f"{n} micro-grids share the code {code}{en_names}", loc, fids=fids)]
 
 
 def unit_attribute_findings(units: list[Unit], pattern: CodePattern) -> list[Finding]:
@@ -225,8 +250,112 @@ def unit_attribute_findings(units: list[Unit], pattern: CodePattern) -> list[Fin
                             f"{len(group)} 个管理单元使用同一编码 {code}",
                             f"{len(group)} management units share the code {code}", loc))
         if code and pattern.active and not pattern.unit_ok(code):
+            uz, ue = named(code, group[0].name)
             out.append(make("code-format", [code], code, area,
-                            f"管理单元编码 {code} 应为 12 位数字",
-                            f"unit code {code} must be 12 digits",
+                            f"管理单元编码 {uz} 应为 12 位数字",
+                            f"unit code {ue} must be 12 digits",
                             geoms[0] if geoms else None))
     return out
+
+
+# -- the rules -------------------------------------------------------------------------------
+
+class GridRules(Rule):
+    """One scope per grid (keyed by fid): ``invalid-geometry``, ``outside-units`` and the
+    attribute rules. Fast path: :class:`AttributeScreen` proves most grids clean without
+    building findings; the screening against each grid's *declared* unit needs no geometry, so
+    it runs in :meth:`start` while the engine assigns grids, and afterwards only the grids
+    assigned to another unit are screened again."""
+
+    name = "grid"
+    stage = "grids"
+    lane = "worker"
+
+    def start(self) -> None:
+        c = self.checker
+        ds, units = c.dataset, c.dataset.units
+        ok = AttributeScreen(c.catalogue, self.settings, c.pattern).clean
+        grids = ds.grids
+        self._declared_bad = np.array(
+            [not ok(g, units.get((g.unit_code or "").strip()))
+             for g in (grids[f] for f in c.grids.fid[:c.grids.n].tolist())], dtype=bool)
+
+    def full(self) -> Iterable[tuple[Hashable, list[Finding]]]:
+        for fid in self._suspects():
+            found = self.check(fid)
+            if found:
+                yield fid, found
+
+    def _suspects(self) -> list[int]:
+        """Fids whose scope may hold a finding (the rest provably hold none): invalid or
+        unassigned grids, and grids :class:`AttributeScreen` cannot prove clean in their
+        unit (the declared one unless assigned to another: see :meth:`check`)."""
+        c = self.checker
+        st = c.grids
+        n = st.n
+        assign, decl = st.unit[:n], c.declared_units()
+        has = ~shapely.is_missing(st.geom[:n])
+        bad = ~st.valid[:n] | ((assign < 0) & has)
+        other = (assign >= 0) & (assign != decl)
+        bad |= self._declared_bad & ~other
+        fids = st.fid[:n]
+        if other.any():
+            ok = AttributeScreen(c.catalogue, self.settings, c.pattern).clean
+            units, codes, grids = c.dataset.units, c.units.codes, c.dataset.grids
+            for i in np.flatnonzero(other & ~bad).tolist():
+                g = grids[int(fids[i])]
+                bad[i] = not ok(g, units.get(codes[assign[i]]))
+        return fids[bad].tolist()
+
+    def scopes(self, change: Change) -> Iterable[Hashable]:
+        return change.fids  # a deleted grid's scope is emptied (check finds no grid)
+
+    def check(self, key: Hashable) -> list[Finding]:
+        fid = int(key)  # type: ignore[call-overload]
+        c = self.checker
+        ds = c.dataset
+        g = ds.grids.get(fid)
+        if g is None:
+            return []
+        clean = c.grids.clean(fid)
+        a = c.unit_code(fid)
+        declared = (g.unit_code or "").strip()
+        unit = ds.units.get(a) if a else ds.units.get(declared)
+        ucode = unit.code if unit is not None else (declared or None)
+        out = [] if c.grids.is_valid(fid) else geometry_findings(g, fid, clean, ucode)
+        if clean is not None and a is None:
+            label = grid_label(g, fid)
+            nz, ne = grid_names(g, fid)
+            ar = clean.area
+            out.append(make("outside-units", [label], ucode, ar,
+                            f"微网格 {nz}({fmt_area(ar)} 平方米)不在任何管理单元内",
+                            f"micro-grid {ne} ({fmt_area(ar)} m²) lies in no management unit",
+                            clean, Fix("clip-to-unit", g.code or None,
+                                       "将微网格移入或裁剪到管理单元内",
+                                       "move or clip the grid into a unit"), fids=[fid]))
+        out += attribute_findings(g, fid, clean, unit, c.catalogue, self.settings, c.pattern)
+        return out
+
+
+class DuplicateCodes(Rule):
+    """``duplicate-code`` of grids: one scope per code shared by two or more grids."""
+
+    name = "codes"
+    stage = "grids"
+    lane = "worker"
+
+    def keys(self) -> Iterable[Hashable]:
+        return self.checker.grids.duplicate_codes()
+
+    def scopes(self, change: Change) -> Iterable[Hashable]:
+        return change.codes
+
+    def check(self, key: Hashable) -> list[Finding]:
+        c = self.checker
+        grids = c.dataset.grids
+        members = []
+        for f in c.grids.fids_with_code(str(key)):
+            g = grids.get(f)
+            if g is not None:
+                members.append((f, g, c.grids.clean(f), c.unit_code(f) or (g.unit_code or None)))
+        return duplicate_code_finding(str(key), members)

@@ -1,19 +1,26 @@
 """The incremental rule engine: one :class:`Checker` per dataset, used by the editor live and by
 the CLI once.
 
-Findings are kept in a dict keyed by *scope* — a unit's topology, one grid's attributes, one
-code's duplicate group, one building, one 村组 grid — so an edit re-computes only the scopes it
-can affect and replaces them wholesale. Topology is organised per unit (see
-:mod:`mapedit.rules.topology`), so incremental and full checks run the same per-unit code and
-agree by construction; the full check only adds a vectorised pre-pass that proves most units
-clean without any overlay.
+The engine keeps the state all rules share (:mod:`mapedit.rules.state`: units, each grid's
+repaired geometry, validity, unit and code, a grid index, prepared base layers) and the
+findings, stored by *scope*: one rule's answer about one thing. The rules themselves
+(:mod:`mapedit.rules.registry`) follow :mod:`mapedit.rules.protocol`: after an edit the engine
+brings the shared state up to date and asks every rule which of its scopes the change puts in
+question, then re-checks exactly those; a full check asks every rule for everything, through its
+fast path. Both run the same per-scope code, so they agree by construction.
+
+The full check runs in two lanes: this thread prepares the grids and assigns them to units
+(sharing the per-unit proofs with a worker), then runs the ``main``-lane rules (the topology);
+a worker runs the rules' :meth:`~mapedit.rules.protocol.Rule.start` work meanwhile and then
+their ``worker``-lane full checks. GEOS releases the GIL, so on two cores the wall time nearly
+halves; findings are merged in a fixed order, so the result does not depend on it.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -23,94 +30,149 @@ from shapely.geometry.base import BaseGeometry
 from mapedit.model.codes import CodePattern
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import Unit
-from mapedit.rules import baselayers
-from mapedit.rules.attributes import (
-    AttributeScreen,
-    attribute_findings,
-    duplicate_code_finding,
-    geometry_findings,
-    grid_label,
-    make,
-    unit_attribute_findings,
-)
-from mapedit.rules.findings import ERROR, RULES, WARNING, Finding, Fix
-from mapedit.rules.geom import (
-    clean_array,
-    clean_array_valid,
-    clean_polygonal,
-    fmt_area,
-    noise_width,
-    private_copies,
-)
-from mapedit.rules.index import GridIndex
-from mapedit.rules.topology import TopologyRules
-from mapedit.rules.units import (
-    committee_findings,
-    responsibility_findings,
-    unit_geometry_findings,
-    unit_overlap_findings,
-)
+from mapedit.rules.attributes import grid_label, grid_names, named
+from mapedit.rules.findings import ERROR, RULES, WARNING, Finding
+from mapedit.rules.geom import clean_polygonal, noise_width, valid_mask
+from mapedit.rules.protocol import Change, Rule
+from mapedit.rules.state import GridState, PreparedLayer, UnitState
 
 RULE_ORDER = {r: i for i, r in enumerate(RULES)}
-_MISSING = object()
+Progress = Callable[[int, int], None]
+PROGRESS_TOTAL = 1000
 
 
 def _sort_key(f: Finding) -> tuple:
     b = f.location.bounds if f.location is not None and not f.location.is_empty else ()
-    return (f.unit or "", RULE_ORDER.get(f.rule, 99), tuple(f.features), -f.area_m2,
+    order = RULE_ORDER.get(f.rule)
+    if order is None:  # a rule registered after this module was imported
+        RULE_ORDER.update({r: i for i, r in enumerate(RULES)})
+        order = RULE_ORDER.get(f.rule, len(RULE_ORDER))
+    return (f.unit or "", order, tuple(f.features), -f.area_m2,
             tuple(round(v, 3) for v in b))
 
 
-def _shared_map(pool: ThreadPoolExecutor | None, fn, items: list, chunk: int) -> list:
-    """``fn`` (list -> list of the same length) over ``items`` in chunks, taken in turn by
-    this thread and, when it gets to them, one pool worker; results in input order. A worker
-    still busy elsewhere when this thread has taken every chunk is not waited for."""
-    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
-    results: list = [None] * len(chunks)
-    order = iter(range(len(chunks)))
-    lock = threading.Lock()
+class _Report:
+    """Progress of a full check, reported from the thread running it only: workers bump a
+    counter, this thread passes it on whenever it reports."""
 
-    def drain() -> None:
-        while True:
-            with lock:
-                k = next(order, None)
-            if k is None:
+    def __init__(self, callback: Progress | None) -> None:
+        self.callback = callback
+        self.base = 0
+        self.span = 0
+        self.done = 0
+        self.parts = 1
+        self.last = -1
+        self.owner = threading.get_ident()
+        self.lock = threading.Lock()
+
+    def phase(self, start: int, end: int, parts: int = 1) -> None:
+        """The next phase covers [start, end) of the total, in ``parts`` steps."""
+        self.base, self.span, self.parts, self.done = start, end - start, max(1, parts), 0
+        self.emit()
+
+    def step(self, n: int = 1) -> None:
+        with self.lock:
+            self.done += n
+        if threading.get_ident() == self.owner:
+            self.emit()
+
+    def emit(self, value: int | None = None) -> None:
+        if self.callback is None:
+            return
+        if value is None:
+            value = self.base + self.span * min(self.done, self.parts) // self.parts
+        if value > self.last:
+            self.last = value
+            self.callback(value, PROGRESS_TOTAL)
+
+
+class _Job:
+    """A piece of full-check work handed to the worker, which the thread that needs its
+    result runs itself when the worker has not started it yet (so neither thread idles while
+    the other has a queue)."""
+
+    def __init__(self, fn: Callable[[], object], pool: ThreadPoolExecutor | None,
+                 queue: list[_Job]) -> None:
+        self.fn = fn
+        self.queue = queue
+        queue.append(self)
+        self.lock = threading.Lock()
+        self.state = "pending"
+        self.finished = threading.Event()
+        self.value: object = None
+        self.error: BaseException | None = None
+        if pool is not None:
+            pool.submit(self.run)
+
+    def run(self) -> None:
+        with self.lock:
+            if self.state != "pending":
                 return
-            results[k] = fn(chunks[k])
+            self.state = "running"
+        try:
+            self.value = self.fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
+            self.error = exc
+        finally:
+            self.finished.set()
 
-    helper = pool.submit(drain) if pool is not None and len(chunks) > 1 else None
-    drain()
-    if helper is not None and not helper.cancel():
-        helper.result()
-    return [r for part in results for r in part]
+    def result(self) -> object:
+        """The job's result. Runs it here if nobody has started it; while another thread
+        runs it, runs the other jobs nobody has started (in order) instead of idling."""
+        self.run()
+        while not self.finished.is_set():
+            other = next((j for j in self.queue if j.state == "pending"), None)
+            if other is None:
+                self.finished.wait()
+                break
+            other.run()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 class Checker:
-    """Checks a :class:`Dataset` against every rule and keeps the findings current.
+    """Checks a :class:`Dataset` against every registered rule and keeps the findings current.
 
     ``accepted`` maps :attr:`Finding.key` to the reason a finding was accepted as an
     exception; such findings stay in :attr:`findings` flagged ``accepted=True`` and are not
-    counted as errors/warnings. ``unit_list`` (optional) is the units as read from a file,
-    before they were keyed by code, so duplicate unit codes can be reported.
+    counted as errors/warnings (never for a finding that must be fixed: ``Finding.acceptable``).
+    ``unit_list`` (optional) is the units as read from a file, before they were keyed by code,
+    so duplicate unit codes can be reported. ``threads`` (default on): the full check uses a
+    worker thread; :meth:`update` is single-threaded. ``rules``: the rule classes to run
+    (default: :func:`mapedit.rules.registry.rule_classes`).
 
-    ``threads`` (default on): :meth:`run_full` runs the rules on units and base layers
-    (buildings, villager groups, committees) in one worker thread beside the grid topology;
-    GEOS releases the GIL, so on two cores the wall time nearly halves. Findings are merged in
-    a fixed order, so the result does not depend on it. :meth:`update` is single-threaded.
+    The state rules read (the public face of this class for :mod:`mapedit.rules.protocol`):
+    ``dataset``, ``settings``, ``catalogue``, ``pattern``, ``units`` (:class:`UnitState`),
+    ``grids`` (:class:`GridState`, with ``grids.index``), :meth:`layer`, :meth:`label`,
+    :meth:`names`, :meth:`unit_names`, :meth:`code_of`, :meth:`unit_code`, :meth:`unit_proof`, :meth:`shared_map`,
+    :meth:`rule`, :meth:`wait`.
     """
 
     def __init__(self, dataset: Dataset, accepted: dict[str, str] | None = None,
-                 unit_list: Sequence[Unit] | None = None, threads: bool = True) -> None:
+                 unit_list: Sequence[Unit] | None = None, threads: bool = True,
+                 rules: Sequence[type[Rule]] | None = None) -> None:
+        from mapedit.rules.registry import rule_classes  # noqa: PLC0415 - registry imports rules
+
         self.threads = threads
         self.dataset = dataset
         self.settings = dataset.settings
         self.catalogue = dataset.catalogue
+        self.pattern = CodePattern(self.settings.code_pattern)
         self._accepted: dict[str, str] = dict(accepted or {})
-        self._unit_list = list(unit_list) if unit_list is not None else None
-        self._scopes: dict[Hashable, list[Finding]] = {}
+        self.unit_list = list(unit_list) if unit_list is not None else None
+        self._rule_classes = list(rules) if rules is not None else rule_classes()
+        self.rules: list[Rule] = []
+        self._by_name: dict[str, Rule] = {}
+        self._scopes: dict[tuple[str, Hashable], list[Finding]] = {}
         self._cache: list[Finding] | None = None
         self._ran = False
-        self.topology = TopologyRules(self)
+        self._layers: dict[str, tuple[object, PreparedLayer | None]] = {}
+        self._layers_lock = threading.Lock()
+        self._started: dict[str, _Job] = {}
+        self.pool: ThreadPoolExecutor | None = None
+        self.grids = GridState()
+        self._proofs: dict[int, tuple[tuple[int, ...], bool | None, float, bool]] = {}
 
     # -- public API ------------------------------------------------------------------------
     @property
@@ -123,13 +185,18 @@ class Checker:
             self._cache = allf
         return list(self._cache)
 
+    @property
+    def ran(self) -> bool:
+        """Whether a full check has run (the findings exist)."""
+        return self._ran
+
     def summary(self) -> dict[str, int]:
         fs = self.findings
         return {
             "errors": sum(1 for f in fs if not f.accepted and f.severity == ERROR),
             "warnings": sum(1 for f in fs if not f.accepted and f.severity == WARNING),
             "grids": len(self.dataset.grids),
-            "units": len(self._unit_list) if self._unit_list is not None
+            "units": len(self.unit_list) if self.unit_list is not None
             else len(self.dataset.units),
             "accepted": sum(1 for f in fs if f.accepted),
         }
@@ -145,327 +212,259 @@ class Checker:
             self._accepted[key] = reason
         for lst in self._scopes.values():
             for f in lst:
-                if f.key == key:
+                if f.key == key and f.acceptable:
                     f.accepted = reason is not None
                     f.accept_reason = reason or ""
         self._cache = None
 
+    # -- what rules read -----------------------------------------------------------------------
     def label(self, fid: int) -> str:
+        """How a finding's ``features`` name a grid: its code (``#fid`` without one)."""
         g = self.dataset.grids.get(fid)
         return grid_label(g, fid) if g is not None else f"#{fid}"
+
+    def names(self, fid: int) -> tuple[str, str]:
+        """How messages name a grid, (zh, en): its code with its name (see
+        :func:`mapedit.rules.attributes.named`)."""
+        g = self.dataset.grids.get(fid)
+        return grid_names(g, fid) if g is not None else (f"#{fid}", f"#{fid}")
+
+    def unit_names(self, code: str | None) -> tuple[str, str]:
+        """How messages name a unit, (zh, en): its code with its name."""
+        if code is None:
+            return "", ""
+        unit = self.dataset.units.get(code)
+        return named(code, unit.name if unit is not None else None)
 
     def code_of(self, fid: int) -> str | None:
         g = self.dataset.grids.get(fid)
         return (g.code or None) if g is not None else None
 
+    def unit_code(self, fid: int) -> str | None:
+        """The code of the unit grid ``fid`` is assigned to (None: no unit)."""
+        i = self.grids.unit_index(fid)
+        return self.units.codes[i] if i >= 0 else None
+
     def unit_tree_query(self, geom: BaseGeometry) -> list[str]:
-        return [self._unit_codes[i] for i in self._unit_tree.query(geom, predicate="intersects")]
+        return self.units.query(geom)
+
+    def unit_proof(self, unit: int) -> tuple[tuple[int, ...], bool | None, float, bool] | None:
+        """What the full check's assignment proved about unit index ``unit`` (None outside a
+        full check or for a unit it did not look at): (the fids of the grids declaring it,
+        whether they form a valid coverage (None for one grid), their total area, whether
+        they tile the unit exactly: see :meth:`_unit_proofs`)."""
+        return self._proofs.get(unit)
+
+    def layer(self, role: str) -> PreparedLayer | None:
+        """The base layer of ``role`` prepared for the rules (None when the dataset has none);
+        built once per layer object, safe to call from two threads."""
+        layer = self.dataset.base(role)
+        with self._layers_lock:
+            hit = self._layers.get(role)
+            if hit is not None and hit[0] is layer:
+                return hit[1]
+            prepared = PreparedLayer(layer) if layer is not None else None
+            self._layers[role] = (layer, prepared)
+            return prepared
+
+    def rule(self, name: str) -> Rule:
+        return self._by_name[name]
+
+    def wait(self, name: str) -> None:
+        """During a full check, wait until rule ``name``'s :meth:`Rule.start` is done (its
+        published results are ready); a no-op otherwise."""
+        job = self._started.get(name)
+        if job is not None:
+            job.result()
+
+    def shared_map(self, fn: Callable[[list], list], items: list, chunk: int,
+                   report: _Report | None = None) -> list:
+        """``fn`` (list -> list of the same length) over ``items`` in chunks, taken in turn by
+        this thread and, when it gets to them, a worker; results in input order. A worker
+        still busy elsewhere when this thread has taken every chunk is not waited for."""
+        chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+        results: list = [None] * len(chunks)
+        order = iter(range(len(chunks)))
+        lock = threading.Lock()
+
+        def drain() -> None:
+            while True:
+                with lock:
+                    k = next(order, None)
+                if k is None:
+                    return
+                results[k] = fn(chunks[k])
+                if report is not None:
+                    report.step(len(chunks[k]))
+
+        pool = self.pool
+        helper = pool.submit(drain) if pool is not None and len(chunks) > 1 else None
+        drain()
+        if helper is not None and not helper.cancel():
+            helper.result()
+        return [r for part in results for r in part]
+
+    def warm(self) -> None:
+        """Let every rule build what its incremental check needs (see ``Rule.warm``): the
+        background check calls this after the full check, off the main thread."""
+        for r in self.rules:
+            r.warm()
 
     # -- full check ------------------------------------------------------------------------
-    def run_full(self) -> list[Finding]:
-        """Check everything. Work runs in two lanes: this thread does the grids (assignment,
-        attributes, topology), a worker (when ``threads``) the units and base layers. The
-        worker never uses a prepared geometry this thread uses (GEOS prepared geometries are
-        not thread-safe): it prepares private copies. Scopes are stored in a fixed order."""
+    def run_full(self, progress: Progress | None = None) -> list[Finding]:
+        """Check everything. ``progress(done, total)`` is called from this thread as the check
+        advances (``total`` is :data:`PROGRESS_TOTAL`; the last call has ``done == total``)."""
         self.pattern = CodePattern(self.settings.code_pattern)
         self._scopes = {}
         self._cache = None
-        pool = ThreadPoolExecutor(max_workers=2) if self.threads else None
-        self._pool = pool
+        self.rules = [cls(self) for cls in self._rule_classes]
+        self._by_name = {r.name: r for r in self.rules}
+        # One worker: with the thread that called us that is two lanes, one per core of an
+        # office PC; a second worker would only contend with them.
+        pool = ThreadPoolExecutor(max_workers=1) if self.threads else None
+        self.pool = pool
+        report = _Report(progress)
+        self._queue: list[_Job] = []
         # Hundreds of thousands of short-lived geometry objects, no reference cycles: the
         # cyclic collector would only re-scan the dataset again and again (~0.1 s a pass).
         collect = gc.isenabled()
         gc.disable()
         try:
-            return self._run_full(pool)
+            self._run_full(report)
         finally:
             if collect:
                 gc.enable()
-            self._pool = None
+            self.pool = None
+            self._started = {}
+            self._proofs = {}
             if pool is not None:
                 pool.shutdown(wait=True)
-
-    def _run_full(self, pool: ThreadPoolExecutor | None) -> list[Finding]:
-        def run(fn, *args):
-            if pool is None:
-                res = fn(*args)
-                return lambda: res
-            return pool.submit(fn, *args).result
-
-        self._prepare_unit_geoms()
-        unit_job = run(self._unit_rules)
-        layers_job = run(self._prepare_base_layers)
-        self._prepare_grid_geoms()
-        # The building proof needs only the grid index: it starts now, so a worker has it to
-        # do while this thread assigns grids to units.
-        candidates_job = run(self._building_candidates, layers_job)
-        vg_candidates_job = run(self._villager_group_candidates, layers_job)
-        screen_job = run(self._screen_declared)
-        self._assign_grids()
-        # From here on the grids' units are known; workers take the attribute screening and
-        # the 村组 pairs while this thread proves units clean.
-        vg_job = run(self._villager_group_rules, vg_candidates_job)
-        attr_job = run(self._attribute_scopes, screen_job)
-        clean_units = self._clean_units_vectorised(with_overlaps=False)
-        units_found, self._unit_overlap_codes = unit_job()
-        clean_units -= self._unit_overlap_codes
-        suspect: list[str | None] = [c for c in self._unit_codes if c not in clean_units]
-        if self._members.get(None):
-            suspect.append(None)
-        # Exact topology of the suspect units, shared with a worker: a unit's prepared
-        # geometries (the unit, its member grids) are used by one thread only.
-        topo_scopes = _shared_map(pool, self._topology_scopes, suspect, 4)
-        base_scopes = self._building_rules(candidates_job()) + vg_job()
-        for scope, found in [(("units",), units_found), *attr_job(), *topo_scopes,
-                             *base_scopes]:
-            self._set(scope, found)
-        self._ran = True
+        report.emit(PROGRESS_TOTAL)
         return self.findings
 
-    def _topology_scopes(self, codes: list[str | None]) -> list[tuple[Hashable, list[Finding]]]:
-        return [(("topo", code), self.topology.unit_findings(code)) for code in codes]
+    def _submit(self, fn: Callable[[], object]) -> _Job:
+        return _Job(fn, self.pool, self._queue)
 
-    def _attribute_scopes(self, screened) -> list[tuple[Hashable, list[Finding]]]:
-        """Grid scopes (attributes, geometry, outside-units) and duplicate-code scopes, in
-        fid / code order. Reads the grids and their units only, no prepared geometry."""
-        grid_scopes = [(("g", fid), self._grid_scope(fid))
-                       for fid in self._suspect_grids(screened())]
-        dup_scopes = [(("dup", code), self._dup_scope(code))
-                      for code, fids in self._code_fids.items() if len(fids) > 1]
-        return grid_scopes + dup_scopes
+    def _run_full(self, report: _Report) -> None:
+        report.phase(0, 20)
+        self.units = UnitState(self.dataset)
+        self._started = {}
+        for r in self.rules:
+            if r.stage == "units":
+                self._started[r.name] = self._submit(r.start)
+        report.phase(20, 80)
+        self._prepare_grids()
+        for r in self.rules:
+            if r.stage != "units":
+                self._started[r.name] = self._submit(r.start)
+        self._assign_grids(report)
+        # the grids' units are known: every rule's full check
+        jobs: dict[str, _Job] = {}
+        for r in self.rules:
+            if r.lane != "main":
+                jobs[r.name] = self._submit(lambda r=r: (self.wait(r.name), list(r.full()))[1])
+        main_lane = [r for r in self.rules if r.lane == "main"]
+        results: dict[str, list] = {}
+        for k, r in enumerate(main_lane):
+            report.phase(600 + 300 * k // len(main_lane), 600 + 300 * (k + 1) // len(main_lane))
+            self.wait(r.name)
+            results[r.name] = list(r.full())
+        workers = [r for r in self.rules if r.name in jobs]
+        for k, r in enumerate(workers):
+            report.phase(900 + 90 * k // len(workers), 900 + 90 * (k + 1) // len(workers))
+            results[r.name] = jobs[r.name].result()  # type: ignore[assignment]
+        for r in self.rules:
+            for key, found in results.get(r.name, ()):
+                self._set(r.name, key, found)
+        self._ran = True
 
-    def _screen_declared(self) -> np.ndarray:
-        """Mask over the sorted fids: :class:`AttributeScreen` cannot prove the grid clean in
-        its *declared* unit. Needs no geometry, so a worker runs it while this thread
-        assigns grids to units; :meth:`_suspect_grids` re-screens the few grids assigned
-        elsewhere."""
-        ds = self.dataset
-        grids, units = ds.grids, ds.units
-        ok = AttributeScreen(self.catalogue, self.settings, self.pattern).clean
-        return np.array([not ok(g, units.get((g.unit_code or "").strip()))
-                         for g in (grids[f] for f in self._fids_sorted)], dtype=bool)
-
-    def _suspect_grids(self, declared_bad: np.ndarray) -> list[int]:
-        """Fids whose grid scope may hold a finding (the rest provably hold none): invalid or
-        unassigned grids, and grids :class:`AttributeScreen` cannot prove clean in their
-        unit (the declared one unless assigned to another: see :meth:`_grid_scope`). One
-        cheap pass instead of building 36,000 empty finding lists."""
-        ds = self.dataset
-        fids = self._fids_sorted
-        assign, decl, has = self._assign_arr, self._decl_arr, self._has_arr
-        bad = ~self._valid_arr | ((assign < 0) & has)
-        # the unit screened is units.get(assigned) when assigned, else the declared one
-        other = (assign >= 0) & (assign != decl)
-        bad |= declared_bad & ~other
-        if other.any():
-            ok = AttributeScreen(self.catalogue, self.settings, self.pattern).clean
-            units, codes = ds.units, self._unit_codes
-            for i in np.flatnonzero(other & ~bad).tolist():
-                g, a = ds.grids[fids[i]], codes[assign[i]]
-                bad[i] = not ok(g, units.get(a) if a else units.get((g.unit_code or "").strip()))
-        return [fids[i] for i in np.flatnonzero(bad).tolist()]
-
-    def _prepare_unit_geoms(self) -> None:
-        ds = self.dataset
-        codes = list(ds.units)
-        self._unit_codes = codes
-        self._unit_pos = {c: i for i, c in enumerate(codes)}
-        raw = [ds.units[c].geometry for c in codes]
-        ug, ok = clean_array_valid(raw)
-        self._unit_raw, self._unit_ok = raw, ok
-        self._unit_clean: dict[str, BaseGeometry | None] = dict(zip(codes, ug.tolist(),
-                                                                    strict=True))
-        shapely.prepare(ug)
-        self._unit_geoms = ug
-        self._unit_tree = shapely.STRtree(ug)
-        self._unit_tree.query(shapely.box(0, 0, 0, 0))  # build it now (see run_full)
-        self._unit_overlap_codes: set[str] = set()
-        self._bld_tree: shapely.STRtree | None = None
-
-    def _unit_rules(self) -> tuple[list[Finding], set[str]]:
-        """Findings on the units themselves and the preparation of the base layers (worker
-        lane of :meth:`run_full`): it works on private copies of the unit geometries."""
-        ds, s = self.dataset, self.settings
-        codes, raw, ok = self._unit_codes, self._unit_raw, self._unit_ok
-        clean = self._unit_geoms.tolist()
-        found: list[Finding] = []
-        for i in np.flatnonzero(~ok).tolist():  # valid units have no geometry finding
-            found += unit_geometry_findings(codes[i], raw[i], clean[i])
-        units = self._unit_list if self._unit_list is not None else list(ds.units.values())
-        found += unit_attribute_findings(units, self.pattern)
-        ug = private_copies(self._unit_geoms)
-        coverage_ok = np.zeros(len(codes), dtype=bool)
-        ov, overlap_codes = unit_overlap_findings(codes, ug, shapely.STRtree(ug), s,
-                                                  coverage_ok)
-        found += ov
-        own = dict(zip(codes, ug.tolist(), strict=True))
-        found += responsibility_findings(
-            ds, own, {codes[i] for i in np.flatnonzero(coverage_ok).tolist()})
-        found += committee_findings(ds, own)
-        return found, overlap_codes
-
-    def _prepare_base_layers(self) -> None:
-        ds = self.dataset
-        b = ds.base("buildings")
-        self._building_geoms = clean_array(b.geometries) if b is not None else None
-        self._bld_tree = None  # built on first use (only edits need it)
-        v = ds.base("villager_groups")
-        if v is not None:
-            vg = clean_array(v.geometries)
-            shapely.prepare(vg)
-            self._vg_geoms = vg
-            self._vg_tree = shapely.STRtree(vg)
-            self._vg_tree.query(shapely.box(0, 0, 0, 0))
-            baselayers.groups_form_coverage(self, vg)
-        else:
-            self._vg_geoms = None
-
-    @property
-    def _building_tree(self) -> shapely.STRtree:
-        if self._bld_tree is None:
-            self._bld_tree = shapely.STRtree(self._building_geoms)
-        return self._bld_tree
-
-    def _building_candidates(self, layers_ready) -> np.ndarray | None:
-        """Buildings that may be cut (worker lane, after the base layers and the grid index;
-        it reads only the index, never the grids' unit assignment)."""
-        layers_ready()
-        if self._building_geoms is None:
-            return None
-        return baselayers.building_candidates(self)
-
-    def _building_rules(self, candidates: np.ndarray | None
-                        ) -> list[tuple[Hashable, list[Finding]]]:
-        """``building-cut`` for the full check, on the few candidates (this thread, once the
-        grids are assigned: findings name the main grid's unit)."""
-        if candidates is None:
-            return []
-        res = baselayers.building_findings(self, candidates)
-        return [(("b", b), lst) for b, lst in res.items()]
-
-    def _villager_group_candidates(self, layers_ready) -> list[int]:
-        """村组 grids not proven made of whole villager groups (worker lane, after the base
-        layers and the grid geometries; reads no unit assignment)."""
-        layers_ready()
-        if self._vg_geoms is None:
-            return []
-        return baselayers.villager_group_candidates(self, self._fids_sorted, full=True)
-
-    def _villager_group_rules(self, candidates_ready) -> list[tuple[Hashable, list[Finding]]]:
-        """``villager-group-cut`` for the full check on the candidates (worker lane, once the
-        grids are assigned: findings name the grid's unit)."""
-        fids = candidates_ready()
-        if self._vg_geoms is None or not fids:
-            return []
-        res = baselayers.villager_group_findings(self, fids)
-        return [(("vg", f), lst) for f, lst in res.items()]
-
-    def _prepare_grid_geoms(self) -> None:
+    def _prepare_grids(self) -> None:
         """Validity, repaired geometries, codes and the grid index (built, ready for queries
         from two threads)."""
         ds = self.dataset
         fids = sorted(ds.grids)
-        self._fids_sorted = fids
         n = len(fids)
         raw = np.empty(n, dtype=object)
-        raw[:] = [ds.grids[f].geometry for f in fids]
-        types = shapely.get_type_id(raw)
-        poly = (types == 3) | (types == 6)
-        valid = poly & ~shapely.is_empty(raw) & shapely.is_valid(raw)
+        grids = [ds.grids[f] for f in fids]
+        raw[:] = [g.geometry for g in grids]
+        valid = valid_mask(raw)
         clean = raw.copy()
-        for i in np.flatnonzero(~valid):
+        for i in np.flatnonzero(~valid).tolist():
             clean[i] = clean_polygonal(raw[i])
-        self._valid = dict(zip(fids, valid.tolist(), strict=True))
-        self._clean: dict[int, BaseGeometry | None] = dict(zip(fids, clean.tolist(), strict=True))
-        self._code = {f: (ds.grids[f].code or "").strip() for f in fids}
-        self._code_fids: dict[str, set[int]] = {}
-        for f, c in self._code.items():
-            if c:
-                self._code_fids.setdefault(c, set()).add(f)
-        self._raw_arr, self._clean_arr, self._valid_arr = raw, clean, valid
-        self.index = GridIndex(self._clean)
-        # STRtrees build lazily on their first query; build this one here, before two threads
-        # query it at once.
-        self.index.tree.query(shapely.box(0, 0, 0, 0))
+        codes = [(g.code or "").strip() for g in grids]
+        self.grids = GridState()
+        self.grids.load(fids, clean, valid, codes)
+        pos = self.units.pos
+        self._declared = np.fromiter((pos.get((g.unit_code or "").strip(), -1) for g in grids),
+                                     dtype=np.int32, count=n)
 
-    def _assign_grids(self) -> None:
-        """Each grid's unit (vectorised twin of :meth:`_assign_one`), whether the unit covers
-        it, dirty flags and unit members."""
-        ds, s = self.dataset, self.settings
-        fids = self._fids_sorted
-        n = len(fids)
-        clean, valid = self._clean_arr, self._valid_arr
-        del self._raw_arr, self._clean_arr
-        # -- assignment to units (vectorised twin of _assign_one) --
-        has = np.array([g is not None for g in clean], dtype=bool)
-        decl = np.array([self._unit_pos.get((ds.grids[f].unit_code or "").strip(), -1)
-                         for f in fids], dtype=np.int64)
+    def declared_units(self) -> np.ndarray:
+        """Full check only: each grid's declared unit index (-1: unknown), rows in fid order."""
+        return self._declared
+
+    def _assign_grids(self, report: _Report) -> None:
+        """Each grid's unit (vectorised twin of :meth:`_assign_one`) and whether the unit
+        covers it."""
+        s = self.settings
+        st = self.grids
+        n = st.n
+        clean, valid = st.geom[:n], st.valid[:n]
+        ugeoms = self.units.geoms
+        has = ~shapely.is_missing(clean)
+        decl = self._declared.astype(np.int64)
         decl_ok = decl >= 0
-        decl_ok[decl_ok] = np.array([g is not None for g in self._unit_geoms[decl[decl_ok]]],
-                                    dtype=bool)
+        decl_ok[decl_ok] = ~shapely.is_missing(ugeoms[decl[decl_ok]])
         assign = np.full(n, -1, dtype=np.int64)
         covered = np.zeros(n, dtype=bool)
         first = has & decl_ok
-        filled = self._filled_units(fids, clean, valid, decl, first)
+        filled = self._filled_units(clean, valid, decl, first, report)
         covered[:] = first & filled[np.maximum(decl, 0)]
         assign[covered] = decl[covered]
         first &= ~covered
         if first.any():
-            cov = shapely.covered_by(clean[first], self._unit_geoms[decl[first]])
+            cov = shapely.covered_by(clean[first], ugeoms[decl[first]])
             idx = np.flatnonzero(first)[cov]
             assign[idx] = decl[idx]
             covered[idx] = True
         rest = np.flatnonzero(has & ~covered)
         if len(rest):
-            qi, ui = self._unit_tree.query(clean[rest], predicate="intersects")
+            qi, ui = self.units.tree.query(clean[rest], predicate="intersects")
             areas = self._pair_areas(clean[rest][qi], ui)
             sig = areas >= s.min_area_m2
             qi, ui, areas = qi[sig], ui[sig], areas[sig]
             order = np.lexsort((ui, -areas, qi))
-            seen: set[int] = set()
             best = np.full(len(rest), -1, dtype=np.int64)
-            for k in order:
+            seen: set[int] = set()
+            for k in order.tolist():
                 q = int(qi[k])
                 if q not in seen:
                     seen.add(q)
                     best[q] = ui[k]
-            for j, i in enumerate(rest):
+            for j, i in enumerate(rest.tolist()):
                 if best[j] < 0:
                     continue
                 if decl_ok[i]:
                     assign[i] = decl[i]
                 else:
                     assign[i] = best[j]
-                    covered[i] = bool(shapely.covered_by(clean[i], self._unit_geoms[best[j]]))
-        self._has_arr, self._decl_arr, self._assign_arr = has, decl, assign
-        codes = self._unit_codes
-        self._assign: dict[int, str | None] = {
-            f: (codes[a] if a >= 0 else None) for f, a in zip(fids, assign.tolist(), strict=True)}
-        self._covered = dict(zip(fids, covered.tolist(), strict=True))
-        self._dirty = {f: bool(has[i] and not (valid[i] and covered[i]))
-                       for i, f in enumerate(fids)}
-        self._members: dict[str | None, set[int]] = {}
-        for i, f in enumerate(fids):
-            if has[i]:
-                self._members.setdefault(self._assign[f], set()).add(f)
+                    covered[i] = bool(shapely.covered_by(clean[i], ugeoms[best[j]]))
+        st.assigned(assign.astype(np.int32), covered)
 
-    def _filled_units(self, fids: list[int], clean: np.ndarray, valid: np.ndarray,
-                      decl: np.ndarray, first: np.ndarray) -> np.ndarray:
+    def _filled_units(self, clean: np.ndarray, valid: np.ndarray, decl: np.ndarray,
+                      first: np.ndarray, report: _Report) -> np.ndarray:
         """Mask of units provably covering every grid that declares them, without a
         ``covered_by`` per grid (slow for grids sharing the unit's boundary, i.e. most).
 
         A unit qualifies when all the grids declaring it are valid polygons forming a valid
-        coverage (``coverage_is_valid``, the same test as :meth:`TopologyRules.
-        members_clean`, whose answers are kept for :meth:`_clean_units_vectorised`) and their
-        coverage union is identical to the unit, coordinate for coordinate after
-        normalisation: then each grid lies in the union, i.e. in the unit. Any other unit
-        (an invalid or overlapping grid, extra vertices on the unit boundary, a gap, ...)
-        falls back to ``covered_by``, so this only decides how fast the answer comes."""
-        nu = len(self._unit_codes)
+        coverage (``coverage_is_valid``, the test of the topology rule's fast path, whose
+        answers are kept: :meth:`unit_proof`) and their coverage union is identical to the
+        unit, coordinate for coordinate after normalisation: then each grid lies in the
+        union, i.e. in the unit. Any other unit (an invalid or overlapping grid, extra
+        vertices on the unit boundary, a gap, ...) falls back to ``covered_by``, so this only
+        decides how fast the answer comes."""
+        nu = len(self.units.codes)
         filled = np.zeros(nu, dtype=bool)
-        # unit code -> (its declaring fids, coverage test answer or None for one grid,
-        # the grids' total area): what _clean_units_vectorised needs for those grids
-        self._cov_cache: dict[str, tuple[tuple[int, ...], bool | None, float]] = {}
+        self._proofs = {}
         idx = np.flatnonzero(first)
         if len(idx) == 0:
             return filled
@@ -473,163 +472,121 @@ class Checker:
         units, start, count = np.unique(decl[idx], return_index=True, return_counts=True)
         n_declaring = np.bincount(decl[decl >= 0], minlength=nu)
         all_valid = np.logical_and.reduceat(valid[idx], start)
-        fid_arr = np.asarray(fids, dtype=np.int64)
         groups = [(u, clean[idx[st:st + k]], idx[st:st + k])
                   for u, st, k, ok in zip(units.tolist(), start.tolist(), count.tolist(),
                                           all_valid.tolist(), strict=True)
                   if ok and k == n_declaring[u]]
+        report.phase(report.base, report.base + report.span, len(groups))
         # Shared with a worker when one is free: these GEOS calls use no prepared geometry,
         # so both threads may read the same grids.
-        results = _shared_map(getattr(self, "_pool", None), self._unit_proofs, groups, 200)
-        codes = self._unit_codes
+        results = self.shared_map(self._unit_proofs, groups, 200, report)
+        fid_arr = self.grids.fid
         for (u, _, sel), (edges_ok, same, total) in zip(groups, results, strict=True):
-            self._cov_cache[codes[u]] = (tuple(fid_arr[sel].tolist()), edges_ok, total)
+            self._proofs[u] = (tuple(fid_arr[sel].tolist()), edges_ok, total, same)
             filled[u] = same
         return filled
 
     def _unit_proofs(self, groups: list[tuple[int, np.ndarray, np.ndarray]]
                      ) -> list[tuple[bool | None, bool, float]]:
-        """For each (unit index, its grids, their positions): the coverage test's answer
-        (None for a single grid), whether the grids' coverage union is identical to the
-        unit (see :meth:`_filled_units`) and the grids' total area (summed as
-        :meth:`TopologyRules.members_clean` sums it)."""
+        """For each (unit index, its grids, their rows): whether the grids form a valid
+        coverage (``coverage_is_valid`` with the noise width as gap width; None for a single
+        grid), whether they tile the unit exactly (see below) and their total area.
+
+        The grids tile the unit exactly when their coverage union is identical to the unit
+        (coordinates, after normalising) and their areas add up to the unit's within
+        ``min_area_m2``. A coverage union cancels the edges the grids share; when what is
+        left is exactly the unit's boundary, the grids' indicator functions add up to the
+        unit's except on a doubly covered region of less than ``min_area_m2`` (the area
+        test): no gap, no overlap, nothing outside, and no unshared vertex (unmatched edges
+        would be left over, or GEOS refuses the union). That is everything the coverage test
+        would say, so it runs only for the units that do not tile exactly (a grid's vertex on
+        the unit boundary that the unit lacks is enough), to keep the topology fast path."""
         gap = noise_width(self.settings)
+        min_area = self.settings.min_area_m2
+        totals = [float(shapely.area(g).sum()) for _, g, _ in groups]
+        same = np.zeros(len(groups), dtype=bool)
+        if groups:
+            width = max(len(g) for _, g, _ in groups)
+            table = np.full((len(groups), width), None, dtype=object)
+            for i, (_, g, _) in enumerate(groups):
+                table[i, :len(g)] = g
+            ug = self.units.geoms[np.array([u for u, _, _ in groups], dtype=np.int64)]
+            try:
+                union = shapely.coverage_union_all(table, axis=1)
+            except shapely.errors.GEOSException:  # some unit's grids are not noded alike
+                union = np.array([_coverage_union(row) for row in table], dtype=object)
+            ok = ~shapely.is_missing(union)
+            same[ok] = shapely.equals_identical(shapely.normalize(union[ok]),
+                                                shapely.normalize(ug[ok]))
+            same &= np.abs(shapely.area(ug) - np.asarray(totals)) < min_area
         out: list[tuple[bool | None, bool, float]] = []
-        rows: list[int] = []
-        for r, (_, g, _) in enumerate(groups):
-            edges_ok = bool(shapely.coverage_is_valid(g, gap_width=gap)) if len(g) >= 2 else None
-            out.append((edges_ok, False, float(shapely.area(g).sum())))
-            if edges_ok is not False:
-                rows.append(r)
-        if not rows:
-            return out
-        width = max(len(groups[r][1]) for r in rows)
-        table = np.full((len(rows), width), None, dtype=object)
-        for i, r in enumerate(rows):
-            g = groups[r][1]
-            table[i, :len(g)] = g
-        uidx = np.array([groups[r][0] for r in rows], dtype=np.int64)
-        try:
-            union = shapely.coverage_union_all(table, axis=1)
-        except shapely.errors.GEOSException:
-            return out
-        same = shapely.equals_identical(shapely.normalize(union),
-                                        shapely.normalize(self._unit_geoms[uidx]))
-        for r, ok in zip(rows, same.tolist(), strict=True):
-            out[r] = (out[r][0], ok, out[r][2])
+        for (_, g, _), exact, total in zip(groups, same.tolist(), totals, strict=True):
+            if len(g) < 2:
+                edges_ok = None
+            elif exact:
+                edges_ok = True
+            else:
+                edges_ok = bool(shapely.coverage_is_valid(g, gap_width=gap))
+            out.append((edges_ok, exact, total))
         return out
 
     def _pair_areas(self, grids: np.ndarray, unit_idx: np.ndarray) -> np.ndarray:
         """Area of grid ∩ unit for each pair; a grid inside the unit needs no overlay."""
-        ug = self._unit_geoms[unit_idx]
+        ug = self.units.geoms[unit_idx]
         inside = shapely.covered_by(grids, ug)
         areas = shapely.area(grids)
         if (~inside).any():
             areas[~inside] = shapely.area(shapely.intersection(grids[~inside], ug[~inside]))
         return areas
 
-    def _assign_one(self, fid: int) -> tuple[str | None, bool]:
+    def _assign_one(self, fid: int, declared: str) -> tuple[int, bool]:
         """Unit of one grid: its declared unit when that exists (and the grid touches some
-        unit), else the unit holding most of it. Returns (unit code, covered by it)."""
-        g = self.dataset.grids[fid]
-        cg = self._clean[fid]
+        unit), else the unit holding most of it. Returns (unit index or -1, covered by it)."""
+        cg = self.grids.clean(fid)
         if cg is None:
-            return None, False
-        d = self._unit_pos.get((g.unit_code or "").strip(), -1)
-        if d >= 0 and self._unit_geoms[d] is None:
+            return -1, False
+        ugeoms = self.units.geoms
+        d = self.units.pos.get(declared, -1)
+        if d >= 0 and ugeoms[d] is None:
             d = -1
-        if d >= 0 and shapely.covered_by(cg, self._unit_geoms[d]):
-            return self._unit_codes[d], True
-        ui = self._unit_tree.query(cg, predicate="intersects")
+        if d >= 0 and shapely.covered_by(cg, ugeoms[d]):
+            return d, True
+        ui = self.units.tree.query(cg, predicate="intersects")
         if len(ui) == 0:
-            return None, False
+            return -1, False
         grids = np.empty(len(ui), dtype=object)
         grids[:] = [cg] * len(ui)
         areas = self._pair_areas(grids, ui)
         sig = areas >= self.settings.min_area_m2
         if not sig.any():
-            return None, False
+            return -1, False
         if d >= 0:
-            return self._unit_codes[d], False
+            return d, False
         ui, areas = ui[sig], areas[sig]
-        k = np.lexsort((ui, -areas))[0]
-        b = int(ui[k])
-        return self._unit_codes[b], bool(shapely.covered_by(cg, self._unit_geoms[b]))
-
-    def _clean_units_vectorised(self, with_overlaps: bool = True) -> set[str]:
-        """Units proven clean without overlays (twin of ``TopologyRules.unit_is_clean``).
-        ``with_overlaps=False``: the caller removes the overlapping units itself."""
-        suspect = set(self._unit_overlap_codes) if with_overlaps else set()
-        dirty = [f for f, d in self._dirty.items() if d]
-        for f in dirty:
-            if self._assign[f] is not None:
-                suspect.add(self._assign[f])
-        if dirty:
-            dg = np.empty(len(dirty), dtype=object)
-            dg[:] = [self._clean[f] for f in dirty]
-            _, ui = self._unit_tree.query(dg, predicate="intersects")
-            suspect.update(self._unit_codes[i] for i in np.unique(ui))
-        out: set[str] = set()
-        min_area = self.settings.min_area_m2
-        for code in self._unit_codes:
-            if code in suspect:
-                continue
-            ug = self._unit_clean[code]
-            members = sorted(self._members.get(code, ()))
-            if ug is None or not members:
-                continue
-            known = self._cov_cache.get(code)
-            if known is not None and known[0] == tuple(members):
-                # members_clean's answer from the unit proofs' figures for these grids
-                if not ug.area - known[2] >= min_area and known[1] is not False:
-                    out.add(code)
-                continue
-            geoms = np.empty(len(members), dtype=object)
-            geoms[:] = [self._clean[f] for f in members]
-            if self.topology.members_clean(ug.area, geoms):
-                out.add(code)
-        return out
+        b = int(ui[np.lexsort((ui, -areas))[0]])
+        return b, bool(shapely.covered_by(cg, ugeoms[b]))
 
     # -- scopes ------------------------------------------------------------------------------
-    def _set(self, scope: Hashable, found: list[Finding]) -> None:
+    def _set(self, rule: str, key: Hashable, found: list[Finding]) -> None:
+        units, grids = self.dataset.units, self.dataset.grids
         for f in found:
             f._sort = _sort_key(f)  # type: ignore[attr-defined]
-            if self._accepted:
+            unit = units.get(f.unit) if f.unit else None
+            f.unit_name = unit.name if unit is not None else ""
+            if f.fids and len(f.fids) == len(f.features):
+                f.feature_names = [getattr(grids.get(fid), "name", "") or "" for fid in f.fids]
+            else:
+                f.feature_names = [getattr(units.get(c), "name", "") or "" for c in f.features]
+            if self._accepted and f.acceptable:
                 r = self._accepted.get(f.key)
                 if r is not None:
                     f.accepted, f.accept_reason = True, r
+        scope = (rule, key)
         if found:
             self._scopes[scope] = found
         else:
             self._scopes.pop(scope, None)
         self._cache = None
-
-    def _grid_scope(self, fid: int) -> list[Finding]:
-        ds = self.dataset
-        g = ds.grids[fid]
-        clean = self._clean[fid]
-        a = self._assign.get(fid)
-        declared = (g.unit_code or "").strip()
-        unit = ds.units.get(a) if a else ds.units.get(declared)
-        ucode = unit.code if unit is not None else (declared or None)
-        out = [] if self._valid.get(fid) else geometry_findings(g, fid, clean, ucode)
-        if clean is not None and a is None:
-            label = grid_label(g, fid)
-            ar = clean.area
-            out.append(make("outside-units", [label], ucode, ar,
-                            f"微网格 {label}({fmt_area(ar)} 平方米)不在任何管理单元内",
-                            f"micro-grid {label} ({fmt_area(ar)} m²) lies in no management unit",
-                            clean, Fix("clip-to-unit", g.code or None, "将微网格移入或裁剪到管理单元内",
-                                       "move or clip the grid into a unit"), fids=[fid]))
-        out += attribute_findings(g, fid, clean, unit, self.catalogue, self.settings,
-                                  self.pattern)
-        return out
-
-    def _dup_scope(self, code: str) -> list[Finding]:
-        fids = sorted(self._code_fids.get(code, ()))
-        members = [(f, self.dataset.grids[f], self._clean[f], self._assign.get(f)
-                    or (self.dataset.grids[f].unit_code or None)) for f in fids]
-        return duplicate_code_finding(code, members)
 
     # -- incremental -------------------------------------------------------------------------
     def update(self, changed_fids: Iterable[int],
@@ -637,86 +594,73 @@ class Checker:
         """Re-check after ``dataset.grids`` changed in place (inserts, updates, deletes).
 
         The checker remembers each grid's previous geometry itself, so ``old_geometries`` is
-        only used for fids it has never seen. Affected: the changed grids' old and new units,
-        every unit their old/new geometries touch, the units of the grids they touch (who may
-        own an overlap pair with them), their code groups, buildings and 村组 checks."""
+        only used for fids it has never seen. The shared state is brought up to date first;
+        then every rule re-checks the scopes the change puts in question."""
         if not self._ran:
             return self.run_full()
-        ds = self.dataset
-        changed = sorted(set(changed_fids))
-        topo: set[str | None] = set()
-        dup: set[str] = set()
+        change = self._apply(sorted(set(changed_fids)), old_geometries or {})
+        for r in self.rules:
+            keys = list(dict.fromkeys(r.scopes(change)))
+            if keys:
+                for key, found in check_all(r, keys):
+                    self._set(r.name, key, found)
+        return self.findings
+
+    def _apply(self, changed: list[int], old_geometries: dict[int, BaseGeometry | None]
+               ) -> Change:
+        ds, st = self.dataset, self.grids
+        units: set[int] = set()
+        codes: set[str] = set()
         near: list[BaseGeometry] = []
         for f in changed:
-            old_clean = self._clean.get(f, _MISSING)
-            if old_clean is _MISSING and old_geometries and old_geometries.get(f) is not None:
-                old_clean = clean_polygonal(old_geometries[f])
-            if old_clean is not _MISSING and old_clean is not None:
+            if f in st:
+                old_clean = st.clean(f)
+                units.add(st.unit_index(f))
+            else:
+                old_clean = clean_polygonal(old_geometries.get(f))
+            if old_clean is not None:
                 near.append(old_clean)
-                topo.add(self._assign.get(f))
-            oc = self._code.get(f)
+            oc = st.code_of(f)
             if oc:
-                dup.add(oc)
-                self._code_fids.get(oc, set()).discard(f)
-            self._members.get(self._assign.get(f), set()).discard(f)
+                codes.add(oc)
             g = ds.grids.get(f)
             if g is None:
-                for d in (self._clean, self._valid, self._assign, self._covered, self._dirty,
-                          self._code):
-                    d.pop(f, None)
-                self.index.set(f, None)
-                self._scopes.pop(("g", f), None)
-                self._scopes.pop(("vg", f), None)
+                st.delete(f)
                 continue
             raw = g.geometry
-            valid = bool(raw is not None and shapely.get_type_id(raw) in (3, 6)
-                         and not raw.is_empty and shapely.is_valid(raw))
+            valid = bool(raw is not None and valid_mask(np.array([raw], dtype=object))[0])
             clean = raw if valid else clean_polygonal(raw)
-            self._valid[f] = valid
-            self._clean[f] = clean
-            self.index.set(f, clean)
-            a, cov = self._assign_one(f)
-            self._assign[f], self._covered[f] = a, cov
-            self._dirty[f] = bool(clean is not None and not (valid and cov))
             code = (g.code or "").strip()
-            self._code[f] = code
+            st.set(f, clean, valid, code)
+            a, cov = self._assign_one(f, (g.unit_code or "").strip())
+            st.assign(f, a, cov)
             if code:
-                dup.add(code)
-                self._code_fids.setdefault(code, set()).add(f)
+                codes.add(code)
             if clean is not None:
-                self._members.setdefault(a, set()).add(f)
                 near.append(clean)
-                topo.add(a)
+                units.add(a)
         self._cache = None
         arr = np.empty(len(near), dtype=object)
         arr[:] = near
         if len(arr):
-            _, ui = self._unit_tree.query(arr, predicate="intersects")
-            topo.update(self._unit_codes[i] for i in np.unique(ui))
-            _, nf = self.index.query_bulk(arr, "intersects")
-            topo.update(self._assign.get(int(f)) for f in np.unique(nf))
-        for code in topo:
-            if code is None:
-                found = self.topology.unit_findings(None) if self._members.get(None) else []
-            elif self.topology.unit_is_clean(code):
-                found = []
-            else:
-                found = self.topology.unit_findings(code)
-            self._set(("topo", code), found)
-        for f in changed:
-            if f in ds.grids:
-                self._set(("g", f), self._grid_scope(f))
-        for code in dup:
-            self._set(("dup", code), self._dup_scope(code))
-        if self._building_geoms is not None and len(arr):
-            _, bi = self._building_tree.query(arr, predicate="intersects")
-            bidx = np.unique(bi)
-            res = baselayers.building_findings(self, bidx)
-            for b in bidx.tolist():
-                self._set(("b", b), res.get(b, []))
-        if self._vg_geoms is not None:
-            live = [f for f in changed if f in ds.grids]
-            res = baselayers.villager_group_findings(self, live)
-            for f in live:
-                self._set(("vg", f), res.get(f, []))
-        return self.findings
+            _, ui = self.units.tree.query(arr, predicate="intersects")
+            units.update(int(i) for i in np.unique(ui))
+            _, nf = st.index.query_bulk(arr, "intersects")
+            units.update(st.unit_index(int(f)) for f in np.unique(nf))
+        unit_codes = {self.units.codes[i] if i >= 0 else None for i in units}
+        return Change(fids=changed, present=[f for f in changed if f in ds.grids],
+                      geometries=arr, units=unit_codes, codes=codes)
+
+
+def _coverage_union(row: np.ndarray) -> BaseGeometry | None:
+    """One unit's coverage union, None when GEOS refuses it (edges not noded alike)."""
+    try:
+        return shapely.coverage_union_all(row[~shapely.is_missing(row)])
+    except shapely.errors.GEOSException:
+        return None
+
+
+def check_all(rule: Rule, keys: list[Hashable]) -> Iterable[tuple[Hashable, list[Finding]]]:
+    """The rule's findings for each key (through its possibly vectorised ``check_many``)."""
+    res = rule.check_many(keys)
+    return [(k, res.get(k, [])) for k in keys]

@@ -35,6 +35,19 @@ RULES: dict[str, tuple[str, str, str]] = {
 }
 
 
+MUST_FIX: frozenset[str] = frozenset({
+    "invalid-geometry", "duplicate-code", "missing-attribute", "code-format",
+    "category-unit-mismatch", "outside-units",
+})
+"""Rules whose findings cannot be accepted as exceptions (标记为例外): each one means the
+exported files would break the exchange contract (an invalid geometry, a code that is not
+unique or not in the pattern, an empty required property, a category the unit type does not
+allow, a grid with no unit to name), so the platform could not take them whatever the reason.
+Every other finding (a gap over a river, a building too big for one grid, a household count out
+of band) may be a justified exception. A stored acceptance of such a finding (accepted before
+this rule existed) is ignored."""
+
+
 @dataclass
 class Fix:
     """A suggested repair the editor can apply (and the CLI can describe)."""
@@ -65,6 +78,27 @@ class Finding:
     """Store ids of the grids involved (empty for units and exchange files without ids)."""
     accepted: bool = False
     accept_reason: str = ""
+    unit_name: str = ""
+    """Name of :attr:`unit` (filled by the checker), for reports people read."""
+    feature_names: list[str] = field(default_factory=list)
+    """Names of :attr:`features`, in the same order ("" where a feature has none; filled by
+    the checker). ``features`` stay codes: that is what the exchange contract compares."""
+
+    _acceptable: bool | None = field(default=None, repr=False, compare=False)
+    """Set through :attr:`acceptable` (None: decided by the rule)."""
+
+    @property
+    def acceptable(self) -> bool:
+        """Whether the clerk may mark this finding as an exception (see :data:`MUST_FIX`);
+        the UI hides 标记为例外 when False and ``Project.accept_finding`` refuses. A rule
+        may decide it per finding by setting it."""
+        if self._acceptable is not None:
+            return self._acceptable
+        return self.rule not in MUST_FIX
+
+    @acceptable.setter
+    def acceptable(self, value: bool) -> None:
+        self._acceptable = bool(value)
 
     @property
     def key(self) -> str:

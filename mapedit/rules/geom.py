@@ -11,63 +11,23 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from mapedit.model.noise import (  # noqa: F401 - noise_width: the rules import it from here
+    classify,
+    noise_width,
+    strip_noise,
+    widths,
+)
 from mapedit.model.settings import Settings
-
-POLYGON = 3
-MULTIPOLYGON = 6
-_EMPTY = np.empty(0, dtype=object)
-
-
-def polygon_parts(geom: BaseGeometry | None) -> np.ndarray:
-    """The polygons of any geometry (collections flattened, lines and points dropped).
-
-    Overlay results (intersection/difference) are often collections mixing polygons with the
-    lines and points where boundaries merely touch; only the polygons are problem areas.
-    """
-    if geom is None or geom.is_empty:
-        return _EMPTY
-    parts = shapely.get_parts(geom)
-    types = shapely.get_type_id(parts)
-    if np.any((types == MULTIPOLYGON) | (types == 7)):
-        nested = [polygon_parts(p) if t in (MULTIPOLYGON, 7) else np.array([p], dtype=object)
-                  for p, t in zip(parts, types, strict=True)]
-        parts = np.concatenate(nested) if nested else _EMPTY
-        types = shapely.get_type_id(parts)
-    return parts[types == POLYGON]
-
-
-def polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
-    """The polygonal content of ``geom`` as one geometry (None when there is none)."""
-    if geom is None or geom.is_empty:
-        return None
-    t = shapely.get_type_id(geom)
-    if t in (POLYGON, MULTIPOLYGON):
-        return geom
-    parts = polygon_parts(geom)
-    if len(parts) == 0:
-        return None
-    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
-
-
-def clean_polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
-    """A valid polygonal version of a (possibly invalid) geometry, so the other rules can still
-    run on a grid that also gets an ``invalid-geometry`` finding."""
-    if geom is None or geom.is_empty:
-        return None
-    if shapely.get_type_id(geom) not in (POLYGON, MULTIPOLYGON, 7):
-        return None
-    if not shapely.is_valid(geom):
-        try:
-            geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-        except Exception:  # older GEOS: fall back to the linework method
-            geom = shapely.make_valid(geom)
-    return polygonal(geom)
-
-
-def noise_width(settings: Settings) -> float:
-    """Below this width a piece is noise and two vertices are the same vertex: the noding
-    precision, but never finer than the coordinates themselves (7-decimal WGS84 ≈ 1 cm)."""
-    return max(settings.noding_precision_m, getattr(settings, "coordinate_precision_m", 0.0))
+from mapedit.model.validity import (  # noqa: F401 - the rules import these from here
+    MULTIPOLYGON,
+    POLYGON,
+    clean_polygonal,
+    geometry_problem,
+    has_empty_ring,
+    polygon_parts,
+    polygonal,
+    valid_mask,
+)
 
 
 def clean_array_valid(geoms) -> tuple[np.ndarray, np.ndarray]:
@@ -77,10 +37,7 @@ def clean_array_valid(geoms) -> tuple[np.ndarray, np.ndarray]:
     as they are, so callers can skip per-item work for them)."""
     arr = np.empty(len(geoms), dtype=object)
     arr[:] = list(geoms)
-    types = shapely.get_type_id(arr)
-    ok = (types == POLYGON) | (types == MULTIPOLYGON)
-    ok[ok] = ~shapely.is_empty(arr[ok])
-    ok[ok] = shapely.is_valid(arr[ok])
+    ok = valid_mask(arr)
     out = arr.copy()
     for i in np.flatnonzero(~ok):
         out[i] = clean_polygonal(arr[i])
@@ -92,25 +49,24 @@ def clean_array(geoms) -> np.ndarray:
     return clean_array_valid(geoms)[0]
 
 
-def widths(parts: np.ndarray) -> np.ndarray:
-    """Mean width of each polygon, ≈ 2·area/perimeter (exact for long thin strips)."""
-    if len(parts) == 0:
-        return np.empty(0)
-    area = shapely.area(parts)
-    per = shapely.length(parts)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(per > 0, 2.0 * area / per, 0.0)
-    return w
-
-
 def significant(parts: np.ndarray, settings: Settings) -> np.ndarray:
-    """The parts that are real problems, not noise: area ≥ ``min_area_m2`` and mean width ≥
-    :func:`noise_width` (a 1 mm-wide strip 100 m long is noise however long it is)."""
+    """The parts that are real problems, not noise (see :mod:`mapedit.model.noise`): big
+    enough and wide enough on average as they are; a part big enough but thin on average
+    (a real gap joined to a noise strip along a unit edge) is replaced by its real core(s),
+    so the noise neither hides the problem nor ends up in the finding's location."""
     if len(parts) == 0:
         return parts
-    keep = (shapely.area(parts) >= settings.min_area_m2) & (
-        widths(parts) >= noise_width(settings))
-    return parts[keep]
+    real, mixed = classify(parts, settings)
+    keep = parts[real]
+    if not mixed.any():
+        return keep
+    cores = [c for p in parts[mixed] for c in strip_noise(p, settings)]
+    if not cores:
+        return keep
+    out = np.empty(len(keep) + len(cores), dtype=object)
+    out[:len(keep)] = keep
+    out[len(keep):] = cores
+    return out
 
 
 def problem_pieces(geom: BaseGeometry | None, settings: Settings) -> np.ndarray:
@@ -143,16 +99,3 @@ def private_copies(geoms: np.ndarray) -> np.ndarray:
     out = shapely.force_2d(geoms)
     shapely.prepare(out)
     return out
-
-
-def geometry_problem(geom: BaseGeometry | None) -> tuple[str, str] | None:
-    """What is wrong with a grid's or a unit's geometry, (zh, en), or None when it is a valid
-    polygon: one wording for every ``invalid-geometry`` finding."""
-    if geom is None or geom.is_empty:
-        return "几何为空", "geometry is empty"
-    if shapely.get_type_id(geom) not in (3, 6):
-        return f"几何类型为 {geom.geom_type},应为面", f"geometry is a {geom.geom_type}, not a polygon"
-    if not shapely.is_valid(geom):
-        reason = shapely.is_valid_reason(geom)
-        return f"几何无效({reason})", f"invalid geometry ({reason})"
-    return None

@@ -23,23 +23,27 @@ _PREDICATES: dict[str, Callable] = {
 
 
 class GridIndex:
-    def __init__(self, geoms: dict[int, BaseGeometry | None], max_extra: int = 256) -> None:
-        self.max_extra = max_extra
-        self.rebuild(geoms)
+    """``source()`` returns the current (fids, geometries) arrays; the index reads it when it
+    is built and whenever it rebuilds itself."""
 
-    def rebuild(self, geoms: dict[int, BaseGeometry | None]) -> None:
-        all_fids = np.fromiter(geoms.keys(), dtype=np.int64, count=len(geoms))
-        all_geoms = np.empty(len(all_fids), dtype=object)
-        all_geoms[:] = list(geoms.values())
+    def __init__(self, source: Callable[[], tuple[np.ndarray, np.ndarray]],
+                 max_extra: int = 256) -> None:
+        self.max_extra = max_extra
+        self._source = source
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        all_fids, all_geoms = self._source()
         keep = ~shapely.is_missing(all_geoms)
         keep[keep] = ~shapely.is_empty(all_geoms[keep])
         self.fids = all_fids[keep]
         self.geoms = all_geoms[keep]
+        # The tree's geometries are not prepared: a query prepares its input, and
+        # preparing 72,000 grids would keep their GEOS indexes alive as long as the grids.
         self.tree = shapely.STRtree(self.geoms)
-        shapely.prepare(self.geoms)  # fast covers/intersects against buildings
         self.stale: set[int] = set()
         self.extra: dict[int, BaseGeometry] = {}
-        self._source = geoms
+        self._extra_arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def set(self, fid: int, geom: BaseGeometry | None) -> None:
         """Record the current geometry of ``fid`` (None: deleted or no geometry)."""
@@ -48,8 +52,30 @@ class GridIndex:
             self.extra[fid] = geom
         else:
             self.extra.pop(fid, None)
+        self._extra_arrays = None
         if len(self.stale) > self.max_extra:
-            self.rebuild(self._source)
+            self.rebuild()
+
+    def _extras(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The extra geometries as arrays (fids, geometries, bounds), rebuilt after a change:
+        up to ``max_extra`` of them are searched on every query, by bounds first."""
+        if self._extra_arrays is None:
+            ef = np.fromiter(self.extra.keys(), dtype=np.int64, count=len(self.extra))
+            eg = np.empty(len(ef), dtype=object)
+            eg[:] = list(self.extra.values())
+            self._extra_arrays = (ef, eg, shapely.bounds(eg).reshape(len(ef), 4))
+        return self._extra_arrays
+
+    def _extra_hits(self, geom: BaseGeometry, predicate: str) -> list[int]:
+        ef, eg, eb = self._extras()
+        if not len(ef):
+            return []
+        x0, y0, x1, y1 = shapely.bounds(geom)
+        near = (eb[:, 0] <= x1) & (eb[:, 2] >= x0) & (eb[:, 1] <= y1) & (eb[:, 3] >= y0)
+        if not near.any():
+            return []
+        hit = _PREDICATES[predicate](geom, eg[near])
+        return ef[near][hit].tolist()
 
     def query(self, geom: BaseGeometry, predicate: str = "intersects") -> list[int]:
         """Fids whose current geometry satisfies ``predicate`` with ``geom``
@@ -59,10 +85,7 @@ class GridIndex:
         if self.stale:
             out = [f for f in out if f not in self.stale]
             if self.extra:
-                fn = _PREDICATES[predicate]
-                for f, g in self.extra.items():
-                    if fn(geom, g):
-                        out.append(f)
+                out += self._extra_hits(geom, predicate)
         return out
 
     def query_bulk(self, geoms: np.ndarray, predicate: str = "intersects"
@@ -77,11 +100,11 @@ class GridIndex:
             qi, fids = qi[keep], fids[keep]
             if self.extra:
                 fn = _PREDICATES[predicate]
-                ef = np.fromiter(self.extra.keys(), dtype=np.int64)
-                eg = np.empty(len(ef), dtype=object)
-                eg[:] = list(self.extra.values())
-                ii, jj = np.meshgrid(np.arange(len(geoms)), np.arange(len(ef)), indexing="ij")
-                ii, jj = ii.ravel(), jj.ravel()
+                ef, eg, eb = self._extras()
+                gb = shapely.bounds(geoms).reshape(len(geoms), 4)
+                near = ((eb[None, :, 0] <= gb[:, None, 2]) & (eb[None, :, 2] >= gb[:, None, 0])
+                        & (eb[None, :, 1] <= gb[:, None, 3]) & (eb[None, :, 3] >= gb[:, None, 1]))
+                ii, jj = np.nonzero(near)
                 hit = fn(geoms[ii], eg[jj])
                 qi = np.concatenate([qi, ii[hit]])
                 fids = np.concatenate([fids, ef[jj[hit]]])

@@ -7,31 +7,42 @@ Units do not change during editing sessions, so these run once per full check.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mapedit.model.dataset import Dataset
 from mapedit.model.settings import Settings
-from mapedit.rules.attributes import make
+from mapedit.rules.attributes import make, named, unit_attribute_findings
 from mapedit.rules.findings import Finding
-from mapedit.rules.geom import clean_polygonal, fmt_area, geometry_problem, problem_pieces
+from mapedit.rules.geom import (
+    clean_polygonal,
+    fmt_area,
+    geometry_problem,
+    private_copies,
+    problem_pieces,
+)
+from mapedit.rules.protocol import Rule
 
 STREET_FRONT = "街面"
 
 
 def unit_geometry_findings(code: str, geom: BaseGeometry | None,
-                           clean: BaseGeometry | None) -> list[Finding]:
+                           clean: BaseGeometry | None, name: str = "") -> list[Finding]:
     problem = geometry_problem(geom)
     if problem is None:
         return []
     zh, en = problem
+    uz, ue = named(code, name)
     return [make("invalid-geometry", [code], code, clean.area if clean is not None else 0.0,
-                 f"管理单元 {code} {zh}", f"management unit {code}: {en}", clean)]
+                 f"管理单元 {uz} {zh}", f"management unit {ue}: {en}", clean)]
 
 
 def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STRtree,
-                          settings: Settings, coverage_ok: np.ndarray | None = None
+                          settings: Settings, coverage_ok: np.ndarray | None = None,
+                          names: dict[str, str] | None = None
                           ) -> tuple[list[Finding], set[str]]:
     """Pairs of units sharing area; returns the findings and the codes involved.
     ``coverage_ok`` (optional, a bool array like ``geoms``) receives the units with a geometry
@@ -64,12 +75,13 @@ def unit_overlap_findings(codes: list[str], geoms: np.ndarray, tree: shapely.STR
     for a, b in zip(qi[keep], ti[keep], strict=True):
         ga, gb = geoms[a], geoms[b]
         ca, cb = sorted((codes[a], codes[b]))
+        (az, ae), (bz, be) = (named(c, (names or {}).get(c)) for c in (ca, cb))
         for piece in problem_pieces(shapely.intersection(ga, gb), settings):
             ar = piece.area
             involved.update((ca, cb))
             out.append(make("unit-overlap", [ca, cb], ca, ar,
-                            f"管理单元 {ca} 与 {cb} 重叠 {fmt_area(ar)} 平方米",
-                            f"units {ca} and {cb} overlap by {fmt_area(ar)} m²", piece))
+                            f"管理单元 {az} 与 {bz} 重叠 {fmt_area(ar)} 平方米",
+                            f"units {ae} and {be} overlap by {fmt_area(ar)} m²", piece))
     return out, involved
 
 
@@ -82,10 +94,10 @@ def responsibility_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | No
     :func:`unit_overlap_findings`); responsibility grids all of whose units are in it are
     proven by one coverage union instead of a ``covers`` per unit (:func:`_units_inside`)."""
     out: list[Finding] = []
-    rg_clean = {c: clean_polygonal(r.geometry) for c, r in ds.responsibility_grids.items()}
-    for g in rg_clean.values():
-        if g is not None:
-            shapely.prepare(g)
+    # prepared private copies: the window may use the originals in another thread
+    rg_clean = {c: (private_copies(np.array([g], dtype=object))[0] if g is not None else None)
+                for c, g in ((c, clean_polygonal(r.geometry))
+                             for c, r in ds.responsibility_grids.items())}
     inside = _units_inside(ds, unit_clean, rg_clean, coverage_ok) if coverage_ok else set()
     for code, unit in ds.units.items():
         if code in inside:
@@ -94,13 +106,15 @@ def responsibility_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | No
         ug = unit_clean.get(code)
         if rg is None or ug is None or shapely.covers(rg, ug):
             continue
+        uz, ue = named(code, unit.name)
+        rgrid = ds.responsibility_grids.get(unit.responsibility_grid or "")
+        rz, re_ = named(unit.responsibility_grid, rgrid.name if rgrid is not None else None)
         for piece in problem_pieces(shapely.difference(ug, rg), ds.settings):
             a = piece.area
-            rc = unit.responsibility_grid
             out.append(make("unit-responsibility-crossing", [code], code, a,
-                            f"管理单元 {code} 有 {fmt_area(a)} 平方米在责任网格 {rc} 之外",
-                            f"{fmt_area(a)} m² of unit {code} lie outside responsibility "
-                            f"grid {rc}", piece))
+                            f"管理单元 {uz} 有 {fmt_area(a)} 平方米在责任网格 {rz} 之外",
+                            f"{fmt_area(a)} m² of unit {ue} lie outside responsibility "
+                            f"grid {re_}", piece))
     return out
 
 
@@ -150,6 +164,7 @@ def committee_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]) 
     s = ds.settings
     cg = np.empty(len(layer.geometries), dtype=object)
     cg[:] = [clean_polygonal(g) for g in layer.geometries]
+    cg = shapely.force_2d(cg)  # own objects: prepared below, and the window uses the layer
     ok = np.array([g is not None for g in cg], dtype=bool)
     tree = shapely.STRtree(np.where(ok, cg, None))
     names = layer.column("name", "")
@@ -176,13 +191,63 @@ def committee_findings(ds: Dataset, unit_clean: dict[str, BaseGeometry | None]) 
             inter >= s.building_cut_min_share * ug.area)
         if sig.sum() < 2:
             continue
-        named = [i for i in idx if unit.committee and names[i] == unit.committee]
-        main = int(named[0]) if named else int(idx[int(np.argmax(inter))])
+        own = [i for i in idx if unit.committee and names[i] == unit.committee]
+        main = int(own[0]) if own else int(idx[int(np.argmax(inter))])
         mname = names[main] or f"居委会 {main + 1}"
+        uz, ue = named(code, unit.name)
         for piece in problem_pieces(shapely.difference(ug, cg[main]), s):
             a = piece.area
             out.append(make("unit-committee-crossing", [code], code, a,
-                            f"街面单元 {code} 跨居委会辖区:{fmt_area(a)} 平方米在 {mname} 之外",
-                            f"street-front unit {code} crosses residents' committees: "
+                            f"街面单元 {uz} 跨居委会辖区:{fmt_area(a)} 平方米在 {mname} 之外",
+                            f"street-front unit {ue} crosses residents' committees: "
                             f"{fmt_area(a)} m² lie outside {mname}", piece))
     return out
+
+
+class UnitRules(Rule):
+    """The rules on the units themselves (one scope, ``"units"``): invalid geometry, unit
+    codes, ``unit-overlap``, ``unit-responsibility-crossing``, ``unit-committee-crossing``.
+    Units do not change while a checker lives, so all of it runs once, in :meth:`start` (a
+    worker, on private copies of the unit geometries), and edits put nothing in scope.
+
+    Publishes :attr:`overlapping`: the codes of units sharing area with another unit, which
+    the topology rule cannot prove clean from their own grids."""
+
+    name = "units"
+    stage = "units"
+    lane = "worker"
+
+    def __init__(self, checker) -> None:
+        super().__init__(checker)
+        self.overlapping: set[str] = set()
+        self._found: list[Finding] = []
+
+    def start(self) -> None:
+        c = self.checker
+        ds = c.dataset
+        units = c.units
+        codes, raw, ok = units.codes, units.raw, units.ok
+        clean = units.geoms.tolist()
+        found: list[Finding] = []
+        unit_names = {c: u.name for c, u in ds.units.items()}
+        for i in np.flatnonzero(~ok).tolist():  # valid units have no geometry finding
+            found += unit_geometry_findings(codes[i], raw[i], clean[i], unit_names.get(codes[i]))
+        listed = c.unit_list if c.unit_list is not None else list(ds.units.values())
+        found += unit_attribute_findings(listed, c.pattern)
+        ug = private_copies(units.geoms)
+        coverage_ok = np.zeros(len(codes), dtype=bool)
+        ov, self.overlapping = unit_overlap_findings(codes, ug, shapely.STRtree(ug), self.settings,
+                                                     coverage_ok, unit_names)
+        found += ov
+        own = dict(zip(codes, ug.tolist(), strict=True))
+        found += responsibility_findings(
+            ds, own, {codes[i] for i in np.flatnonzero(coverage_ok).tolist()})
+        found += committee_findings(ds, own)
+        self._found = found
+
+    def full(self) -> Iterable[tuple[Hashable, list[Finding]]]:
+        if self._found:
+            yield "units", self._found
+
+    def check(self, key: Hashable) -> list[Finding]:
+        return self._found if key == "units" else []

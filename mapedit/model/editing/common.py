@@ -18,9 +18,10 @@ from mapedit.model.dataset import Dataset
 from mapedit.model.editing.index import codes_in_use, grids_near, unit_grids
 from mapedit.model.editing.noding import conform
 from mapedit.model.editing.verify import guard
-from mapedit.model.hierarchy import MicroGrid, Unit, now_iso
+from mapedit.model.hierarchy import HOUSEHOLDS_FROM_BUILDINGS, MicroGrid, Unit, now_iso
 from mapedit.model.layers import BaseLayer
 from mapedit.model.settings import Settings
+from mapedit.model.validity import geometry_problem, is_usable, usable
 
 
 def settings_of(dataset: Dataset, settings: Settings | None) -> Settings:
@@ -47,6 +48,21 @@ def editable_grid(dataset: Dataset, fid: int) -> tuple[MicroGrid, Unit]:
     if grid is None or grid.geometry is None or grid.geometry.is_empty:
         raise EditRefused(f"微网格 {fid} 不存在或没有图形", f"grid {fid} does not exist or is empty")
     return grid, editable_unit(dataset, grid.unit_code)
+
+
+def reshapable_grid(dataset: Dataset, fid: int) -> tuple[MicroGrid, Unit]:
+    """:func:`editable_grid` for operations that overlay the grid's own shape (fill a gap
+    into it, subtract, clip, split, merge): a grid with an invalid shape is refused with the
+    reason, since no overlay of it can be trusted. Vertex editing and redrawing, which do not
+    overlay it, remain the way to repair it."""
+    grid, unit = editable_grid(dataset, fid)
+    problem = geometry_problem(grid.geometry)
+    if problem is not None:
+        label = grid.code or f"#{fid}"
+        raise EditRefused(f"微网格 {label} {problem[0]},请先用节点编辑修正或重画",
+                          f"micro-grid {label}: {problem[1]}; fix it with vertex editing or "
+                          "redraw it first")
+    return grid, unit
 
 
 class CodeAllocator:
@@ -98,7 +114,9 @@ def new_grid(dataset: Dataset, unit: Unit, geom: BaseGeometry, codes: CodeAlloca
     return MicroGrid(code=code, name=default_name(unit, code), category=cat, geometry=geom,
                      unit_code=unit.code,
                      departments=dataset.catalogue.default_departments(cat),
-                     households=households, created=stamp, updated=stamp, fid=None)
+                     households=households, created=stamp, updated=stamp, fid=None,
+                     households_source=HOUSEHOLDS_FROM_BUILDINGS if households is not None
+                     else "")
 
 
 def noded_unit(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
@@ -106,8 +124,7 @@ def noded_unit(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
     overlays; the stored unit is never changed). Without this, a grid vertex 1e-10 m off the
     unit's edge turns ``unit − grids`` into a gap with a hair-thin tail along that edge."""
     unit = dataset.units[unit_code]
-    grids = [g.geometry for g in unit_grids(dataset, unit_code)
-             if g.geometry is not None and not g.geometry.is_empty]
+    grids = _usable_geometries(unit_grids(dataset, unit_code))
     if not grids:
         return unit.geometry
     near = [g for g in grids if shapely.dwithin(g.boundary, unit.geometry.boundary, tol)]
@@ -118,9 +135,19 @@ def noded_unit(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
 def uncovered(dataset: Dataset, unit_code: str, tol: float) -> BaseGeometry:
     """``unit − union(grids of the unit)`` computed on the noded unit."""
     ugeom = noded_unit(dataset, unit_code, tol)
-    grids = [g.geometry for g in unit_grids(dataset, unit_code)
-             if g.geometry is not None and not g.geometry.is_empty]
+    grids = _usable_geometries(unit_grids(dataset, unit_code))
     return ugeom.difference(shapely.union_all(grids)) if grids else ugeom
+
+
+def _usable_geometries(grids: Iterable[MicroGrid]) -> list[BaseGeometry]:
+    """The grids' geometries for overlays: invalid ones (the checker reports them) as their
+    cleaned copies, so an overlay next to them neither fails nor crashes."""
+    out = []
+    for g in grids:
+        geom = usable(g.geometry)
+        if geom is not None and not geom.is_empty:
+            out.append(geom)
+    return out
 
 
 # -- buildings -------------------------------------------------------------------------------
@@ -135,13 +162,28 @@ def _building_index(layer: BaseLayer) -> tuple[np.ndarray, shapely.STRtree, np.n
     if hit is not None and hit[0] is layer.geometries:
         return hit[1], hit[2], hit[3]
     pts = shapely.point_on_surface(np.asarray(layer.geometries, dtype=object))
-    hh = np.array([_as_int(a.get("households")) for a in layer.attributes], dtype=float)
-    if len(hh) != len(pts):
-        hh = np.resize(hh, len(pts)) if len(hh) else np.full(len(pts), np.nan)
+    hh = building_household_values(layer)
     tree = shapely.STRtree(pts)
     _BUILDING_CACHE.clear()  # one building layer at a time is plenty
     _BUILDING_CACHE[id(layer)] = (layer.geometries, pts, tree, hh)
     return pts, tree, hh
+
+
+def building_household_values(layer: BaseLayer) -> np.ndarray:
+    """Households of each building of the layer as floats (NaN where unknown or not a
+    number): the one reading of the ``households`` attribute, for the editing operations
+    and the checker alike."""
+    values = layer.column("households")
+    try:  # the usual case: ints and None, converted in one go
+        hh = np.array([np.nan if v is None or v == "" else v for v in values], dtype=float)
+        if not np.array_equal(hh[~np.isnan(hh)], np.floor(hh[~np.isnan(hh)])):
+            raise ValueError("not integers")
+    except (TypeError, ValueError):
+        hh = np.array([_as_int(v) for v in values], dtype=float)
+    n = len(layer.geometries)
+    if len(hh) != n:
+        hh = np.resize(hh, n) if len(hh) else np.full(n, np.nan)
+    return hh
 
 
 def _as_int(v: object) -> float:
@@ -177,6 +219,23 @@ def households_from_buildings(dataset: Dataset, geom: BaseGeometry) -> int | Non
     return building_households(dataset, [geom])[0]
 
 
+def with_current_households(dataset: Dataset, grids: list[MicroGrid]) -> list[MicroGrid]:
+    """The grids whose households came from the buildings, with households recomputed for
+    their (new) shape; the others as they are. Every edit that changes shapes runs its results
+    through this (in :func:`node_and_finish`), so such a count never goes stale: filling a
+    gap once left a grid at 297 households while its buildings held 1,164."""
+    todo = [i for i, g in enumerate(grids)
+            if g.households_source == HOUSEHOLDS_FROM_BUILDINGS and g.geometry is not None]
+    if not todo:
+        return grids
+    values = building_households(dataset, [grids[i].geometry for i in todo])
+    out = list(grids)
+    for i, hh in zip(todo, values, strict=True):
+        if hh != grids[i].households:
+            out[i] = grids[i].replace(households=hh)
+    return out
+
+
 def apportion(total: int | None, weights: Sequence[float]) -> list[int | None]:
     """Split an integer total by weights with the largest-remainder method, so the parts add
     up to the total exactly (a split must not create or lose households)."""
@@ -205,8 +264,10 @@ def neighbours(dataset: Dataset, unit_code: str, geoms: Iterable[BaseGeometry],
     target = np.empty(len(geoms), dtype=object)
     target[:] = geoms  # tested one by one: an edited geometry may be invalid (guard refuses)
     skip = set(exclude)
+    # a neighbour with an invalid shape is left alone: noding would rebuild it from rings
     return [g for g in grids_near(dataset, probe, unit_code=unit_code)
-            if g.fid not in skip and bool(shapely.dwithin(g.geometry, target, tol).any())]
+            if g.fid not in skip and is_usable(g.geometry)
+            and bool(shapely.dwithin(g.geometry, target, tol).any())]
 
 
 def node_and_finish(dataset: Dataset, zh: str, en: str,
@@ -225,11 +286,16 @@ def node_and_finish(dataset: Dataset, zh: str, en: str,
         reference = [unit.geometry] if unit is not None and unit.geometry is not None else []
         new_edit, new_fixed = conform([a.geometry for _, a in mine],
                                       [g.geometry for g in fixed], tol, reference)
-        for (before, after), geom in zip(mine, new_edit, strict=True):
-            changes.append(GridChange(before, after.replace(geometry=geom, updated=stamp)))
+        afters = with_current_households(
+            dataset, [after.replace(geometry=geom, updated=stamp)
+                      for (_, after), geom in zip(mine, new_edit, strict=True)])
+        for (before, _), after in zip(mine, afters, strict=True):
+            changes.append(GridChange(before, after))
         for g, geom in zip(fixed, new_fixed, strict=True):
             if geom is not g.geometry:
-                changes.append(GridChange(g, g.replace(geometry=geom, updated=stamp)))
+                (after,) = with_current_households(dataset, [g.replace(geometry=geom,
+                                                                       updated=stamp)])
+                changes.append(GridChange(g, after))
                 skip.add(g.fid)
     changes += [GridChange(d, None) for d in deleted]
     return guard(dataset, ChangeSet(zh, en, changes), settings)

@@ -17,10 +17,10 @@ from mapedit.model.changes import ChangeSet
 from mapedit.model.dataset import Dataset
 from mapedit.model.editing.common import (
     CodeAllocator,
-    editable_grid,
     editable_unit,
     new_grid,
     node_and_finish,
+    reshapable_grid,
     settings_of,
     stamp_now,
     uncovered,
@@ -29,6 +29,7 @@ from mapedit.model.editing.index import unit_grids
 from mapedit.model.editing.rings import polygons_of, significant_parts
 from mapedit.model.hierarchy import MicroGrid
 from mapedit.model.settings import Settings
+from mapedit.model.validity import is_usable
 
 
 def unit_gaps(dataset: Dataset, unit_code: str,
@@ -69,8 +70,11 @@ def fill_gap_new_grid(dataset: Dataset, unit_code: str, gap: BaseGeometry,
 def _absorb(grid: MicroGrid, gaps: list[BaseGeometry], settings: Settings) -> MicroGrid:
     """The grid grown by gaps it shares edges with. Raises when the result is not one
     polygon (the gap only touches the grid at a point)."""
-    union = shapely.coverage_union_all([grid.geometry, *gaps])
-    if not union.is_valid:
+    try:
+        union = shapely.coverage_union_all([grid.geometry, *gaps])
+    except shapely.errors.GEOSException:  # edges not noded alike: the general union
+        union = None
+    if union is None or not union.is_valid:
         union = shapely.union_all([grid.geometry, *gaps])
     parts = polygons_of(union)
     if len(parts) != 1 and len(polygons_of(grid.geometry)) == 1:
@@ -83,7 +87,7 @@ def fill_gap_to_neighbour(dataset: Dataset, gap: BaseGeometry, fid: int,
                           settings: Settings | None = None) -> ChangeSet:
     """Give a gap to grid ``fid`` (which must share an edge with it)."""
     s = settings_of(dataset, settings)
-    grid, _ = editable_grid(dataset, fid)
+    grid, _ = reshapable_grid(dataset, fid)
     if shared_length(gap, grid.geometry, s.noding_precision_m) <= s.noding_precision_m:
         raise EditRefused(f"空隙与微网格 {grid.code} 没有公共边",
                           f"the gap shares no edge with grid {grid.code}")
@@ -104,7 +108,8 @@ def fill_all_gaps(dataset: Dataset, unit_code: str,
     if not gaps:
         raise EditRefused("该管理单元没有空隙", "the unit has no gaps")
     tol = s.noding_precision_m
-    grids = [g for g in unit_grids(dataset, unit_code) if g.geometry is not None]
+    # grids with an invalid shape cannot receive a gap (see reshapable_grid)
+    grids = [g for g in unit_grids(dataset, unit_code) if is_usable(g.geometry)]
     tree = shapely.STRtree([g.geometry for g in grids]) if grids else None
     to_grid: dict[int, list[BaseGeometry]] = {}
     lonely: list[BaseGeometry] = []

@@ -12,13 +12,14 @@ from mapedit.errors import EditRefused
 from mapedit.model.changes import ChangeSet
 from mapedit.model.dataset import Dataset
 from mapedit.model.editing.common import (
-    editable_grid,
     node_and_finish,
+    reshapable_grid,
     settings_of,
     stamp_now,
 )
 from mapedit.model.editing.noding import node_shared_edges
 from mapedit.model.editing.rings import is_noise, polygons_of
+from mapedit.model.hierarchy import HOUSEHOLDS_ENTERED, HOUSEHOLDS_FROM_BUILDINGS
 from mapedit.model.settings import Settings
 
 
@@ -54,13 +55,14 @@ def merge_grids(dataset: Dataset, fids: Sequence[int],
                 settings: Settings | None = None) -> ChangeSet:
     """Merge two or more grids of one unit that together form one contiguous polygon
     (touching at a corner only is not adjacent). The grid with the lowest code keeps its fid
-    and attributes; households and population are summed; the others are deleted. Refused
+    and attributes; households and population are summed (households recomputed from the
+    buildings when every grid's count came from them); the others are deleted. Refused
     for grids of different units, non-adjacent grids, or a locked unit."""
     s = settings_of(dataset, settings)
     fids = list(dict.fromkeys(fids))
     if len(fids) < 2:
         raise EditRefused("至少选择两个微网格才能合并", "select at least two grids to merge")
-    grids = [editable_grid(dataset, f)[0] for f in fids]
+    grids = [reshapable_grid(dataset, f)[0] for f in fids]
     units = {g.unit_code for g in grids}
     if len(units) > 1:
         raise EditRefused("不同管理单元的微网格不能合并",
@@ -72,7 +74,13 @@ def merge_grids(dataset: Dataset, fids: Sequence[int],
     grids.sort(key=lambda g: (g.code, g.fid))
     keep, drop = grids[0], grids[1:]
     stamp = stamp_now()
+    # a count from the buildings stays one (recomputed for the merged shape when the edit
+    # is finished); one that includes a typed value is a typed value
+    sources = {g.households_source for g in grids}
+    source = (HOUSEHOLDS_FROM_BUILDINGS if sources == {HOUSEHOLDS_FROM_BUILDINGS}
+              else "" if sources == {""} else HOUSEHOLDS_ENTERED)
     after = keep.replace(geometry=geom, households=_sum([g.households for g in grids]),
+                         households_source=source,
                          population=_sum([g.population for g in grids]))
     codes = "、".join(g.code for g in grids)
     return node_and_finish(dataset, f"合并微网格 {codes}",

@@ -27,6 +27,7 @@ from mapedit.model.dataset import Dataset
 from mapedit.model.editing.common import (
     editable_grid,
     node_and_finish,
+    reshapable_grid,
     settings_of,
     stamp_now,
 )
@@ -34,6 +35,7 @@ from mapedit.model.editing.index import grids_near, unit_grids
 from mapedit.model.editing.rings import polygonal, same_geometry, significant_parts
 from mapedit.model.hierarchy import MicroGrid
 from mapedit.model.settings import Settings
+from mapedit.model.validity import usable
 
 __all__ = ["clip_to_unit", "node_grids", "subtract_overlap", "unit_has_grids"]
 
@@ -64,13 +66,17 @@ def subtract_overlap(dataset: Dataset, fid_target: int, fid_other: int,
     s = settings_of(dataset, settings)
     if fid_target == fid_other:
         raise EditRefused("微网格不能与自身相减", "a grid cannot be subtracted from itself")
-    target, _ = editable_grid(dataset, fid_target)
+    target, _ = reshapable_grid(dataset, fid_target)
     other = dataset.grids.get(fid_other)
     if other is None or other.geometry is None or other.geometry.is_empty:
         raise EditRefused(f"微网格 {fid_other} 不存在或没有图形(数据可能已改变)",
                           f"grid {fid_other} does not exist or is empty (the data may have "
                           "changed)")
-    a, b = target.geometry, other.geometry
+    a, b = target.geometry, usable(other.geometry)
+    if b is None:
+        raise EditRefused(f"微网格 {other.code} 的图形无效,无法计算重叠",
+                          f"grid {other.code} has an invalid shape; the overlap cannot be "
+                          "computed")
     if not significant_parts(shapely.intersection(a, b), s):
         raise EditRefused(f"微网格 {target.code} 与 {other.code} 已不再重叠",
                           f"grids {target.code} and {other.code} no longer overlap")
@@ -92,14 +98,15 @@ def clip_to_unit(dataset: Dataset, fid: int, settings: Settings | None = None) -
     unit is locked, or when nothing would remain inside.
     """
     s = settings_of(dataset, settings)
-    grid, unit = editable_grid(dataset, fid)
+    grid, unit = reshapable_grid(dataset, fid)
     g, ugeom = grid.geometry, unit.geometry
     if not significant_parts(shapely.difference(g, ugeom), s):
         raise EditRefused(f"微网格 {grid.code} 没有跨出管理单元 {unit.code}",
                           f"grid {grid.code} does not extend outside unit {unit.code}")
     inside = shapely.intersection(g, ugeom)
-    others = [o.geometry for o in grids_near(dataset, inside, unit_code=unit.code)
-              if o.fid != fid and o.geometry is not None and not o.geometry.is_empty]
+    others = [usable(o.geometry) for o in grids_near(dataset, inside, unit_code=unit.code)
+              if o.fid != fid]
+    others = [o for o in others if o is not None and not o.is_empty]
     if others:
         inside = shapely.difference(inside, shapely.union_all(others))
     geom = _keep_largest(inside, g, s, grid.code, "裁剪", "clipping")

@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from mapedit.model import noise
 from mapedit.model.settings import Settings
 
 Rings = list[list[np.ndarray]]
@@ -45,7 +46,8 @@ def to_rings(geom: BaseGeometry | None) -> Rings:
     out: Rings = []
     for poly in polygons_of(geom):
         rings = [np.asarray(poly.exterior.coords, dtype=float)[:, :2]]
-        rings += [np.asarray(r.coords, dtype=float)[:, :2] for r in poly.interiors]
+        rings += [np.asarray(r.coords, dtype=float)[:, :2] for r in poly.interiors
+                  if not r.is_empty]  # an empty hole (a file's ``[]``) is no ring
         out.append(rings)
     return out
 
@@ -93,16 +95,25 @@ def mean_width(poly: BaseGeometry) -> float:
 
 
 def is_noise(poly: BaseGeometry, settings: Settings) -> bool:
-    """A piece the checker would never report: smaller than ``min_area_m2`` or thinner than
-    ``noding_precision_m`` (same definition as ``mapedit.rules.geom.significant``)."""
-    return poly.area < settings.min_area_m2 or mean_width(poly) < settings.noding_precision_m
+    """A piece the checker would never report (:func:`mapedit.model.noise.is_noise`, the
+    definition the checker uses too)."""
+    return noise.is_noise(poly, settings)
 
 
 def significant_parts(geom: BaseGeometry | None, settings: Settings) -> list[Polygon]:
-    """Polygons of an overlay result that are not noise, largest first."""
-    parts = [p for p in polygons_of(geom) if not is_noise(p, settings)]
-    parts.sort(key=lambda p: -p.area)
-    return parts
+    """Polygons of an overlay result that are not noise, largest first. A piece holding a
+    real core joined to a noise strip is kept whole (filling or cutting it whole leaves no
+    noise behind)."""
+    parts = polygons_of(geom)
+    if not parts:
+        return []
+    arr = np.empty(len(parts), dtype=object)
+    arr[:] = parts
+    real, mixed = noise.classify(arr, settings)
+    keep = [p for p, r, m in zip(parts, real.tolist(), mixed.tolist(), strict=True)
+            if r or (m and noise.strip_noise(p, settings))]
+    keep.sort(key=lambda p: -p.area)
+    return keep
 
 
 def make_polygonal(geom: BaseGeometry | None) -> BaseGeometry:

@@ -23,8 +23,8 @@ from mapedit.model.editing.common import (
     apportion,
     building_households,
     default_name,
-    editable_grid,
     node_and_finish,
+    reshapable_grid,
     settings_of,
     stamp_now,
 )
@@ -72,7 +72,7 @@ def split_parts(geom: BaseGeometry, line: BaseGeometry, settings: Settings) -> l
 def _split(dataset: Dataset, fid: int, line: BaseGeometry, settings: Settings | None,
            zh: str, en: str) -> ChangeSet:
     s = settings_of(dataset, settings)
-    grid, unit = editable_grid(dataset, fid)
+    grid, unit = reshapable_grid(dataset, fid)
     parts = split_parts(grid.geometry, line, s)
     if len(parts) < 2:
         raise EditRefused("分割线没有穿过该微网格", "the line does not cut the grid in two")

@@ -21,7 +21,9 @@ from mapedit.model.dataset import Dataset
 from mapedit.model.editing.index import grids_near, unit_grids
 from mapedit.model.editing.rings import polygons_of
 from mapedit.model.hierarchy import MicroGrid
+from mapedit.model.noise import real_area
 from mapedit.model.settings import Settings
+from mapedit.model.validity import is_usable
 
 
 @dataclass
@@ -54,14 +56,16 @@ class CoverageHealth:
 
 
 def _valid_polygonal(g: BaseGeometry | None) -> bool:
-    return (g is not None and not g.is_empty and g.is_valid
-            and shapely.get_type_id(g) in (3, 6))
+    return is_usable(g)  # valid, polygonal, and no empty ring (which GEOS crashes on)
 
 
 def health(geoms: Iterable[BaseGeometry | None], unit_geom: BaseGeometry | None,
-           with_gaps: bool = False) -> CoverageHealth:
+           with_gaps: bool = False, settings: Settings | None = None) -> CoverageHealth:
     """Measure a set of grid geometries of one unit (invalid ones count, and are left out of
-    the other measures)."""
+    the other measures). With ``settings``, areas outside the unit and overlaps count only
+    their real pieces (:func:`mapedit.model.noise.real_area`): the guard compares before
+    and after, and the noise strips of data that went through a coordinate round trip shift
+    with any re-noding without being any worse."""
     geoms = list(geoms)
     ok = [g for g in geoms if _valid_polygonal(g)]
     h = CoverageHealth(invalid=len(geoms) - len(ok))
@@ -72,13 +76,17 @@ def health(geoms: Iterable[BaseGeometry | None], unit_geom: BaseGeometry | None,
     arr = np.empty(len(ok), dtype=object)
     arr[:] = ok
     if unit_geom is not None:
-        h.outside_area = float(shapely.area(shapely.difference(arr, unit_geom)).sum())
+        outside = shapely.difference(arr, unit_geom)
+        h.outside_area = (real_area(outside, settings) if settings is not None
+                          else float(shapely.area(outside).sum()))
     tree = shapely.STRtree(arr)
     pairs = tree.query(arr, predicate="intersects")
     mask = pairs[0] < pairs[1]
     if mask.any():
         a, b = arr[pairs[0][mask]], arr[pairs[1][mask]]
-        h.overlap_area = float(shapely.area(shapely.intersection(a, b)).sum())
+        common = shapely.intersection(a, b)
+        h.overlap_area = (real_area(common, settings) if settings is not None
+                          else float(shapely.area(common).sum()))
     edges = shapely.coverage_invalid_edges(arr)
     h.invalid_edge_length = float(shapely.length(edges).sum())
     if with_gaps and unit_geom is not None:
@@ -127,8 +135,8 @@ def guard(dataset: Dataset, changeset: ChangeSet, settings: Settings) -> ChangeS
         probe = [g.geometry for g in list(b.values()) + list(a.values())
                  if g.geometry is not None and not g.geometry.is_empty]
         touched = set(before_map)
-        hb = health(_local(dataset, code, b, touched, probe), ugeom)
-        ha = health(_local(dataset, code, a, touched, probe), ugeom)
+        hb = health(_local(dataset, code, b, touched, probe), ugeom, settings=settings)
+        ha = health(_local(dataset, code, a, touched, probe), ugeom, settings=settings)
         reasons = ha.worse_than(hb, settings)
         if reasons:
             zh = ";".join(r[0] for r in reasons)
