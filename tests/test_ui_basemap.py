@@ -388,8 +388,11 @@ def test_the_editor_draws_imagery_and_the_layer_panel_handles_it(qtbot, main_win
     panel.list.setCurrentItem(panel.item_for(layer.id))
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
+    maker = item.maker
+    assert maker._source is not None  # the image is open while it is drawn
     assert panel.remove_current()
     assert layer.id not in project.dataset.layers and layer.id not in imagery_items(win.canvas)
+    assert maker._source is None, "a removed layer releases its file at once"
     from mapedit.io.gpkg import GpkgStore
 
     store = GpkgStore.open(project.path)

@@ -361,6 +361,8 @@ class ViewImageItem(pg.GraphicsObject):
                 w.closed = value is None or self._closed
                 if w.closed:
                     w.want = None
+            if value is None:
+                w.maker.close()  # release the file now (reopened if the item comes back)
         return super().itemChange(change, value)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
