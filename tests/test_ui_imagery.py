@@ -239,3 +239,44 @@ def test_tianditu_without_a_key_says_where_to_enter_it(qtbot, tmp_path, monkeypa
     mv.frame()
     qtbot.waitUntil(lambda: "天地图需要密钥" in item.status(), timeout=10000)
     assert "Welcome page" in item.status()
+
+
+def test_workers_never_hold_the_item(qtbot, tmp_path):
+    """The cause of a crash (timer events to an item destroyed in a worker thread): while a
+    picture is being made, the worker must not keep the QGraphicsObject alive — its last
+    reference must die on the GUI thread."""
+    import gc
+    import threading
+    import weakref
+
+    from mapedit.ui.canvas.view_image import ViewImage, ViewImageItem, blank_image
+
+    release = threading.Event()
+    started = threading.Event()
+
+    class SlowMaker:
+        def extent(self):
+            return (0.0, 0.0, 100.0, 100.0)
+
+        def produce(self, req, wait=None):
+            started.set()
+            release.wait(10)
+            return ViewImage(blank_image(req), req.bounds, req.px)
+
+        def close(self):
+            pass
+
+    item = ViewImageItem(SlowMaker())
+    mv = MapView(qtbot, item)
+    mv.show(0, 0, 100, 100)
+    mv.frame()
+    assert started.wait(10), "the worker started"
+    ref = weakref.ref(item)
+    mv.box.removeItem(item)
+    del item
+    gc.collect()
+    try:
+        assert ref() is None, "the worker thread holds the item"
+    finally:
+        release.set()
+    qtbot.wait(100)  # the result arrives for an item that is gone: dropped quietly
