@@ -2084,10 +2084,6 @@ A photo or scan of a paper map without coordinates: use File → Georeference a 
             <translation>Done</translation>
         </message>
         <message>
-            <source>请先打开一个项目</source>
-            <translation>Open a project first</translation>
-        </message>
-        <message>
             <source>或天地图:</source>
             <translation>Or Tianditu:</translation>
         </message>
@@ -2150,10 +2146,6 @@ A photo or scan of a paper map without coordinates: use File → Georeference a 
         <message>
             <source>离线瓦片</source>
             <translation>Offline tiles</translation>
-        </message>
-        <message>
-            <source>检测到:</source>
-            <translation>Detected: </translation>
         </message>
         <message>
             <source>坐标系来自文件(.prj)</source>
@@ -2286,6 +2278,14 @@ Add the buildings and roads you got from the surveying bureau or the operations 
         <message>
             <source>以后再说</source>
             <translation>Later</translation>
+        </message>
+        <message>
+            <source>文字编码</source>
+            <translation>Text encoding</translation>
+        </message>
+        <message>
+            <source>检测到:{encoding}({how})</source>
+            <translation>Detected: {encoding} ({how})</translation>
         </message>
     </context>
 </TS>

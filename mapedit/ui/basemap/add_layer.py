@@ -261,7 +261,7 @@ class AddLayerDialog(QDialog):
         self.encoding_combo.currentIndexChanged.connect(self._option_changed)
         self.encoding_note = QLabel(page)
         self.encoding_note.setObjectName("encoding_note")
-        form.addRow(self.tr("编码"), self.encoding_combo)
+        form.addRow(self.tr("文字编码"), self.encoding_combo)
         form.addRow("", self.encoding_note)
         self.crs_combo = QComboBox(page)
         self.crs_combo.setObjectName("crs")
@@ -559,7 +559,8 @@ class AddLayerDialog(QDialog):
                         "dbf": self.tr("来自 DBF 文件头"),
                         "detected": self.tr("无 .cpg,按内容判断")}.get(pv.encoding_source,
                                                                    pv.encoding_source)
-            self.encoding_note.setText(self.tr("检测到:") + f"{pv.encoding}({src_note})")
+            self.encoding_note.setText(self.tr("检测到:{encoding}({how})").format(
+                encoding=pv.encoding, how=src_note))
             # CRS
             current = self.crs_combo.currentData()
             self.crs_combo.clear()
