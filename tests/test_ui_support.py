@@ -235,7 +235,7 @@ class FakeProject:
         self.applied.append(cs)
         return cs
 
-    def set_unit_locked(self, code, locked):
+    def set_unit_locked(self, code, locked, who=""):
         self.locked[code] = locked
 
 

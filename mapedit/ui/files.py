@@ -148,6 +148,9 @@ class ProjectFiles(QObject):
         self.parent_widget = parent
         self.controller = controller
         self.settings = settings
+        self.reload_box: QMessageBox | None = None
+        """The open 重新载入 question, if any (so tests can answer it)."""
+        controller.changedElsewhere.connect(self.offer_reload)
 
     # -- open --------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -180,6 +183,41 @@ class ProjectFiles(QObject):
             self.settings.remove_recent_file(path)
             return False
         return self.open_path(path)
+
+    # -- another program changed the project ------------------------------------------------
+    def offer_reload(self, text: str) -> bool:
+        """An edit, undo or redo was refused because another program changed the project file:
+        say so once, with 重新载入 (take the change in; then the edit can be done again) or
+        稍后 (the refusal stands; 文件 → 重新载入 later). True when reloaded."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("项目已被其他程序修改"),
+                          text, QMessageBox.StandardButton.NoButton, self.parent_widget)
+        box.setInformativeText(self.tr("重新载入后,其他程序的修改会显示出来,"
+                                       "然后可以再做一次刚才的操作。"))
+        reload = box.addButton(self.tr("重新载入"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("稍后"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(reload)
+        self.reload_box = box  # tests answer it
+        box.exec()
+        self.reload_box = None
+        if box.clickedButton() is not reload:
+            return False
+        return self.reload()
+
+    def reload(self) -> bool:
+        """文件 → 重新载入: take in what other programs changed (the whole file is read again
+        when units, settings or layers changed)."""
+        c = self.controller
+        if c.project is None:
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if c.checking:  # the first check still runs: read everything again
+                return c.reload()
+            if not c.check_outside():
+                c.status.emit(self.tr("项目文件没有被其他程序修改。"), 6000)
+            return c.project is not None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
 
     # -- new ---------------------------------------------------------------------------------
     def new_from_units(self) -> bool:

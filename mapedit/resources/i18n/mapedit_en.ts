@@ -658,6 +658,49 @@ If it happens again, click “Copy error report” and send the report to suppor
         </message>
     </context>
     <context>
+        <name>OutsideChanges</name>
+        <message>
+            <source>(另有 {0} 条说明,见日志文件)</source>
+            <translation> ({0} more note(s) in the log file)</translation>
+        </message>
+        <message>
+            <source>已载入其他程序(另一个窗口、QGIS 等)对项目的修改。</source>
+            <translation>Changes made by another program (another window, QGIS…) were loaded.</translation>
+        </message>
+        <message>
+            <source>已重新载入项目。</source>
+            <translation>The project was reloaded.</translation>
+        </message>
+        <message>
+            <source>稍后</source>
+            <translation>Later</translation>
+        </message>
+        <message>
+            <source>载入其他程序(另一个窗口、QGIS 等)对项目文件的修改</source>
+            <translation>Load the changes another program (another window, QGIS…) made to the project file</translation>
+        </message>
+        <message>
+            <source>重新载入</source>
+            <translation>Reload</translation>
+        </message>
+        <message>
+            <source>重新载入后,其他程序的修改会显示出来,然后可以再做一次刚才的操作。</source>
+            <translation>After reloading, the other program's changes are shown and you can do what you just did again.</translation>
+        </message>
+        <message>
+            <source>项目已被其他程序修改</source>
+            <translation>The project was changed by another program</translation>
+        </message>
+        <message>
+            <source>项目已被其他程序修改并已重新载入,请再做一次刚才的操作。</source>
+            <translation>Another program changed the project and it was reloaded; please do that again.</translation>
+        </message>
+        <message>
+            <source>项目文件没有被其他程序修改。</source>
+            <translation>No other program has changed the project file.</translation>
+        </message>
+    </context>
+    <context>
         <name>MapLegend</name>
         <message>
             <source>图例 ▾</source>
