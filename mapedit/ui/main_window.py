@@ -182,8 +182,9 @@ class MainWindow(QMainWindow):
                             self.tr("载入其他程序(另一个窗口、QGIS 等)对项目文件的修改"))
         self.act_import = a(self.tr("导入微网格…"), f.import_grids, "Ctrl+I",
                             self.tr("把微网格 GeoJSON 导入当前项目(可撤销)"))
-        self.act_export = a(self.tr("导出 GeoJSON…"), f.export_geojson, "Ctrl+E",
-                            self.tr("先显示检查结果,再导出 units.geojson 和 grids.geojson"))
+        self.act_export = a(self.tr("导出…"), f.export, "Ctrl+E",
+                            self.tr("先显示检查结果,再导出(GeoJSON、Shapefile、GeoPackage、"
+                                    "KML、CSV;导出配置)"))
         self.act_quit = a(self.tr("退出"), self.close, "Ctrl+Q")
         stack = self.undo_stack
         self.act_undo = stack.createUndoAction(self, self.tr("撤销"))
