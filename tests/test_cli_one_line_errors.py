@@ -32,6 +32,7 @@ def _argv(cmd: str, project: str, tmp: Path) -> list[str]:
         "georef": ["georef", project, str(tmp / "map.png"), "--points", str(tmp / "gcp.csv")],
         "tiles-pack": ["tiles-pack", project, "imagery", str(tmp / "t.mbtiles"), "--zoom",
                        "10-11"],
+        "render": ["render", project, str(tmp / "地图.png")],  # the base-map branch's
         "sheets": ["sheets", project, str(tmp / "图纸.pdf")],
         "table": ["table", project, str(tmp / "信息表.xlsx")],
         "table-import": ["table-import", project, str(tmp / "信息表.xlsx")],
