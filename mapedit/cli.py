@@ -348,13 +348,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     replaced only with --force."""
     import dataclasses
 
-    from mapedit.io.exchange import existing_export_files, prepare_export, write_exchange
     from mapedit.reports.platform_export import (
-        MANIFEST,
         ExportHasErrors,
+        existing_outputs,
         export_dataset,
-        manifest_companion,
-        planned_files,
+        export_plan,
         required_missing,
     )
     from mapedit.reports.profiles import load_profile
@@ -366,12 +364,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     if args.coords:
         profile = dataclasses.replace(profile, coordinate_system=args.coords)
-    contract = args.format == "geojson" and profile.is_contract
-    if contract:
-        existing = existing_export_files(out_dir)
-    else:
-        existing = [out_dir / n for n in planned_files(args.format, profile)[:-1]
-                    if (out_dir / n).exists()]
+    existing = existing_outputs(out_dir, args.format, profile)
     if existing and not args.force:
         names = ", ".join(p.name for p in existing)
         raise CliError(f"{out_dir} 中已有 {names};要覆盖请加 --force",
@@ -391,26 +384,17 @@ def cmd_export(args: argparse.Namespace) -> int:
              f"warning: {summary['errors']} errors remain, the platform may reject the data; "
              "exporting as --force asks")
     _messages_to_stderr(problems)
-    info = {"file": project_path.name}
     cs = profile.coordinate_system
-    if contract:
-        plan = prepare_export(dataset, cs)
-        if plan.changes:
-            _err(f"警告:{len(plan.changes)} 个要素导出后形状会改变 / "
-                 f"warning: {len(plan.changes)} feature(s) change shape on export")
-            _messages_to_stderr([c.message() for c in plan.changes])
-        notes: list[str] = []
-        counts = {"units": len(dataset.units), "grids": len(dataset.grids)}
-        # the manifest is switched into place in the same set as the pair
-        files = list(write_exchange(dataset, out_dir, cs, notes, plan=plan,
-                                    companions=manifest_companion(
-                                        "geojson", profile, counts, summary, args.force, info)))
-        _messages_to_stderr(notes)
-        manifest = out_dir / MANIFEST
-    else:
-        result = export_dataset(dataset, out_dir, args.format, profile, summary,
-                                force=args.force, encoding=args.encoding, project=info)
-        files, manifest = result.files, result.manifest
+    plan = export_plan(dataset, args.format, profile)  # the contract's GeoJSON: shape changes
+    if plan is not None and plan.changes:
+        _err(f"警告:{len(plan.changes)} 个要素导出后形状会改变 / "
+             f"warning: {len(plan.changes)} feature(s) change shape on export")
+        _messages_to_stderr([c.message() for c in plan.changes])
+    result = export_dataset(dataset, out_dir, args.format, profile, summary, force=args.force,
+                            encoding=args.encoding, project={"file": project_path.name},
+                            plan=plan, problems=problems)
+    _messages_to_stderr(result.messages)
+    files, manifest = result.files, result.manifest
     _out(f"已导出 / exported ({args.format}, {profile.name}, {cs}):")
     for f in [*files, manifest]:
         _out(f"  {f}")

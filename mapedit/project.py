@@ -750,12 +750,17 @@ def import_grids_changeset(project: Project, path: str | os.PathLike
                 fid=None, created=old.created or g.created or stamp, updated=stamp)))
             updated += 1
         else:
-            # a file without notes or staffing (the platform's own export) keeps ours
+            # a file without notes or staffing (the platform's own export) keeps ours; a
+            # households value the file repeats keeps where ours came from (a count from the
+            # buildings stays one after an export → import round trip), a new one is entered
+            source = (old.households_source if g.households == old.households
+                      else g.households_source)
             changes.append(GridChange(old, g.replace(
                 fid=old.fid, created=old.created or g.created, updated=stamp,
                 notes=g.notes or old.notes, grid_leader=g.grid_leader or old.grid_leader,
                 grid_staff=g.grid_staff or old.grid_staff,
-                contact_phone=g.contact_phone or old.contact_phone)))
+                contact_phone=g.contact_phone or old.contact_phone,
+                households_source=source)))
             updated += 1
     cs = ChangeSet(f"导入 {path.name}:新增 {added},更新 {updated}",
                    f"import {path.name}: {added} added, {updated} updated", changes)

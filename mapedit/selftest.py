@@ -4,15 +4,16 @@ A technician (or CI, on the PyInstaller bundle) runs it to see in a minute wheth
 mapedit works on this machine: it makes the demo street in a temporary folder, opens the main
 window (offscreen where there is no display), draws a micro-grid and splits it *with the map
 tools* (simulated mouse input at the canvas's own map↔screen transform, as a clerk would),
-runs the checker, exports GeoJSON (which needs PROJ's data), renders the map to a PNG, and prints
+runs the checker, writes a sign-off sheet (PDF with searchable text), exports GeoJSON (which
+needs PROJ's data), renders the map to a PNG, and prints
 one line per step with OK or FAILED, after a header with the versions of Qt, GEOS, PROJ (and
 where its data is), GDAL and the font in use. The exit status is 0 only when every step passed.
 
 The same lines appear in 帮助 → 自检 (:mod:`mapedit.ui.selftest_dialog`).
 
 Steps are one list, :data:`STEPS`; a step is a function taking the shared :class:`Run` and
-returning a short detail text (raise to fail). Adding a step — the paper-trail issue's sign-off
-sheet, for instance — is one line in that list:
+returning a short detail text (raise to fail). Adding a step is one line in that list, as the
+paper-trail issue's sign-off sheet was:
 
     Step("sheet", "输出签字图", "write a sign-off sheet", step_sheet),
 
@@ -333,6 +334,32 @@ def step_check(run: Run) -> str:
             f"{s.get('errors', 0)} errors, {s.get('warnings', 0)} warnings, same as live")
 
 
+def step_sheet(run: Run) -> str:
+    """A sign-off sheet of one unit (the drawn one, else one with grids) as a PDF (Qt's PDF
+    writer, the CJK font, pypdf's text repair): its text must hold the unit's grid codes,
+    so the text is real and searchable."""
+    from pypdf import PdfReader
+
+    from mapedit.ui.sheets.atlas import write_project_sheets
+
+    project = run.need("project")
+    ds = project.dataset
+    code = run.unit_code or min(g.unit_code for g in ds.grids.values())
+    out = run.folder / "签字图.pdf"
+    result = write_project_sheets(project, out, [code], "A4")
+    if not out.is_file() or out.read_bytes()[:5] != b"%PDF-":
+        raise StepFailed("没有写出 PDF / no PDF was written")
+    text = "".join(page.extract_text() or "" for page in PdfReader(str(out)).pages)
+    missing = [g.code for g in ds.grids_of_unit(code) if g.code not in text]
+    if missing:
+        raise StepFailed(f"图纸中缺少编码 {', '.join(missing[:3])} / codes missing from the "
+                         "sheet's text")
+    font = result.font or "未找到中文字体 / no CJK font"
+    return (f"{result.pages} 页,{len(ds.grids_of_unit(code))} 个编码可检索,字体 {font} / "
+            f"{result.pages} page(s), {len(ds.grids_of_unit(code))} codes searchable, "
+            f"font {font}")
+
+
 def step_export(run: Run) -> str:
     """Exchange files in WGS84: needs PROJ's database; the coordinates must land in China."""
     from mapedit.io.exchange import write_exchange
@@ -389,6 +416,7 @@ STEPS: list[Step] = [
     Step("draw", "绘制微网格", "draw a micro-grid with the draw tool", step_draw),
     Step("split", "分割微网格", "split it with the split tool", step_split),
     Step("check", "检查", "run the checker", step_check),
+    Step("sheet", "输出签字图", "write a sign-off sheet", step_sheet),
     Step("export", "导出 GeoJSON", "export GeoJSON", step_export),
     Step("render", "渲染地图", "render the map to PNG", step_render),
 ]

@@ -235,7 +235,7 @@ def fuzz(examples: int):
                                                           HealthCheck.data_too_large])
 
 
-@fuzz(1000)
+@fuzz(2000)
 @given(umuts=mutations, gmuts=mutations, udmg=damage, gdmg=damage, lenient=st.booleans())
 def test_readers_never_fail_otherwise(tmp_path_factory, umuts, gmuts, udmg, gdmg,
                                       lenient) -> None:
@@ -257,7 +257,7 @@ def test_readers_never_fail_otherwise(tmp_path_factory, umuts, gmuts, udmg, gdmg
             bilingual(exc)
 
 
-@fuzz(100)
+@fuzz(200)
 @given(umuts=mutations, gmuts=mutations, udmg=damage, gdmg=damage)
 def test_check_exchange_files(tmp_path_factory, capsys, umuts, gmuts, udmg, gdmg) -> None:
     d = tmp_path_factory.mktemp("fuzz")
@@ -270,7 +270,7 @@ def test_check_exchange_files(tmp_path_factory, capsys, umuts, gmuts, udmg, gdmg
         assert set(report) >= {"findings", "summary"}
 
 
-@fuzz(25)
+@fuzz(50)
 @given(umuts=mutations, gmuts=mutations, imuts=mutations, gdmg=damage)
 def test_new_import_check_export(tmp_path_factory, capsys, umuts, gmuts, imuts,
                                  gdmg) -> None:

@@ -96,14 +96,36 @@ def test_a_step_that_raises_is_a_failed_line_not_a_crash(qapp, monkeypatch) -> N
 
 
 def test_adding_a_step_is_one_entry(qapp, monkeypatch) -> None:
-    """The sign-off sheet of the paper-trail issue will be one more Step in STEPS."""
+    """A new step (as the sign-off sheet of the paper-trail issue was) is one more Step."""
     seen = []
-    extra = selftest.Step("sheet", "输出签字图", "write a sign-off sheet",
+    extra = selftest.Step("extra", "附加步骤", "an extra step",
                           lambda run: seen.append(run.project is not None) or "1 page")
     monkeypatch.setattr(selftest, "STEPS", [*selftest.STEPS, extra])
     code, lines = _run_main(monkeypatch)
     assert code == 0 and seen == [True]
-    assert _line(lines, "sheet").startswith("OK") and "1 page" in _line(lines, "sheet")
+    assert _line(lines, "extra").startswith("OK") and "1 page" in _line(lines, "extra")
+
+
+def test_sheet_step_writes_a_searchable_pdf(qapp, monkeypatch) -> None:
+    """The sign-off sheet step (issue 14, "writes a sheet"): it passes on a good copy, and a
+    sheet whose text lost the grid codes (a font or text-map problem of a frozen build,
+    simulated: the codes painted as pictures) fails it while the other steps pass."""
+    assert [s.key for s in selftest.STEPS].index("sheet") > [s.key for s in
+                                                            selftest.STEPS].index("check")
+    code, lines = _run_main(monkeypatch)
+    assert code == 0 and _line(lines, "sheet").startswith("OK")
+    assert "searchable" in _line(lines, "sheet")
+
+    import pypdf
+
+    real = pypdf.PageObject.extract_text
+    monkeypatch.setattr(pypdf.PageObject, "extract_text",
+                        lambda self, *a, **k: "".join(c for c in real(self, *a, **k)
+                                                      if not c.isdigit()))
+    code, lines = _run_main(monkeypatch)
+    assert code == 1
+    assert _line(lines, "sheet").startswith("FAILED") and "codes" in _line(lines, "sheet")
+    assert _line(lines, "export").startswith("OK") and _line(lines, "render").startswith("OK")
 
 
 @pytest.mark.parametrize("platform,env,force,expected", [

@@ -10,7 +10,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 
 from mapedit.project import Project
 from mapedit.ui.main_window import MainWindow
@@ -263,10 +263,14 @@ def test_locked_unit_refuses_edit_with_a_notice_not_a_dialog(window, project, mo
     assert not project.dataset.units[g.unit_code].locked
 
 
-def _export_dialogs(monkeypatch, out, crs_label: str = "", overwrite: bool = True):
-    """Answer the export's questions: go on despite errors, folder ``out``, the coordinate
-    system whose label contains ``crs_label``, and ``overwrite`` when asked to replace files.
-    Returns the texts the clerk was shown."""
+def _export_dialogs(monkeypatch, out, crs_key: str = "", overwrite: bool = True,
+                    fmt: str = "geojson", profile: str = "platform", encoding: str = ""):
+    """Fill in the export dialog (format ``fmt``, ``profile`` — a built-in name or a file —,
+    coordinate system ``crs_key``, folder ``out``) and answer its questions: go on despite
+    errors, ``overwrite`` when asked to replace files. Returns the texts the clerk was shown
+    (the dialog's check summary first)."""
+    from mapedit.ui.export_dialog import ExportDialog
+
     asked: list[str] = []
 
     def answer(*args, **kwargs):
@@ -275,23 +279,36 @@ def _export_dialogs(monkeypatch, out, crs_label: str = "", overwrite: bool = Tru
             return QMessageBox.StandardButton.Yes if overwrite else QMessageBox.StandardButton.No
         return QMessageBox.StandardButton.Yes
 
-    def choose(parent, title, label, items, current=0, editable=False, *a, **k):
-        asked.append(label)
-        return next(i for i in items if crs_label in i), True
+    def fill(dlg):
+        asked.append(dlg.summary.text())
+        dlg.format.setCurrentIndex(dlg.format.findData(fmt))
+        if profile.endswith(".json"):
+            assert dlg.use_profile_file(profile)
+        else:  # chosen every time: the dialog starts with the last export's choices
+            i = next(i for i in range(dlg.profile.count())
+                     if dlg.profile.itemData(i) == f"builtin:{profile}")
+            dlg.profile.setCurrentIndex(i)
+            dlg._profile_crs()
+        if crs_key:
+            dlg.crs.setCurrentIndex(dlg.crs.findData(crs_key))
+        if encoding:
+            assert dlg.encoding.isEnabled()
+            dlg.encoding.setCurrentText(encoding)
+        dlg.folder.setText(str(out))
+        assert dlg.buttons.button(dlg.buttons.StandardButton.Ok).isEnabled()
+        return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(answer))
     monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
-    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(choose))
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
-                        staticmethod(lambda *a, **k: str(out)))
+    monkeypatch.setattr(ExportDialog, "exec", fill)
     return asked
 
 
 def test_export_via_file_action(window, project, tmp_path, monkeypatch):
     out = tmp_path / "export"
     out.mkdir()
-    asked = _export_dialogs(monkeypatch, out, "WGS84")
+    asked = _export_dialogs(monkeypatch, out, "wgs84")
     window.act_export.trigger()
     assert asked and "错误" in asked[0]  # the check summary came first
     units = json.loads((out / "units.geojson").read_text(encoding="utf-8"))
@@ -299,6 +316,9 @@ def test_export_via_file_action(window, project, tmp_path, monkeypatch):
     assert len(units["features"]) == len(project.dataset.units)
     assert len(grids["features"]) == len(project.dataset.grids)
     assert "coordinate_system" not in grids  # WGS84 is the contract's default
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["check"]["forced"] is True  # past the demo's errors, after asking
+    assert any("强制导出" in t for t in asked)
 
 
 def test_export_offers_coordinate_systems_and_asks_before_replacing(window, tmp_path,
@@ -306,12 +326,12 @@ def test_export_offers_coordinate_systems_and_asks_before_replacing(window, tmp_
     out = tmp_path / "export"
     out.mkdir()
     (out / "grids.geojson").write_text("the clerk's earlier export", encoding="utf-8")
-    asked = _export_dialogs(monkeypatch, out, "GCJ-02", overwrite=False)
+    asked = _export_dialogs(monkeypatch, out, "gcj02", overwrite=False)
     assert window.export_geojson() is False
     assert any("替换" in t and "grids.geojson" in t for t in asked)
     assert (out / "grids.geojson").read_text(encoding="utf-8") == "the clerk's earlier export"
     assert not (out / "units.geojson").exists()
-    asked = _export_dialogs(monkeypatch, out, "GCJ-02", overwrite=True)
+    asked = _export_dialogs(monkeypatch, out, "gcj02", overwrite=True)
     assert window.export_geojson() is True
     grids = json.loads((out / "grids.geojson").read_text(encoding="utf-8"))
     assert grids.get("coordinate_system", "").lower().replace("-", "") == "gcj02"
@@ -319,13 +339,11 @@ def test_export_offers_coordinate_systems_and_asks_before_replacing(window, tmp_
 
 def test_export_cancelled_when_errors_and_clerk_says_no(window, project, tmp_path, monkeypatch):
     assert project.summary()["errors"] > 0, "the demo street is meant to contain errors"
+    _export_dialogs(monkeypatch, tmp_path / "out")
     monkeypatch.setattr(QMessageBox, "warning",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
-    called = []
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
-                        staticmethod(lambda *a, **k: called.append(1) or str(tmp_path)))
     assert window.export_geojson() is False
-    assert not called
+    assert not (tmp_path / "out").exists()  # nothing written
 
 
 def test_shortcuts_shown_in_tooltips(window):

@@ -174,7 +174,7 @@ def test_english_main_window(qtbot, qapp):
         qtbot.addWidget(w)
         titles = [a.text() for a in w.menuBar().actions()]
         assert titles[0] == "&File" and "&Help" in titles
-        assert w.act_export.text() == "Export GeoJSON…"
+        assert w.act_export.text() == "Export…"
     finally:
         i18n.install("zh_CN", qapp)
 
@@ -235,7 +235,7 @@ class FakeProject:
         self.applied.append(cs)
         return cs
 
-    def set_unit_locked(self, code, locked):
+    def set_unit_locked(self, code, locked, who=""):
         self.locked[code] = locked
 
 

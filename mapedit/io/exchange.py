@@ -63,6 +63,7 @@ from mapedit.io.crs import (  # noqa: F401  (GCJ-02 re-exported for older caller
 from mapedit.io.geojson_geometry import BadGeometry, invalid_reason, parse_polygonal
 from mapedit.io.geojson_text import polygon_geometries_bytes, polygon_geometries_json
 from mapedit.model.catalogue import Catalogue, normalize_category
+from mapedit.model.changes import households_source_of
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import FOUR_BOUND_KEYS, UNIT_TYPES, MicroGrid, Unit
 from mapedit.model.layers import BaseLayer
@@ -623,7 +624,7 @@ def read_grids(path: str | Path, crs: str, units: Iterable[Unit] | None = None,
             code=code, name=name, category=category, geometry=geom, unit_code=unit_code,
             departments=departments, households=households, population=population,
             four_bounds=four_bounds, notes=notes, created=created, updated=updated,
-            **staffing))
+            households_source=households_source_of(households), **staffing))
         labels.append(f"第 {i} 个要素 / feature {i}")
         feats.append((i, code))
     _check_lonlat([g.geometry for g in grids], labels, p.name)

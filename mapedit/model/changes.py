@@ -15,7 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mapedit.model.hierarchy import MicroGrid, now_iso
+from mapedit.model.hierarchy import (
+    HOUSEHOLDS_ENTERED,
+    HOUSEHOLDS_FROM_BUILDINGS,
+    MicroGrid,
+    now_iso,
+)
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "name": ("名称", "name"),
@@ -84,10 +89,20 @@ def edit_attributes(grid: MicroGrid, how: tuple[str, str] = ("", ""),
                     **values: Any) -> ChangeSet:
     """One edit of ``grid``'s attributes (keys of :data:`FIELD_LABELS`), described in both
     languages (``how`` is appended, e.g. where a value came from) and stamped: ``updated`` is
-    the time of the edit, as for a geometry edit."""
+    the time of the edit, as for a geometry edit.
+
+    A households value set here remembers where it came from (``households_source``): from
+    the buildings when ``how`` is :data:`FROM_BUILDINGS` (由楼栋计算户数, 采用), so every later
+    reshaping edit recomputes it; otherwise the clerk typed it and it is kept as entered (the
+    ``households-buildings-mismatch`` warning compares it with the buildings). Without this a
+    typed value on a grid made from a gap would be silently recomputed by the next edit."""
     unknown = [k for k in values if k not in FIELD_LABELS]
     if unknown:
         raise ValueError(f"not an editable attribute: {unknown}")
+    extra: dict[str, Any] = {}
+    if "households" in values:
+        extra["households_source"] = households_source_of(values["households"],
+                                                          how == FROM_BUILDINGS)
     label = grid.name or grid.code
     zh_fields = "、".join(FIELD_LABELS[k][0] for k in values)
     en_fields = ", ".join(FIELD_LABELS[k][1] for k in values)
@@ -101,8 +116,23 @@ def edit_attributes(grid: MicroGrid, how: tuple[str, str] = ("", ""),
     else:
         zh = f"修改微网格 {label} 的{zh_fields}"
         en = f"change {en_fields} of grid {grid.code}"
-    after = grid.replace(updated=now_iso(), **values)
+    after = grid.replace(updated=now_iso(), **values, **extra)
     return ChangeSet(zh + how[0], en + how[1], [GridChange(before=grid, after=after)])
+
+
+def follows_buildings(grid: MicroGrid, value: int | None) -> bool:
+    """Whether ``grid`` already holds ``value`` as the buildings' total (so 采用/由楼栋计算户数
+    has nothing to do). An equal value the clerk typed still counts as entered: adopting it
+    makes later reshaping edits recompute it."""
+    return grid.households == value and grid.households_source == HOUSEHOLDS_FROM_BUILDINGS
+
+
+def households_source_of(value: int | None, from_buildings: bool = False) -> str:
+    """``households_source`` for a households value set by hand, by an import or from the
+    buildings: no value has no source."""
+    if value is None:
+        return ""
+    return HOUSEHOLDS_FROM_BUILDINGS if from_buildings else HOUSEHOLDS_ENTERED
 
 
 def delete_grids(grids: list[MicroGrid]) -> ChangeSet:

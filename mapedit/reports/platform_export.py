@@ -1,7 +1,10 @@
 """Export for the platform and other systems: a profile × a format, with ``manifest.json``.
 
 GeoJSON with the default profile is the exchange contract and goes through
-``io/exchange.write_exchange`` unchanged. Every other combination maps the contract's fields
+``io/exchange.write_exchange`` unchanged (the pair and the manifest switched in as one set).
+:func:`export_dataset` is the one export: ``mapedit export`` and the editor's export dialog
+call it after the same questions (:func:`existing_outputs`, :func:`required_missing`,
+:func:`export_plan` for the shape changes). Every other combination maps the contract's fields
 through the profile (names, value maps, required fields) and writes with GDAL through pyogrio:
 Shapefile (``.cpg`` names the encoding: UTF-8, or GBK for older platforms), GeoPackage, KML,
 CSV with WKT geometry. Geometries are transformed to the profile's coordinate system and
@@ -68,6 +71,7 @@ class ExportResult:
     counts: dict[str, int]
     forced: bool
     messages: list[str] = field(default_factory=list)
+    """Notes of the writer (features left out because nothing was left of them …)."""
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -269,9 +273,17 @@ def sha256(path: Path) -> str:
 def export_dataset(dataset: Dataset, out_dir: str | os.PathLike, fmt: str = "geojson",
                    profile: Profile | str | None = None, summary: dict | None = None,
                    force: bool = False, encoding: str = "UTF-8",
-                   project: dict[str, Any] | None = None) -> ExportResult:
-    """Export ``dataset`` to ``out_dir``; refuses (:class:`ExportHasErrors`) when ``summary``
-    has errors or required fields are empty, unless ``force``."""
+                   project: dict[str, Any] | None = None, plan: Any = None,
+                   problems: list[str] | None = None) -> ExportResult:
+    """Export ``dataset`` to ``out_dir``: the one export ``mapedit export`` and the editor's
+    export dialog both run. Refuses (:class:`ExportHasErrors`) when ``summary`` has errors or
+    required fields are empty, unless ``force`` (the manifest then records it as forced).
+
+    GeoJSON with the contract's profile goes through the exchange writer (the pair and the
+    manifest switched into place as one set); ``plan`` is its :func:`export_plan` when the
+    caller already showed the shape changes. ``problems`` are :func:`required_missing` when
+    the caller already has them. Replacing files is the caller's question
+    (:func:`existing_outputs`)."""
     fmt = (fmt or "geojson").lower()
     if fmt not in FORMATS:
         raise InputError(f"不支持的格式 {fmt}(可选 {'、'.join(FORMATS)})",
@@ -281,8 +293,10 @@ def export_dataset(dataset: Dataset, out_dir: str | os.PathLike, fmt: str = "geo
                          f"unsupported encoding {encoding} (UTF-8 or GBK)")
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     summary = dict(summary or {})
-    records = _records(dataset)
-    problems = _missing_required(prof, records)
+    contract = fmt == "geojson" and prof.is_contract
+    records = None if contract and problems is not None else _records(dataset)
+    if problems is None:
+        problems = _missing_required(prof, records)
     errors = int(summary.get("errors", 0) or 0)
     if (errors or problems) and not force:
         why = [f"检查发现 {errors} 个错误 / the check found {errors} errors"] if errors else []
@@ -293,6 +307,9 @@ def export_dataset(dataset: Dataset, out_dir: str | os.PathLike, fmt: str = "geo
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} 不是文件夹", f"{out} is not a folder")
+    if contract:
+        return _export_contract(dataset, out, prof, summary, problems, force, project, plan)
+    assert records is not None
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"文件夹 {parent} 不存在", f"folder {parent} does not exist")
@@ -309,6 +326,49 @@ def export_dataset(dataset: Dataset, out_dir: str | os.PathLike, fmt: str = "geo
         shutil.rmtree(staging, ignore_errors=True)
     return ExportResult(out, final[:-1], final[-1], counts, bool(force and (errors or problems)),
                         messages)
+
+
+def _export_contract(dataset: Dataset, out: Path, prof: Profile, summary: dict,
+                     problems: list[str], force: bool, project: dict[str, Any] | None,
+                     plan: Any) -> ExportResult:
+    """The contract's pair through ``io.exchange.write_exchange``, ``manifest.json`` switched
+    in with it as one set."""
+    from mapedit.io.exchange import write_exchange
+
+    cs = prof.coordinate_system
+    if plan is None:
+        plan = export_plan(dataset, "geojson", prof)
+    counts = {"units": len(dataset.units), "grids": len(dataset.grids)}
+    notes: list[str] = []
+    files = list(write_exchange(dataset, out, cs, notes, plan=plan,
+                                companions=manifest_companion("geojson", prof, counts, summary,
+                                                              force, project, problems)))
+    errors = int(summary.get("errors", 0) or 0)
+    return ExportResult(out, files, out / MANIFEST, counts, bool(force and (errors or problems)),
+                        notes)
+
+
+def export_plan(dataset: Dataset, fmt: str, prof: Profile):
+    """What the pre-export check shows before writing: for the contract's GeoJSON the
+    exchange writer's :class:`~mapedit.io.exchange.ExportPlan` (its ``changes`` name the units
+    and grids whose shape rounding changes); None for other formats and profiles."""
+    if not ((fmt or "geojson").lower() == "geojson" and prof.is_contract):
+        return None
+    from mapedit.io.exchange import prepare_export
+
+    return prepare_export(dataset, prof.coordinate_system)
+
+
+def existing_outputs(out_dir: str | os.PathLike, fmt: str, prof: Profile) -> list[Path]:
+    """Files an export to ``out_dir`` would replace (the CLI needs ``--force``, the editor
+    asks). A crashed contract export is finished or undone first, so what is listed is what
+    is really there."""
+    out = Path(out_dir)
+    if (fmt or "geojson").lower() == "geojson" and prof.is_contract:
+        from mapedit.io.exchange import existing_export_files
+
+        return existing_export_files(out)
+    return [out / n for n in planned_files(fmt, prof)[:-1] if (out / n).exists()]
 
 
 def manifest_text(files: list[Path] | dict[str, bytes], fmt: str, prof: Profile,
@@ -339,12 +399,14 @@ def manifest_text(files: list[Path] | dict[str, bytes], fmt: str, prof: Profile,
 
 
 def manifest_companion(fmt: str, prof: Profile, counts: dict[str, int], summary: dict,
-                       force: bool, project: dict[str, Any] | None = None):
+                       force: bool, project: dict[str, Any] | None = None,
+                       problems: list[str] | None = None):
     """For ``io.exchange.write_exchange(companions=…)``: the manifest of the pair, switched
     into place in the same set as the pair itself."""
 
     def make(blobs: dict[str, bytes]) -> dict[str, bytes]:
-        text = manifest_text(blobs, fmt, prof, counts, summary, [], force, project=project)
+        text = manifest_text(blobs, fmt, prof, counts, summary, list(problems or []), force,
+                             project=project)
         return {MANIFEST: text.encode("utf-8")}
 
     return make
@@ -367,11 +429,7 @@ def required_missing(dataset: Dataset, prof: Profile) -> list[str]:
 
 def _write_all(dataset: Dataset, folder: Path, fmt: str, prof: Profile, records,
                encoding: str, messages: list[str]) -> list[Path]:
-    driver, ext = FORMATS[fmt]
-    if fmt == "geojson" and prof.is_contract:
-        from mapedit.io.exchange import write_exchange
-
-        return list(write_exchange(dataset, folder, prof.coordinate_system, messages))
+    driver, ext = FORMATS[fmt]  # the contract's GeoJSON never comes here: _export_contract
     geoms = {k: _geometries(dataset, [g for _p, g in v], prof) for k, v in records.items()}
     if fmt == "geojson":
         paths = []

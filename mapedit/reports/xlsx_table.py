@@ -31,7 +31,7 @@ from typing import Any
 
 from mapedit.errors import InputError
 from mapedit.model.catalogue import Catalogue, normalize_category
-from mapedit.model.changes import ChangeSet, GridChange
+from mapedit.model.changes import ChangeSet, GridChange, households_source_of
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid, now_iso
 
@@ -555,6 +555,8 @@ def _apply_fields(g: MicroGrid, new: dict[str, Any], cat: Catalogue, stamp: str)
             bounds_changed = True
         elif key in ("households", "population"):
             kw[key] = int(text) if text else None
+            if key == "households":  # typed by the office: kept, never recomputed
+                kw["households_source"] = households_source_of(kw[key])
         elif key == "departments":
             kw[key] = [d for d in text.split("、") if d]
         else:

@@ -54,6 +54,17 @@ class ProjectCommand(QUndoCommand):
         self.notify: Notify | None = None
         """Called after each redo/undo with the refusal or None (set by the controller)."""
         self._done_once = False
+        self.last_run = ""
+        """``redo`` or ``undo``: what the last run tried (the controller puts the stack back
+        in step when an undo or a later redo was refused)."""
+        self.skip_next_run = False
+        """Set by the controller: the next redo/undo only moves the stack's index back to
+        where the data is (the refused run changed nothing)."""
+
+    @property
+    def done_once(self) -> bool:
+        """Whether the first redo succeeded (the command is on the stack)."""
+        return self._done_once
 
     def _do(self) -> None:
         raise NotImplementedError
@@ -70,6 +81,10 @@ class ProjectCommand(QUndoCommand):
             self.notify(self, exc)
 
     def redo(self) -> None:
+        if self.skip_next_run:
+            self.skip_next_run = False
+            return
+        self.last_run = "redo"
         try:
             self._do()
         except MapeditError as exc:
@@ -85,6 +100,10 @@ class ProjectCommand(QUndoCommand):
         self._report(None)
 
     def undo(self) -> None:
+        if self.skip_next_run:
+            self.skip_next_run = False
+            return
+        self.last_run = "undo"
         try:
             self._undo()
         except MapeditError as exc:
@@ -179,18 +198,21 @@ class UnacceptFindingCommand(ProjectCommand):
 class LockUnitCommand(ProjectCommand):
     """Lock or unlock a management unit (a locked unit's grids refuse edits)."""
 
-    def __init__(self, project, unit_code: str, locked: bool, unit_name: str = "") -> None:
+    def __init__(self, project, unit_code: str, locked: bool, unit_name: str = "",
+                 who: str = "") -> None:
         name = unit_name or unit_code
         super().__init__(project, (tr("锁定管理单元 {0}") if locked
                                    else tr("解锁管理单元 {0}")).format(name))
         self.unit_code = unit_code
         self.locked = locked
+        self.who = who
+        """The clerk, for the edit log (locks are logged like edits)."""
 
     def units(self) -> set[str]:
         return {self.unit_code}
 
     def _do(self) -> None:
-        self.project.set_unit_locked(self.unit_code, self.locked)
+        self.project.set_unit_locked(self.unit_code, self.locked, who=self.who)
 
     def _undo(self) -> None:
-        self.project.set_unit_locked(self.unit_code, not self.locked)
+        self.project.set_unit_locked(self.unit_code, not self.locked, who=self.who)

@@ -16,6 +16,14 @@ undo and redo — ends here, so there is one refusal behaviour and one refresh:
   with everything noted. The window redraws the touched grids, the findings and the units'
   rows from that one signal.
 * The **selection** (grids, current unit) lives here; views show it and ask to change it.
+* **Another program** (a second window, QGIS, GDAL) may change the project file while it is
+  open. The store refuses to write over such a change (``ProjectChangedError``); the
+  controller then emits :attr:`changedElsewhere` (the window offers 重新载入) instead of the
+  usual notice, and keeps the undo stack in step with the data (a refused undo or redo is
+  put back). :meth:`check_outside` — on a timer, when the window is activated and before
+  every push — asks the store's cheap change check and takes such changes in
+  (:meth:`catch_up`, or :meth:`reload` when units, settings or layers changed), so the
+  refusal is rare: the clerk sees the other program's edits before editing.
 * The **full check** of a newly opened project runs in a worker thread
   (``project.begin_background_check`` → ``job.run()`` → ``project.finish_background_check``):
   the map is painted and editable at once, progress goes to :attr:`checkProgress`, findings
@@ -38,7 +46,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from mapedit.errors import MapeditError
+from mapedit.errors import MapeditError, ProjectChangedError
 from mapedit.model.changes import ChangeSet, delete_grids
 from mapedit.rules.findings import Finding
 from mapedit.ui.commands import (
@@ -49,7 +57,7 @@ from mapedit.ui.commands import (
     UnacceptFindingCommand,
     current_user,
 )
-from mapedit.ui.i18n import error_text, pick, tr
+from mapedit.ui.i18n import error_text, pick, pick_line, tr
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +110,14 @@ class ProjectController(QObject):
     checkProgress = Signal(int, int)
     """The background full check: done, total."""
     checkingChanged = Signal(bool)
+    changedElsewhere = Signal(str)
+    """An edit, undo or redo was refused because another program changed the project file
+    (the text says what): the window offers to reload. Emitted on the next turn of the event
+    loop, after the undo stack has finished the refused run."""
+
+    POLL_MS = 3000
+    """How often the open project is asked whether another program changed it (0: never;
+    the window also asks when it is activated, and every push asks first)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +135,8 @@ class ProjectController(QObject):
         self._macro_depth = 0
         self.refresh_count = 0
         """Refreshes emitted so far (tests count them: one per change)."""
+        self._poll = QTimer(self)
+        self._poll.timeout.connect(self.check_outside)
 
     # -- project ----------------------------------------------------------------------------
     def set_project(self, project) -> None:
@@ -145,6 +163,25 @@ class ProjectController(QObject):
         self.currentUnitChanged.emit(None)
         if project is not None and not self.checker_ready:
             self._start_check()
+        self._poll.stop()
+        if project is not None:
+            self._tell_load_messages(project)
+            if self.POLL_MS > 0:
+                self._poll.start(self.POLL_MS)
+
+    def _tell_load_messages(self, project) -> None:
+        """What the store noted while opening (file upgraded, geometries repaired on load):
+        in the log, and over the map in the interface language."""
+        messages = list(getattr(project, "load_messages", []) or [])
+        if not messages:
+            return
+        for m in messages:
+            log.info("opening %s: %s", getattr(project, "path", ""), m)
+        text = pick_line(messages[0])
+        if len(messages) > 1:
+            text += tr("(另有 {0} 条说明,见日志文件)").format(len(messages) - 1)
+        self.notice.emit(text)
+        self.status.emit(text, 3 * MESSAGE_MS)
 
     def close(self) -> None:
         self.set_project(None)
@@ -265,9 +302,31 @@ class ProjectController(QObject):
     def _command_ran(self, cmd: ProjectCommand, error: MapeditError | None) -> None:
         """Hook of every command run (push, undo, redo): refusals are told, changes noted."""
         if error is not None:
-            self.refuse(error)
+            if cmd.done_once:  # an undo or a later redo: the stack moved, the data did not
+                QTimer.singleShot(0, lambda: self._back_in_step(cmd))
+            if isinstance(error, ProjectChangedError):
+                text = error_text(error)
+                self.status.emit("⚠ " + text, 2 * MESSAGE_MS)
+                QTimer.singleShot(0, lambda: self.changedElsewhere.emit(text))
+            else:
+                self.refuse(error)
             return
         self._note(Refresh(units=cmd.units(), findings=self.checker_ready))
+
+    def _back_in_step(self, cmd: ProjectCommand) -> None:
+        """A refused undo (or redo) moved the stack's index although nothing changed: move it
+        back without running the command, so the next Ctrl+Z / Ctrl+Y tries the same step
+        again (after a reload, say) instead of skipping it."""
+        stack = self.undo_stack
+        at = next((i for i in range(stack.count()) if stack.command(i) is cmd), None)
+        if at is None:  # inside a macro, or gone with a cleared stack: nothing to put back
+            return
+        cmd.skip_next_run = True
+        if cmd.last_run == "undo" and stack.index() == at:
+            stack.redo()
+        elif cmd.last_run == "redo" and stack.index() == at + 1:
+            stack.undo()
+        cmd.skip_next_run = False
 
     def _note(self, r: Refresh) -> None:
         if self._pending is None:
@@ -298,9 +357,17 @@ class ProjectController(QObject):
 
     # -- the push path ----------------------------------------------------------------------
     def push_command(self, cmd: ProjectCommand) -> bool:
-        """The one way an edit reaches the project. False (and one notice) when refused."""
+        """The one way an edit reaches the project. False (and one notice) when refused.
+        Changes another program made are taken in first (the edit then meets the current
+        data: a grid it changes that was changed elsewhere refuses it as stale)."""
         if self.project is None:
             self.refuse(tr("请先打开一个项目。"))
+            return False
+        project = self.project
+        if not self._macro_depth:
+            self.check_outside()
+        if self.project is not project:  # reloaded: the command was made for the old one
+            self.refuse(tr("项目已被其他程序修改并已重新载入,请再做一次刚才的操作。"))
             return False
         cmd.notify = self._command_ran
         self.undo_stack.push(cmd)
@@ -360,6 +427,71 @@ class ProjectController(QObject):
         self.notice.emit(text)
         self.status.emit("⚠ " + text, 2 * MESSAGE_MS)
 
+    # -- changes made by other programs -----------------------------------------------------
+    def check_outside(self) -> bool:
+        """Take in what another program changed in the project file, if anything (cheap when
+        nothing changed: the store compares a counter). True when something was taken in.
+        Not while the first full check runs (the reload after it catches up)."""
+        project = self.project
+        changed = getattr(getattr(project, "store", None), "changed_elsewhere", None)
+        if changed is None or self.checking:
+            return False
+        try:
+            if not changed():
+                return False
+        except MapeditError as err:  # busy or unreadable for a moment: ask again later
+            log.info("change check failed: %s", err)
+            return False
+        return self.catch_up(quiet=False)
+
+    def catch_up(self, quiet: bool = True) -> bool:
+        """Take in the changes other programs made (``project.catch_up``: grids, locks,
+        accepted exceptions go through the same dataset → checker → listeners path as an
+        edit, so one refresh shows them). Units, settings, the catalogue or layers changed
+        elsewhere need everything rebuilt and checked again: then the file is reopened
+        (:meth:`reload`). Returns False when there was no project or the reload failed."""
+        project = self.project
+        if project is None:
+            return False
+        if self.checking or not self.checker_ready:
+            return self.reload()
+        locks = {(c, u.locked) for c, u in project.dataset.units.items()}
+        try:
+            project.catch_up()
+        except MapeditError as err:
+            log.warning("catching up failed, reopening: %s", err)
+            return self.reload()
+        if not self.checker_ready:  # units, settings, catalogue or layers changed
+            return self.reload()
+        # units locked or unlocked elsewhere: their rows and forms show it
+        now = {(c, u.locked) for c, u in project.dataset.units.items()}
+        units = {c for c, _locked in now - locks}
+        self._note(Refresh(units=units, findings=True))
+        self.flush()
+        if not quiet:
+            text = tr("已载入其他程序(另一个窗口、QGIS 等)对项目的修改。")
+            self.notice.emit(text)
+            self.status.emit(text, MESSAGE_MS)
+        return True
+
+    def reload(self) -> bool:
+        """Open the project file again (重新载入): everything is read afresh, the undo history
+        starts over. The project stays open as it was when the file cannot be read."""
+        from mapedit.project import Project
+
+        old = self.project
+        if old is None:
+            return False
+        try:
+            factory = old.__dict__.get("checker_factory")
+            new = Project.open(old.path, checker_factory=factory)
+        except (MapeditError, OSError) as err:
+            self.refuse(err if isinstance(err, MapeditError) else str(err))
+            return False
+        self.set_project(new)
+        self.status.emit(tr("已重新载入项目。"), MESSAGE_MS)
+        return True
+
     def check_editable(self, unit_code: str | None) -> bool:
         """Ask the project whether ``unit_code`` may be edited (False and a notice when it is
         locked), so a tool can say so before the clerk draws rather than after."""
@@ -390,7 +522,8 @@ class ProjectController(QObject):
         ds = self.dataset
         if ds is None or code not in ds.units:
             return False
-        return self.push_command(LockUnitCommand(self.project, code, locked, ds.units[code].name))
+        return self.push_command(LockUnitCommand(self.project, code, locked, ds.units[code].name,
+                                                 who=current_user()))
 
     def accept_finding(self, finding: Finding, reason: str) -> bool:
         return self.push_command(AcceptFindingCommand(self.project, finding, reason,

@@ -3,7 +3,7 @@ project's file operations.
 
 Kept out of the window so the window only assembles docks and actions. Every operation ends in
 the controller (``set_project``, ``push_changeset``) or in the shared functions the CLI uses
-(``Project.open``, ``dataset_from_units``, ``import_grids_changeset``, ``write_exchange``), so
+(``Project.open``, ``dataset_from_units``, ``import_grids_changeset``, ``export_dataset``), so
 the GUI and the CLI do each thing one way. Dialogs go through Qt's static helpers
 (``QFileDialog.getOpenFileName``, ``QMessageBox.question`` …) so tests can monkeypatch them.
 
@@ -15,7 +15,6 @@ names and rename, so that promise holds.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -37,18 +35,12 @@ from PySide6.QtWidgets import (
 )
 
 from mapedit.errors import MapeditError
-from mapedit.ui.i18n import N_, error_text, tr
+from mapedit.ui.i18n import N_, error_text, pick_line, tr
 
 log = logging.getLogger(__name__)
 
 PROJECT_FILTER = N_("微网格项目 (*.gpkg)")
 GEOJSON_FILTER = "GeoJSON (*.geojson *.json)"
-EXPORT_CRS: list[tuple[str, str]] = [
-    ("wgs84", N_("WGS84 经纬度(标准,城运平台默认)")),
-    ("gcj02", N_("GCJ-02(高德/腾讯地图坐标)")),
-    ("cgcs2000", N_("CGCS2000 经纬度")),
-]
-"""Export coordinate systems (``write_exchange``'s names) with what the clerk reads."""
 
 
 def show_error(parent: QWidget | None, title: str, err: BaseException) -> None:
@@ -148,6 +140,9 @@ class ProjectFiles(QObject):
         self.parent_widget = parent
         self.controller = controller
         self.settings = settings
+        self.reload_box: QMessageBox | None = None
+        """The open 重新载入 question, if any (so tests can answer it)."""
+        controller.changedElsewhere.connect(self.offer_reload)
 
     # -- open --------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -180,6 +175,41 @@ class ProjectFiles(QObject):
             self.settings.remove_recent_file(path)
             return False
         return self.open_path(path)
+
+    # -- another program changed the project ------------------------------------------------
+    def offer_reload(self, text: str) -> bool:
+        """An edit, undo or redo was refused because another program changed the project file:
+        say so once, with 重新载入 (take the change in; then the edit can be done again) or
+        稍后 (the refusal stands; 文件 → 重新载入 later). True when reloaded."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("项目已被其他程序修改"),
+                          text, QMessageBox.StandardButton.NoButton, self.parent_widget)
+        box.setInformativeText(self.tr("重新载入后,其他程序的修改会显示出来,"
+                                       "然后可以再做一次刚才的操作。"))
+        reload = box.addButton(self.tr("重新载入"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("稍后"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(reload)
+        self.reload_box = box  # tests answer it
+        box.exec()
+        self.reload_box = None
+        if box.clickedButton() is not reload:
+            return False
+        return self.reload()
+
+    def reload(self) -> bool:
+        """文件 → 重新载入: take in what other programs changed (the whole file is read again
+        when units, settings or layers changed)."""
+        c = self.controller
+        if c.project is None:
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if c.checking:  # the first check still runs: read everything again
+                return c.reload()
+            if not c.check_outside():
+                c.status.emit(self.tr("项目文件没有被其他程序修改。"), 6000)
+            return c.project is not None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
 
     # -- new ---------------------------------------------------------------------------------
     def new_from_units(self) -> bool:
@@ -252,16 +282,26 @@ class ProjectFiles(QObject):
         return True
 
     # -- export ------------------------------------------------------------------------------
-    def export_geojson(self) -> bool:
-        """The check summary first, then the folder, the coordinate system, and a question
-        before replacing files already there; then the exchange files."""
+    def export(self) -> bool:
+        """文件 → 导出: the check summary first (in the dialog, above the choices of format,
+        export profile, coordinate system and folder), then a question before exporting with
+        errors, empty required fields or shapes that rounding changes (an export past errors
+        is recorded in manifest.json as forced), and one before replacing files already in the
+        folder; then :func:`~mapedit.reports.platform_export.export_dataset`, as ``mapedit
+        export`` does."""
+        from mapedit.reports.platform_export import (
+            existing_outputs,
+            export_dataset,
+            export_plan,
+            required_missing,
+        )
+        from mapedit.ui.export_dialog import ExportDialog
+
         c = self.controller
         if c.project is None:
             return False
-        from mapedit.io.exchange import GRIDS_FILE, UNITS_FILE, write_exchange
-
         parent = self.parent_widget
-        title = self.tr("导出 GeoJSON")
+        title = self.tr("导出")
         if not c.checker_ready:  # the background check: wait for it, the summary needs it
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
@@ -270,54 +310,61 @@ class ProjectFiles(QObject):
                 QGuiApplication.restoreOverrideCursor()
         s = c.summary() or {}
         errors, warnings = int(s.get("errors", 0)), int(s.get("warnings", 0))
-        text = self.tr("检查结果:错误 {0} 个,警告 {1} 个。").format(errors, warnings)
-        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        summary = self.tr("检查结果:错误 {0} 个,警告 {1} 个。").format(errors, warnings)
         if errors:
-            text += "\n\n" + self.tr("还有错误没有处理,导出的文件可能被上级系统退回。"
-                                     "仍要导出吗?")
-            answer = QMessageBox.warning(parent, title, text, yes | no, no)
-        else:
-            answer = QMessageBox.question(parent, title,
-                                          text + "\n\n" + self.tr("继续导出吗?"), yes | no, yes)
-        if answer != yes:
+            summary += "\n" + self.tr("还有错误没有处理,导出的文件可能被上级系统退回。")
+        choice = ExportDialog.ask(parent, summary, self.settings, errors=bool(errors))
+        if choice is None:
             return False
-        out = QFileDialog.getExistingDirectory(parent, self.tr("选择导出文件夹"),
-                                               self.settings.last_directory())
-        if not out:
-            return False
-        labels = [tr(label) for _key, label in EXPORT_CRS]
-        last = str(self.settings.value("export_crs", "wgs84"))
-        current = next((i for i, (key, _l) in enumerate(EXPORT_CRS) if key == last), 0)
-        choice, ok = QInputDialog.getItem(parent, title, self.tr("坐标系:"), labels, current,
-                                          False)
-        if not ok:
-            return False
-        coords = EXPORT_CRS[labels.index(choice)][0] if choice in labels else "wgs84"
-        existing = [n for n in (UNITS_FILE, GRIDS_FILE) if (Path(out) / n).exists()]
+        ds = c.project.dataset
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            problems = required_missing(ds, choice.profile)
+            plan = export_plan(ds, choice.fmt, choice.profile)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        changes = [pick_line(ch.message()) for ch in plan.changes] if plan is not None else []
+        force = bool(errors or problems)
+        if force or changes:
+            lines = [summary]
+            if problems:
+                lines.append(self.tr("必填字段为空:") + "\n"
+                             + "\n".join(pick_line(p) for p in problems[:10]))
+            if changes:
+                lines.append(self.tr("{0} 个要素导出后形状会改变(精度取整):").format(len(changes))
+                             + "\n" + "\n".join(changes[:10]))
+            question = self.tr("仍要导出吗?") + (
+                "\n" + self.tr("导出清单 manifest.json 会记录这是一次强制导出。") if force else "")
+            lines.append(question)
+            if QMessageBox.warning(parent, title, "\n\n".join(lines), yes | no, no) != yes:
+                return False
+        out = Path(choice.folder)
+        existing = existing_outputs(out, choice.fmt, choice.profile)
         if existing:
             answer = QMessageBox.question(
                 parent, title, self.tr("文件夹 {0} 中已有 {1}。要用这次导出替换它们吗?")
-                .format(out, tr("、").join(existing)), yes | no, no)
+                .format(out, tr("、").join(p.name for p in existing)), yes | no, no)
             if answer != yes:
                 return False
-        notes: list[str] = []
-        from mapedit.reports.platform_export import manifest_companion
-        from mapedit.reports.profiles import load_profile
-
-        ds = c.project.dataset  # manifest.json switched in with the pair (issue 13)
-        profile = dataclasses.replace(load_profile(), coordinate_system=coords)
-        manifest = manifest_companion("geojson", profile, {"units": len(ds.units),
-                                      "grids": len(ds.grids)}, s, bool(errors),
-                                      {"file": c.project.path.name})
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            written = write_exchange(ds, out, coords, notes, companions=manifest)
+            result = export_dataset(ds, out, choice.fmt, choice.profile, s, force=force,
+                                    encoding=choice.encoding,
+                                    project={"file": c.project.path.name}, plan=plan,
+                                    problems=problems)
         except (MapeditError, OSError) as exc:
+            QGuiApplication.restoreOverrideCursor()
             show_error(parent, self.tr("导出失败"), exc)
             return False
-        self.settings.set_last_directory(out)
-        self.settings.set_value("export_crs", coords)
-        names = tr("、").join(Path(p).name for p in written)
-        c.status.emit(self.tr("已导出到 {0}:{1}({2})").format(out, names, choice), 10000)
-        if notes:
-            QMessageBox.information(parent, title, "\n".join(notes[:30]))
+        QGuiApplication.restoreOverrideCursor()
+        self.settings.set_last_directory(str(out))
+        names = tr("、").join(p.name for p in [*result.files, result.manifest])
+        c.status.emit(self.tr("已导出到 {0}:{1}").format(out, names), 10000)
+        if result.messages:
+            QMessageBox.information(parent, title,
+                                    "\n".join(pick_line(m) for m in result.messages[:30]))
         return True
+
+    export_geojson = export
+    """The name the window and older tests use (GeoJSON is the default format)."""

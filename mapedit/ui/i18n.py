@@ -37,6 +37,7 @@ PySide6; they are loaded when the language is Chinese.
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -169,3 +170,16 @@ def error_text(err: BaseException) -> str:
     if isinstance(zh, str):
         return pick(zh, getattr(err, "en", "") or "")
     return str(err)
+
+
+_BILINGUAL_SPLIT = re.compile(r"\s?/ (?=[A-Za-z0-9(\"'])")
+
+
+def pick_line(text: str) -> str:
+    """One "中文 / English" line of the domain's notes (the store's load messages, CLI-style
+    lines) in the interface language: split at the first "/ " followed by Latin text, the
+    whole line when there is no such split."""
+    m = _BILINGUAL_SPLIT.search(text)
+    if m is None:
+        return text
+    return pick(text[:m.start()].strip(), text[m.end():].strip())

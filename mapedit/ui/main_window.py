@@ -180,10 +180,13 @@ class MainWindow(QMainWindow):
                          self.tr("读入管理单元 GeoJSON,新建一个项目文件"))
         self.act_open = a(self.tr("打开…"), f.open_dialog, QKeySequence.StandardKey.Open,
                           self.tr("打开一个微网格项目(.gpkg)"))
+        self.act_reload = a(self.tr("重新载入"), f.reload, "F5",
+                            self.tr("载入其他程序(另一个窗口、QGIS 等)对项目文件的修改"))
         self.act_import = a(self.tr("导入微网格…"), f.import_grids, "Ctrl+I",
                             self.tr("把微网格 GeoJSON 导入当前项目(可撤销)"))
-        self.act_export = a(self.tr("导出 GeoJSON…"), f.export_geojson, "Ctrl+E",
-                            self.tr("先显示检查结果,再导出 units.geojson 和 grids.geojson"))
+        self.act_export = a(self.tr("导出…"), f.export, "Ctrl+E",
+                            self.tr("先显示检查结果,再导出(GeoJSON、Shapefile、GeoPackage、"
+                                    "KML、CSV;导出配置)"))
         self.act_quit = a(self.tr("退出"), self.close, "Ctrl+Q")
         stack = self.undo_stack
         self.act_undo = stack.createUndoAction(self, self.tr("撤销"))
@@ -251,6 +254,7 @@ class MainWindow(QMainWindow):
         self.menu_recent = m_file.addMenu(self.tr("最近打开"))
         self.menu_recent.aboutToShow.connect(self._fill_recent)
         self._fill_recent()
+        m_file.addAction(self.act_reload)
         m_file.addSeparator()
         m_file.addAction(self.act_import)
         m_file.addAction(self.act_export)
@@ -624,6 +628,13 @@ class MainWindow(QMainWindow):
         self.legend.place()
         (self.act_fill_check if mode == "check" else self.act_fill_category).setChecked(True)
 
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Back in the window (from QGIS, say): take in what another program changed before
+        the clerk edits."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.controller.check_outside()
+
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
         if obj is self.canvas and event.type() == QEvent.Type.Resize:
             self.legend.place()
@@ -750,7 +761,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         ctl = self.controller
         has = ctl.project is not None
-        for act in (self.act_import, self.act_export, self.act_full, self.act_zoom_in,
+        for act in (self.act_reload, self.act_import, self.act_export, self.act_full,
+                    self.act_zoom_in,
                     self.act_zoom_out, self.act_fill_category, self.act_fill_check):
             act.setEnabled(has)
         self.act_delete.setEnabled(has and bool(ctl.selection))

@@ -658,6 +658,145 @@ If it happens again, click “Copy error report” and send the report to suppor
         </message>
     </context>
     <context>
+        <name>OutsideChanges</name>
+        <message>
+            <source>CSV(WKT 图形,Excel 可打开)</source>
+            <translation>CSV (WKT geometry, opens in Excel)</translation>
+        </message>
+        <message>
+            <source>GeoJSON(城运平台)</source>
+            <translation>GeoJSON (city-operations platform)</translation>
+        </message>
+        <message>
+            <source>GeoPackage(一个 .gpkg 文件)</source>
+            <translation>GeoPackage (one .gpkg file)</translation>
+        </message>
+        <message>
+            <source>KML(奥维、Google 地球)</source>
+            <translation>KML (Ovital, Google Earth)</translation>
+        </message>
+        <message>
+            <source>Shapefile 编码</source>
+            <translation>Shapefile encoding</translation>
+        </message>
+        <message>
+            <source>Shapefile(.shp,带 .cpg)</source>
+            <translation>Shapefile (.shp with .cpg)</translation>
+        </message>
+        <message>
+            <source>{0} 个要素导出后形状会改变(精度取整):</source>
+            <translation>{0} feature(s) change shape on export (rounding):</translation>
+        </message>
+        <message>
+            <source>仍要导出吗?</source>
+            <translation>Export anyway?</translation>
+        </message>
+        <message>
+            <source>先显示检查结果,再导出(GeoJSON、Shapefile、GeoPackage、KML、CSV;导出配置)</source>
+            <translation>Shows the check result first, then exports (GeoJSON, Shapefile, GeoPackage, KML, CSV; export profiles)</translation>
+        </message>
+        <message>
+            <source>其他配置文件…</source>
+            <translation>Other profile file…</translation>
+        </message>
+        <message>
+            <source>坐标系</source>
+            <translation>Coordinate system</translation>
+        </message>
+        <message>
+            <source>导出</source>
+            <translation>Export</translation>
+        </message>
+        <message>
+            <source>导出…</source>
+            <translation>Export…</translation>
+        </message>
+        <message>
+            <source>导出到文件夹</source>
+            <translation>Export to folder</translation>
+        </message>
+        <message>
+            <source>导出清单 manifest.json 会记录这是一次强制导出。</source>
+            <translation>manifest.json will record that the export was forced.</translation>
+        </message>
+        <message>
+            <source>导出配置</source>
+            <translation>Export profile</translation>
+        </message>
+        <message>
+            <source>导出配置 (*.json)</source>
+            <translation>Export profiles (*.json)</translation>
+        </message>
+        <message>
+            <source>导出配置规定字段名、取值对照、坐标系和文件名;街道自己的配置文件可用“其他配置文件…”选择</source>
+            <translation>A profile sets field names, value maps, the coordinate system and file names; choose a street's own file with “Other profile file…”</translation>
+        </message>
+        <message>
+            <source>已导出到 {0}:{1}</source>
+            <translation>Exported to {0}: {1}</translation>
+        </message>
+        <message>
+            <source>必填字段为空:</source>
+            <translation>Required fields are empty:</translation>
+        </message>
+        <message>
+            <source>格式</source>
+            <translation>Format</translation>
+        </message>
+        <message>
+            <source>较旧的平台和软件读取 Shapefile 时可能需要 GBK</source>
+            <translation>Older platforms and programs may need GBK to read a Shapefile</translation>
+        </message>
+        <message>
+            <source>还有错误没有处理,导出的文件可能被上级系统退回。</source>
+            <translation>Errors remain; the exported files may be rejected upstream.</translation>
+        </message>
+        <message>
+            <source>选择导出配置文件</source>
+            <translation>Choose an export profile file</translation>
+        </message>
+        <message>
+            <source>(另有 {0} 条说明,见日志文件)</source>
+            <translation> ({0} more note(s) in the log file)</translation>
+        </message>
+        <message>
+            <source>已载入其他程序(另一个窗口、QGIS 等)对项目的修改。</source>
+            <translation>Changes made by another program (another window, QGIS…) were loaded.</translation>
+        </message>
+        <message>
+            <source>已重新载入项目。</source>
+            <translation>The project was reloaded.</translation>
+        </message>
+        <message>
+            <source>稍后</source>
+            <translation>Later</translation>
+        </message>
+        <message>
+            <source>载入其他程序(另一个窗口、QGIS 等)对项目文件的修改</source>
+            <translation>Load the changes another program (another window, QGIS…) made to the project file</translation>
+        </message>
+        <message>
+            <source>重新载入</source>
+            <translation>Reload</translation>
+        </message>
+        <message>
+            <source>重新载入后,其他程序的修改会显示出来,然后可以再做一次刚才的操作。</source>
+            <translation>After reloading, the other program's changes are shown and you can do what you just did again.</translation>
+        </message>
+        <message>
+            <source>项目已被其他程序修改</source>
+            <translation>The project was changed by another program</translation>
+        </message>
+        <message>
+            <source>项目已被其他程序修改并已重新载入,请再做一次刚才的操作。</source>
+            <translation>Another program changed the project and it was reloaded; please do that again.</translation>
+        </message>
+        <message>
+            <source>项目文件没有被其他程序修改。</source>
+            <translation>No other program has changed the project file.</translation>
+        </message>
+    </context>
+    <context>
         <name>MapLegend</name>
         <message>
             <source>图例 ▾</source>
@@ -1073,8 +1212,8 @@ Esc 取消,Ctrl+Z 撤销。不能完成的修改会在地图上方说明原因�
 点击一条即可定位。确属实际情况的问题可“标记为例外”并写明原因。&lt;/li&gt;
 &lt;li&gt;&lt;b&gt;户数平衡&lt;/b&gt;:小区和村组的每个微网格应有 300–500 户;“户数平衡”图中绿色在范围内,
 橙色超出范围。&lt;/li&gt;
-&lt;li&gt;&lt;b&gt;导出&lt;/b&gt;:“文件 → 导出 GeoJSON”(Ctrl+E)先显示检查结果,再选择文件夹和坐标系,
-导出 units.geojson 和 grids.geojson 上报。&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;导出&lt;/b&gt;:“文件 → 导出”(Ctrl+E)先显示检查结果,再选择格式(GeoJSON、Shapefile、
+GeoPackage、KML、CSV)、导出配置、坐标系和文件夹;有错误时先询问,导出清单 manifest.json 随文件一起写出。&lt;/li&gt;
 &lt;/ol&gt;
 &lt;p&gt;每次修改都立即保存到项目文件,并可用 Ctrl+Z 撤销、Ctrl+Y 重做。&lt;/p&gt;
 &lt;p&gt;&lt;b&gt;主要规则&lt;/b&gt;:微网格不能重叠、不能留空、不能跨出管理单元;边界不能切割楼栋;
@@ -1098,8 +1237,9 @@ for the unit type can be chosen; hover a category to read its rule.&lt;/li&gt;
 click one to zoom to it, or accept it as an exception with a reason.&lt;/li&gt;
 &lt;li&gt;&lt;b&gt;Household balance&lt;/b&gt;: residential grids should hold 300–500 households; green bars are in
 the band, orange ones outside.&lt;/li&gt;
-&lt;li&gt;&lt;b&gt;Export&lt;/b&gt; (File → Export GeoJSON, Ctrl+E): the check summary first, then the folder and the
-coordinate system; units.geojson and grids.geojson are written for the platform.&lt;/li&gt;
+&lt;li&gt;&lt;b&gt;Export&lt;/b&gt; (File → Export, Ctrl+E): the check summary first, then the format (GeoJSON,
+Shapefile, GeoPackage, KML, CSV), export profile, coordinate system and folder; with errors you are
+asked first, and manifest.json is written beside the files.&lt;/li&gt;
 &lt;/ol&gt;
 &lt;p&gt;Every edit is saved to the project file at once and can be undone (Ctrl+Z) and redone
 (Ctrl+Y).&lt;/p&gt;

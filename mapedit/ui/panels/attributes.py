@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mapedit.model.changes import FROM_BUILDINGS, edit_attributes
+from mapedit.model.changes import FROM_BUILDINGS, edit_attributes, follows_buildings
 from mapedit.model.hierarchy import FOUR_BOUND_KEYS, MicroGrid
 from mapedit.ui.i18n import tr
 
@@ -255,12 +255,14 @@ class AttributePanel(QWidget):
         self.households_computed.show()
         self.households_adopt.show()
         self.households_adopt.setEnabled(not locked and value is not None
-                                         and value != g.households)
+                                         and not follows_buildings(g, value))
 
     def _adopt_computed_households(self) -> None:
+        """采用: the buildings' total, and from now on kept current by every reshaping edit
+        (``households_source`` becomes "buildings", set by ``edit_attributes``)."""
         g = self.grid()
         value = self.computed_households
-        if g is None or value is None or value == g.households or self._loading:
+        if g is None or value is None or follows_buildings(g, value) or self._loading:
             return
         self._emit(g, FROM_BUILDINGS, households=value)
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mapedit.model.changes import FROM_BUILDINGS, ChangeSet, edit_attributes
+from mapedit.model.changes import FROM_BUILDINGS, ChangeSet, edit_attributes, follows_buildings
 from mapedit.ui.i18n import tr
 from mapedit.ui.tools.context import EditContext
 
@@ -38,7 +38,7 @@ def households_changeset(ctx: EditContext, fid: int, value: int) -> ChangeSet | 
     if ds is None or fid not in ds.grids:
         return None
     g = ds.grids[fid]
-    if g.households == value:
+    if follows_buildings(g, value):
         return None
     return edit_attributes(g, FROM_BUILDINGS, households=value)
 
@@ -73,7 +73,7 @@ class HouseholdsDialog(QDialog):
         buttons = QDialogButtonBox(self)
         self.apply_button = QPushButton(self.tr("采用计算值"))
         self.apply_button.setEnabled(self.computed is not None and g is not None
-                                     and g.households != self.computed)
+                                     and not follows_buildings(g, self.computed))
         buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         self.apply_button.clicked.connect(self.apply)
