@@ -419,7 +419,14 @@ def _qt_platform() -> None:
 
 # -- registration -----------------------------------------------------------------------------
 
-ROLE_CHOICES = ("roads", "buildings", "water", "villager_groups", "committees", "pois", "other")
+def _role_choices() -> tuple[str, ...]:
+    from mapedit.model.layers import ROLES
+
+    return tuple(ROLES)
+
+
+ROLE_CHOICES = _role_choices()
+"""The roles of the layer model (``--role``), read from it rather than repeated."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:

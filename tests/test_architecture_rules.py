@@ -72,11 +72,7 @@ def test_one_push_path_in_the_gui():
 
 
 BASE_ROLES = {r for r in ROLES if r != "other"}
-CLOSED_LIST_EXEMPT = {
-    # ROLE_CHOICES repeats ROLES for argparse; the file belongs to the base-map branch
-    # (h-basemap) and was reported to the lead: ``choices=tuple(ROLES)`` ends it.
-    "mapedit/cli_layers.py",
-}
+CLOSED_LIST_EXEMPT: set[str] = set()
 
 
 def test_no_closed_list_of_base_layers():
