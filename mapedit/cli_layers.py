@@ -399,22 +399,11 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def _qt_platform() -> None:
     """Render without a display: Qt offscreen on a Linux server (as the self-test does)."""
-    from mapedit.selftest import needs_offscreen
+    from mapedit.selftest import needs_offscreen, quiet_qt_notices
 
     if needs_offscreen() and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    import logging
-
-    from PySide6.QtCore import qInstallMessageHandler
-
-    qt_log = logging.getLogger("qt")
-
-    def to_log(_kind, _context, message: str) -> None:
-        # Qt's own notices ("This plugin does not support propagateSizeHints()" offscreen)
-        # are not the clerk's business: the command's stderr stays one line when it fails
-        qt_log.debug("%s", message)
-
-    qInstallMessageHandler(to_log)
+    quiet_qt_notices()
 
 
 # -- registration -----------------------------------------------------------------------------

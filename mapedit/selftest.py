@@ -563,6 +563,22 @@ def needs_offscreen(force: bool = False) -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def quiet_qt_notices() -> None:
+    """Send Qt's own notices ("This plugin does not support propagateSizeHints()" when
+    offscreen) to the log instead of stderr: a command line tool's output is its result lines,
+    and a failing command's stderr stays one line."""
+    import logging
+
+    from PySide6.QtCore import qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+
+    def to_log(_kind, _context, message: str) -> None:
+        qt_log.debug("%s", message)
+
+    qInstallMessageHandler(to_log)
+
+
 def main(offscreen: bool = False, emit: Emit | None = None) -> int:
     """``mapedit --self-test [--offscreen]``: exit status 0 only when every step passed."""
     if emit is None:
@@ -572,6 +588,7 @@ def main(offscreen: bool = False, emit: Emit | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from mapedit.ui.app import create_application
 
+    quiet_qt_notices()
     create_application()
     results = run_steps(emit)
     return 0 if results and all(r.ok for r in results) else 1
