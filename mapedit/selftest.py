@@ -268,11 +268,7 @@ def step_draw(run: Run) -> str:
     x0, y0, x1, y1 = centre.x - half, centre.y - half, centre.x + half, centre.y + half
     win.canvas.zoom_to_bounds(x0 - half, y0 - half, x1 + half, y1 + half)
     _process_events()
-    _use_tool(win, "draw")
-    points = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-    for x, y in points[:-1]:
-        _click(win, x, y, shift=True)
-    _double_click(win, *points[-1], shift=True)
+    _trace(win, "draw", [(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
     grids = ds.grids_of_unit(unit.code)
     if len(grids) != 1:
         raise StepFailed(f"画完后单元中有 {len(grids)} 个微网格(应为 1)/ {len(grids)} grids in "
@@ -298,11 +294,7 @@ def step_split(run: Run) -> str:
     cy = (gy0 + gy1) / 2
     cx = (gx0 + gx1) / 2
     margin = max(1.5, 0.05 * (gx1 - gx0))
-    _use_tool(win, "split")
-    line = [(gx0 - margin, cy), (cx, cy), (gx1 + margin, cy)]
-    for x, y in line[:-1]:
-        _click(win, x, y, shift=True)
-    _double_click(win, *line[-1], shift=True)
+    _trace(win, "split", [(gx0 - margin, cy), (cx, cy), (gx1 + margin, cy)])
     parts = ds.grids_of_unit(run.unit_code)
     if len(parts) != 2:
         raise StepFailed(f"分割后有 {len(parts)} 个微网格(应为 2)/ {len(parts)} grids after "
@@ -454,6 +446,15 @@ def _mouse(win, kind, x: float, y: float, shift: bool, button=None, buttons=None
     buttons = Qt.MouseButton.NoButton if buttons is None else buttons
     ev = QMouseEvent(kind, pos, vp.mapToGlobal(pos), button, buttons, mods)
     QApplication.sendEvent(vp, ev)
+
+
+def _trace(win, tool: str, points: list[tuple[float, float]]) -> None:
+    """Take ``tool`` and click ``points`` as a clerk does (Shift: no snapping), double-clicking
+    the last to finish."""
+    _use_tool(win, tool)
+    for x, y in points[:-1]:
+        _click(win, x, y, shift=True)
+    _double_click(win, *points[-1], shift=True)
 
 
 def _click(win, x: float, y: float, shift: bool = False, double: bool = False) -> None:

@@ -145,19 +145,30 @@ def make_backup(project_path: str | os.PathLike, root: str | os.PathLike,
         while target.exists():
             n += 1
             target = folder / f"{_safe_stem(src)}_{stamp}-{n}.gpkg"
-        part = target.with_name(target.name + ".part")
-        part.unlink(missing_ok=True)
+        _copy_to(src, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"无法备份项目 {src.name}:{exc}",
+                          f"cannot back up {src.name}: {exc}") from exc
+    prune(root, src, keep)
+    return target
+
+
+def _copy_to(src: Path, target: Path) -> None:
+    """Copy the database ``src`` to ``target`` through ``target.part``, renamed only when
+    complete: a crash leaves a stale ``.part`` (removed by :func:`prune`), never a half copy
+    under a name a clerk would open."""
+    part = target.with_name(target.name + ".part")
+    part.unlink(missing_ok=True)
+    try:
         dst = sqlite3.connect(part)
         try:
             _copy_database(src, dst)
         finally:
             dst.close()
         os.replace(part, target)
-    except (OSError, sqlite3.Error) as exc:
-        raise BackupError(f"无法备份项目 {src.name}:{exc}",
-                          f"cannot back up {src.name}: {exc}") from exc
-    prune(root, src, keep)
-    return target
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def prune(root: str | os.PathLike, project_path: str | os.PathLike, keep: int) -> list[Path]:
@@ -183,17 +194,9 @@ def restore_to_new_file(backup: str | os.PathLike, target: str | os.PathLike) ->
     if dst_path.exists():
         raise BackupError(f"{dst_path} 已存在,不会覆盖", f"{dst_path} already exists; not "
                           "overwritten")
-    part = dst_path.with_name(dst_path.name + ".part")
     try:
-        part.unlink(missing_ok=True)
-        dst = sqlite3.connect(part)
-        try:
-            _copy_database(src, dst)
-        finally:
-            dst.close()
-        os.replace(part, dst_path)
+        _copy_to(src, dst_path)
     except (OSError, sqlite3.Error) as exc:
-        part.unlink(missing_ok=True)
         raise BackupError(f"无法恢复备份到 {dst_path}:{exc}",
                           f"cannot restore the backup to {dst_path}: {exc}") from exc
     return dst_path

@@ -133,6 +133,15 @@ def _open(path: str, **kw: Any):
     return rasterio.open(path, **kw)
 
 
+def colormap_lut(cm: dict[int, tuple[int, ...]]) -> np.ndarray:
+    """A paletted band's colour table (rasterio's ``colormap``) as a 256×RGBA lookup array."""
+    lut = np.zeros((256, 4), dtype=np.uint8)
+    for k, v in cm.items():
+        if 0 <= k < 256:
+            lut[k] = v
+    return lut
+
+
 @dataclass(frozen=True)
 class RasterInfo:
     """What the import dialog and ``mapedit layers`` show about an image file."""
@@ -549,11 +558,7 @@ class RasterSource:
         h, w = arr.shape[1:]
         out = np.empty((h, w, 4), dtype=np.uint8)
         if cm is not None:
-            lut = np.zeros((256, 4), dtype=np.uint8)
-            for k, v in cm.items():
-                if 0 <= k < 256:
-                    lut[k] = v
-            out[:] = lut[np.clip(arr[0], 0, 255).astype(np.uint8)]
+            out[:] = colormap_lut(cm)[np.clip(arr[0], 0, 255).astype(np.uint8)]
         else:
             data = arr
             if arr.dtype != np.uint8:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from mapedit.errors import InputError
-from mapedit.io.raster import DIRECT_PIXELS, RasterSource, prepare
+from mapedit.io.raster import DIRECT_PIXELS, RasterSource, colormap_lut, prepare
 
 TILE = 256
 EMBED_MAX_PIXELS = 40_000_000
@@ -105,11 +105,7 @@ def decode_tile(data: bytes) -> np.ndarray:
     h, w = arr.shape[1:]
     out = np.empty((h, w, 4), dtype=np.uint8)
     if cm is not None:
-        lut = np.zeros((256, 4), dtype=np.uint8)
-        for k, v in cm.items():
-            if 0 <= k < 256:
-                lut[k] = v
-        return lut[arr[0]]
+        return colormap_lut(cm)[arr[0]]
     if arr.shape[0] in (1, 2):
         out[..., 0] = out[..., 1] = out[..., 2] = arr[0]
         out[..., 3] = arr[1] if arr.shape[0] == 2 else 255

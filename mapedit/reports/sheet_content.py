@@ -10,6 +10,7 @@ tested (and reused by other outputs) without drawing anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -202,10 +203,11 @@ def neighbours_of(dataset: Dataset, unit: Unit, distance: float) -> list[Unit]:
 
 # -- building the content ----------------------------------------------------------------------
 
-def unit_sheets(dataset: Dataset, findings: list[Finding], codes: list[str] | None = None,
-                version: str = "", revision: int = 0, today: str | None = None
-                ) -> list[UnitSheet]:
-    """The sheets of the units ``codes`` (all units, in code order, when None)."""
+def grids_by_unit(dataset: Dataset, codes: Sequence[str] | None = None
+                  ) -> dict[str, list[MicroGrid]]:
+    """The grids of each unit of ``codes`` (all units, in code order, when None; repeats
+    dropped), in the order asked. An unknown code is refused naming it, so a sheet or a table
+    is never made for a unit the project does not have."""
     from mapedit.errors import InputError
 
     codes = sorted(dataset.units) if codes is None else list(dict.fromkeys(codes))
@@ -217,6 +219,15 @@ def unit_sheets(dataset: Dataset, findings: list[Finding], codes: list[str] | No
     for g in dataset.grids.values():
         if g.unit_code in by_unit:
             by_unit[g.unit_code].append(g)
+    return by_unit
+
+
+def unit_sheets(dataset: Dataset, findings: list[Finding], codes: list[str] | None = None,
+                version: str = "", revision: int = 0, today: str | None = None
+                ) -> list[UnitSheet]:
+    """The sheets of the units ``codes`` (all units, in code order, when None)."""
+    by_unit = grids_by_unit(dataset, codes)
+    codes = list(by_unit)
     found: dict[str, list[Finding]] = {c: [] for c in codes}
     for f in findings:
         if f.unit in found:

@@ -120,19 +120,12 @@ def export_table(dataset: Dataset, out: str | os.PathLike, codes: Sequence[str] 
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from mapedit.reports.output import atomic_path
+    from mapedit.reports.sheet_content import grids_by_unit
 
     units = dataset.units
-    codes = sorted(units) if codes is None else list(dict.fromkeys(codes))
-    unknown = [c for c in codes if c not in units]
-    if unknown:
-        raise InputError(f"项目中没有管理单元 {', '.join(unknown)}",
-                         f"the project has no unit {', '.join(unknown)}")
-    by_unit: dict[str, list[MicroGrid]] = {c: [] for c in codes}
-    for g in dataset.grids.values():
-        if g.unit_code in by_unit:
-            by_unit[g.unit_code].append(g)
+    by_unit = grids_by_unit(dataset, codes)
     rows: list[tuple[MicroGrid, str]] = []
-    for c in codes:
+    for c in by_unit:
         label = f"{units[c].name}({c})"
         rows += [(g, label) for g in sorted(by_unit[c], key=lambda g: (g.code, g.fid or 0))]
 

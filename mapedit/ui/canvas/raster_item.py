@@ -18,12 +18,11 @@ import threading
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
-from mapedit.errors import MapeditError
 from mapedit.model.layers import Layer
-from mapedit.ui.canvas.imagery_context import ImageryContext, current
+from mapedit.ui.canvas.imagery_context import ImageryContext
+from mapedit.ui.canvas.layer_image import LayerImageItem
 from mapedit.ui.canvas.view_image import (
     ViewImage,
-    ViewImageItem,
     ViewRequest,
     image_from_rgba,
 )
@@ -93,37 +92,15 @@ class RasterPictures:
                 self._source = None
 
 
-def _key(layer: Layer) -> tuple:
-    return (layer.source, layer.crs, repr(sorted(layer.options.items())))
-
-
-class RasterItem(ViewImageItem):
+class RasterItem(LayerImageItem):
     """One image layer on the map (see the module doc)."""
 
-    def __init__(self, layer: Layer, context: ImageryContext | None = None) -> None:
-        context = context or current()
-        super().__init__(RasterPictures(layer, context))
-        self.context = context
-        self.layer_id = layer.id
-        self._key = _key(layer)
-        self._error: tuple[str, str] | None = None
-
-    def _maker(self, layer: Layer) -> RasterPictures:
+    def make_pictures(self, layer: Layer) -> RasterPictures:
         return RasterPictures(layer, self.context)
 
-    def set_layer(self, layer: Layer) -> None:
-        """Follow a change of the layer: a new file or georeference means new pictures."""
-        if _key(layer) == self._key:
-            return
-        self._key = _key(layer)
-        self.layer_id = layer.id
-        self._error = None
-        self.set_maker(self._maker(layer))
-
-    def on_error(self, exc: BaseException) -> None:
-        if isinstance(exc, MapeditError):
-            self._error = (exc.zh, exc.en)
-        super().on_error(exc)
+    @staticmethod
+    def layer_key(layer: Layer) -> tuple:
+        return (layer.source, layer.crs, repr(sorted(layer.options.items())))
 
     # -- drawing what is not a picture ------------------------------------------------------
     def paint_status(self, painter: QPainter, view: QRectF) -> None:

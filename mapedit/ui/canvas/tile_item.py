@@ -29,10 +29,11 @@ from collections import Counter, OrderedDict
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF, QTransform
 
-from mapedit.errors import InputError, MapeditError
+from mapedit.errors import InputError
 from mapedit.model.layers import Layer
-from mapedit.ui.canvas.imagery_context import ImageryContext, current
-from mapedit.ui.canvas.view_image import ViewImage, ViewImageItem, ViewRequest, blank_image
+from mapedit.ui.canvas.imagery_context import ImageryContext
+from mapedit.ui.canvas.layer_image import LayerImageItem
+from mapedit.ui.canvas.view_image import ViewImage, ViewRequest, blank_image
 
 DECODED_TILES = 384
 """Decoded tiles kept per layer (256 KB each)."""
@@ -244,16 +245,11 @@ class TilePictures:
 
 
 
-class TileItem(ViewImageItem):
+class TileItem(LayerImageItem):
     """One tile layer on the map (see the module doc)."""
 
-    def __init__(self, layer: Layer, context: ImageryContext | None = None) -> None:
-        context = context or current()
-        super().__init__(TilePictures(layer, context))
-        self.context = context
-        self.layer_id = layer.id
-        self._key = _key(layer)
-        self._error: tuple[str, str] | None = None
+    def make_pictures(self, layer: Layer) -> TilePictures:
+        return TilePictures(layer, self.context)
 
     @property
     def service(self):
@@ -261,15 +257,6 @@ class TileItem(ViewImageItem):
 
     def tile_image(self, k: TileKey, from_disk: bool = True) -> QImage | None:
         return self.maker.tile_image(k, from_disk)
-
-    def set_layer(self, layer: Layer) -> None:
-        """Follow a change of the layer (another template, the correction switched)."""
-        if _key(layer) == self._key:
-            return
-        self._key = _key(layer)
-        self.layer_id = layer.id
-        self._error = None
-        self.set_maker(TilePictures(layer, self.context))
 
     # -- what the clerk reads ----------------------------------------------------------------
     def _keep(self, img: ViewImage) -> None:
@@ -282,20 +269,11 @@ class TileItem(ViewImageItem):
         else:
             self.set_status("")
 
-    def on_error(self, exc: BaseException) -> None:
-        if isinstance(exc, MapeditError):
-            self._error = (exc.zh, exc.en)
-        super().on_error(exc)
-
     def paint_status(self, painter: QPainter, view: QRectF) -> None:
         if self._error is not None:
             from mapedit.ui.i18n import pick
 
             self.draw_message(painter, view, pick(*self._error), error=True)
-
-
-def _key(layer: Layer) -> tuple:
-    return (layer.source, repr(sorted(layer.options.items())))
 
 
 def _unclamped(service):
