@@ -689,7 +689,8 @@ def dataset_from_units(units: list, crs: str, grids: list | None = None,
                        street_name: str | None = None, fallback_name: str = "") -> Dataset:
     """A new project's dataset from exchange units (and optionally grids): the street is named
     by ``street_name`` or the units' ``street`` property, its code is the units' common 9-digit
-    prefix, and responsibility grids are the unions of the units that name them. Units that
+    prefix, and responsibility grids are the unions of the units that name them (named by the
+    units' ``responsibility_grid_name`` when the file gives one, else by their code). Units that
     are not valid polygons are refused with an :class:`InputError` naming them, before
     anything is built (nothing may reach the store that the checker cannot use)."""
     from collections import Counter
@@ -700,10 +701,16 @@ def dataset_from_units(units: list, crs: str, grids: list | None = None,
     _refuse_bad_units(units)
     grid = Settings().noding_precision_m
     groups: dict[str, list] = {}
+    rg_names: dict[str, Counter] = {}
     for u in units:
         if u.responsibility_grid:
             groups.setdefault(u.responsibility_grid, []).append(u.geometry)
-    rgs = {code: ResponsibilityGrid(code=code, name=code, geometry=_union(geoms, grid))
+            if getattr(u, "responsibility_grid_name", ""):  # as an exported units file names it
+                rg_names.setdefault(u.responsibility_grid, Counter())[
+                    u.responsibility_grid_name] += 1
+    rgs = {code: ResponsibilityGrid(
+               code=code, name=rg_names[code].most_common(1)[0][0] if code in rg_names else code,
+               geometry=_union(geoms, grid))
            for code, geoms in groups.items()}
     names = Counter(u.street for u in units if u.street)
     name = street_name or (names.most_common(1)[0][0] if names else fallback_name)
