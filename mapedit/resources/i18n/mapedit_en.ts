@@ -2427,5 +2427,17 @@ Add the buildings and roads you got from the surveying bureau or the operations 
             <source>检测到:{encoding}({how})</source>
             <translation>Detected: {encoding} ({how})</translation>
         </message>
+        <message>
+            <source>已取消,项目没有改动</source>
+            <translation>Cancelled; the project is unchanged</translation>
+        </message>
+        <message>
+            <source>正在写入项目… {pct}%(可以继续查看地图)</source>
+            <translation>Writing into the project… {pct}% (you can keep looking at the map)</translation>
+        </message>
+        <message>
+            <source>正在取消…</source>
+            <translation>Cancelling…</translation>
+        </message>
     </context>
 </TS>
