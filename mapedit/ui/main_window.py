@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
 
         self.unit_tree = UnitTreePanel(self)
         self.layers = LayerPanel(self)
+        self.layers.georeferenceRequested.connect(self.basemap.adjust_georeference)
         self.attributes = AttributePanel(self)
         self.findings = FindingsPanel(self)
         self.households = HouseholdChart(self)
