@@ -42,6 +42,7 @@ class LayerPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.stack = None
+        self.project = None
         self._loading = False
         self._status: dict[str, str] = {}
         """Layer id → what its renderer reports (failed tiles, a moved image)."""
@@ -83,6 +84,12 @@ class LayerPanel(QWidget):
         layout.addWidget(self.list)
         layout.addLayout(orow)
         layout.addLayout(row)
+
+    def set_project(self, project) -> None:
+        """Show the layers of ``project`` (None empties the panel); base layers are removed
+        through it, with the clerk's name in the edit log."""
+        self.project = project
+        self.set_stack(project.dataset.layers if project is not None else None)
 
     def set_stack(self, stack) -> None:
         """Show (and follow) ``stack``; None empties the panel."""
@@ -178,7 +185,18 @@ class LayerPanel(QWidget):
                 self.tr("从项目中删除图层“{name}”?原始文件不受影响。").format(name=name))
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        self.stack.remove(layer_id)  # the project removes it from the file too
+        if self.project is not None and self.project.dataset.layers is self.stack:
+            from mapedit.errors import MapeditError
+            from mapedit.ui.commands import current_user
+            from mapedit.ui.i18n import error_text
+
+            try:
+                self.project.remove_layer(layer_id, who=current_user())
+            except MapeditError as exc:  # refused (busy, changed elsewhere): nothing removed
+                QMessageBox.warning(self, self.tr("删除图层"), error_text(exc))
+                return False
+        else:
+            self.stack.remove(layer_id)  # a bare stack: whoever owns it persists it
         self._status.pop(layer_id, None)
         return True
 
