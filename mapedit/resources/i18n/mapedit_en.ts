@@ -2477,5 +2477,15 @@ The previous control points and transform are replaced; this cannot be undone.</
             <source>重新打开配准窗口,调整选中影像的控制点</source>
             <translation>Reopen the georeferencing window to adjust the control points of the selected image</translation>
         </message>
+        <message>
+            <source>图纸已导出,但图上的影像不完整(部分在线瓦片没有取到,图上已注明):{what}{more}
+联网后再导出一次即可补全。</source>
+            <translation>The sheets are exported, but the imagery on them is incomplete (some online tiles did not arrive; the sheets say so): {what}{more}
+Export again when online to complete it.</translation>
+        </message>
+        <message>
+            <source>;另有 {n} 处</source>
+            <translation>; {n} more</translation>
+        </message>
     </context>
 </TS>
