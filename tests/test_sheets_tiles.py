@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -167,6 +168,7 @@ def test_the_sheets_dialog_prints_tiles_and_warns_when_incomplete(qtbot, demo_pr
     assert len(np.unique(rgb[::5, ::5].reshape(-1, 3), axis=0)) > 2000
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(out),
                     str(tmp_path / "dialog_page")], check=True)
-    keep = os.environ.get("MAPEDIT_SHOTS")
+    keep = os.environ.get("MAPEDIT_SCREENSHOTS")  # as test_ui_basemap's screenshots
     if keep:
-        shutil.copy(next(tmp_path.glob("dialog_page*.png")), keep)
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(next(tmp_path.glob("dialog_page*.png")), Path(keep) / "sheet_tiles_missing.png")
