@@ -13,8 +13,8 @@ embedded; for tiles the GCJ-02 warning with the correction, and whether the 天�
 添加 imports in a worker with progress (read, reproject, repair; an image's pyramid), then
 stores the layer in another worker (:class:`~mapedit.ui.basemap.layer_write.LayerWrite`:
 ``Project.write_layer``, one transaction, with progress; the map stays usable meanwhile) and
-puts it into the layer stack — a failure or a cancel leaves the project as it was. The repair report follows. The dialog shares every decision with
-``mapedit add-layer`` (:mod:`mapedit.io.vector_import`, :mod:`mapedit.io.layer_factory`).
+puts it into the layer stack — a failure or a cancel leaves the project as it was. The repair
+report follows. The dialog shares every decision with ``mapedit add-layer`` (:mod:`mapedit.io.vector_import`, :mod:`mapedit.io.layer_factory`).
 """
 
 from __future__ import annotations
