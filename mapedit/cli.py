@@ -585,8 +585,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "units: code, name, unit_type (" + UNIT_TYPES_HELP + ")")
     s.add_argument("--grids", metavar="grids.geojson")
     s.add_argument("--street", metavar="NAME", help="街道名称 / street name")
-    s.add_argument("--base", action="append", metavar="FILE[:ROLE]",
-                   help="底图图层(可重复) / a base layer (repeatable)")
+    s.add_argument("--base", action="append", metavar="FILE[:ROLE][@CRS]",
+                   help="底图图层(可重复);文件没有坐标系(DXF、无 .prj 的 Shapefile)时用 @EPSG:N "
+                        "指定,如 房屋.dxf:buildings@EPSG:4528 / a base layer (repeatable); "
+                        "@EPSG:N gives the CRS of a file that has none (a DXF, a Shapefile "
+                        "without .prj), e.g. 房屋.dxf:buildings@EPSG:4528")
     s.add_argument("--force", action="store_true", help="覆盖已有文件 / overwrite")
     _details_option(s)
     s.set_defaults(func=cmd_new)

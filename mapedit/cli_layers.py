@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -191,17 +192,29 @@ def cmd_add_layer(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def parse_base_spec(spec: str) -> tuple[str, str | None]:
-    """``FILE[:ROLE]`` of ``mapedit new --base`` (``C:\\data\\b.shp`` keeps its drive letter;
-    a URL template keeps its scheme)."""
+_BASE_CRS_HINT = ("--base 文件[:角色]@EPSG:编号", "--base FILE[:ROLE]@EPSG:N")
+_CRS_SUFFIX = re.compile(r"@([A-Za-z]+:\d+)$")
+"""``@EPSG:4528`` (any ``AUTHORITY:CODE``) at the end of a ``--base`` value."""
+
+
+def parse_base_spec(spec: str) -> tuple[str, str | None, str | None]:
+    """``FILE[:ROLE][@CRS]`` of ``mapedit new --base`` → (file, role, CRS): ``房屋.dxf``,
+    ``房屋.shp:buildings``, ``房屋.dxf:buildings@EPSG:4528``, ``道路.shp@EPSG:4549``. The CRS is
+    the file's own when it has none (a DXF, a Shapefile without ``.prj``), as ``add-layer
+    --crs``. ``C:\\data\\b.shp`` keeps its drive letter, a URL template its scheme; an ``@``
+    not followed by ``AUTHORITY:CODE`` at the end is part of the file name."""
+    crs = None
+    m = _CRS_SUFFIX.search(spec)
+    if m and m.start() > 0:
+        crs, spec = m.group(1).upper(), spec[:m.start()]
     head, sep, tail = spec.rpartition(":")
     if sep and head and tail in ROLE_CHOICES:
-        return head, tail
-    return spec, None
+        return head, tail, crs
+    return spec, None, crs
 
 
 def base_layers_for_new(specs: list[str], dataset) -> list[Any]:
-    """The layers of ``mapedit new … --base FILE[:ROLE] …``, all read and checked **before**
+    """The layers of ``mapedit new … --base FILE[:ROLE][@CRS] …``, all read and checked **before**
     the project is created, so an unreadable file stops ``new`` with one bilingual line and
     no file. ``cmd_new`` (exchange helper) then adds them after ``Project.create``::
 
@@ -215,12 +228,20 @@ def base_layers_for_new(specs: list[str], dataset) -> list[Any]:
     scratch = LayerStack(list(dataset.layers))  # reserves the new ids among themselves
     out = []
     for spec in specs:
-        source, role = parse_base_spec(spec)
-        layer, lines, notes = build_layer(source, dataset, role=role, stack=scratch)
+        source, role, crs = parse_base_spec(spec)
+        try:
+            layer, lines, notes = build_layer(source, dataset, role=role, crs=crs,
+                                              stack=scratch)
+        except MapeditError as exc:  # "give --crs": here the CRS goes with the file
+            if "--crs" not in exc.en:
+                raise
+            raise type(exc)(exc.zh.replace("--crs", _BASE_CRS_HINT[0]),
+                            exc.en.replace("--crs", _BASE_CRS_HINT[1])) from exc
         for line in lines:
             _out(line)
         for n in notes:
-            _err(_both(n))
+            _err(_both((n[0].replace("--crs", _BASE_CRS_HINT[0]),
+                        n[1].replace("--crs", _BASE_CRS_HINT[1]))))
         scratch.insert(layer)
         out.append(layer)
     return out

@@ -58,6 +58,13 @@ def cmd_sheets(args: argparse.Namespace) -> int:
         if result.font is None:
             cli._err("警告:未找到中文字体,PDF 中的中文可能无法显示 / "
                      "warning: no Chinese font found; Chinese text may not show in the PDF")
+        if result.imagery_problems:
+            zh, en = result.imagery_problems[0]
+            more = len(result.imagery_problems) - 1
+            cli._err(f"警告:图纸上的影像不完整,已在图上注明({zh}"
+                     + (f";另有 {more} 处" if more else "") + f")/ warning: the imagery on "
+                     f"the sheets is incomplete, noted on them ({en}"
+                     + (f"; {more} more" if more else "") + ")")
     finally:
         cli._close(project)
     return cli.EXIT_OK

@@ -225,6 +225,8 @@ class Project:
         was superseded by a newer one (nothing changes); raises what the job raised."""
         if job is not self._job:
             return False
+        # read first: a store busy with a long write refuses, and the job stays current
+        accepted = self.store.accepted_findings() if job.error is None else {}
         self._job = None
         if job.error is not None:
             raise job.error
@@ -239,7 +241,6 @@ class Project:
         if changed:
             old = {f: (snap[f].geometry if f in snap else None) for f in changed}
             checker.update(changed, old)
-        accepted = self.store.accepted_findings()
         for key in set(job.accepted) | set(accepted):
             if job.accepted.get(key) != accepted.get(key):
                 checker.set_accepted(key, accepted.get(key))
@@ -318,17 +319,41 @@ class Project:
     def add_layer(self, layer: Layer, index: int | None = None, who: str = "") -> Layer:
         """Add a base layer: stored first, in one transaction (a vector layer's features become
         a feature table GIS programs open; an image marked ``options["embedded"]`` is written
-        as GeoPackage tiles), then put into ``dataset.layers``."""
-        stack = self.dataset.layers
-        if layer.id in stack:
+        as GeoPackage tiles), then put into ``dataset.layers``. The GUI runs the two halves
+        apart: :meth:`write_layer` in a worker, :meth:`layer_written` back on its thread."""
+        self.write_layer(layer, who=who)
+        return self.layer_written(layer, index)
+
+    def write_layer(self, layer: Layer, who: str = "", replace: bool = False,
+                    progress: Callable[[float], None] | None = None) -> None:
+        """The slow half of :meth:`add_layer` — the store transaction — safe to run in a
+        worker thread: it touches the store only (whose connection is locked; edits made on
+        the GUI thread meanwhile are refused with ``StoreBusyError`` after a short wait, and
+        nothing is half-written), never the dataset. ``replace`` stores a new version of a
+        layer already in the project (an adjusted georeference). ``progress(fraction)`` may
+        raise to abandon the write (rolled back). Follow it with :meth:`layer_written` on the
+        thread that owns the dataset."""
+        if not replace and layer.id in self.dataset.layers:
             raise InputError(f"图层 {layer.id} 已存在", f"layer {layer.id} exists already")
-        self.store.add_layer(layer, who=who)
+        self.store.add_layer(layer, who=who, replace=replace, progress=progress)
+
+    def layer_written(self, layer: Layer, index: int | None = None) -> Layer:
+        """The quick half of :meth:`add_layer`, after :meth:`write_layer` (the dataset's
+        thread): put the stored layer into ``dataset.layers`` (or, for a layer already there,
+        take its new settings), persist the order, re-check when base features changed."""
+        stack = self.dataset.layers
         with self._muted_layers():
-            stack.insert(layer, index)
+            if layer.id in stack:  # replaced: what was written; visibility stays the clerk's
+                stack.update(layer.id, **{k: getattr(layer, k) for k in (
+                    "name", "source", "crs", "extent", "style", "options")})
+                if layer.kind == VECTOR and layer.data is not None:
+                    stack.set_data(layer.id, layer.data)
+            else:
+                stack.insert(layer, index)
         self.store.save_layer_settings(stack.settings())
         if layer.kind == VECTOR:
             self._base_layers_changed()
-        return layer
+        return stack[layer.id]
 
     def remove_layer(self, layer_id: str, who: str = "") -> Layer:
         """Remove a base layer from the file and from ``dataset.layers``."""
@@ -689,7 +714,8 @@ def dataset_from_units(units: list, crs: str, grids: list | None = None,
                        street_name: str | None = None, fallback_name: str = "") -> Dataset:
     """A new project's dataset from exchange units (and optionally grids): the street is named
     by ``street_name`` or the units' ``street`` property, its code is the units' common 9-digit
-    prefix, and responsibility grids are the unions of the units that name them. Units that
+    prefix, and responsibility grids are the unions of the units that name them (named by the
+    units' ``responsibility_grid_name`` when the file gives one, else by their code). Units that
     are not valid polygons are refused with an :class:`InputError` naming them, before
     anything is built (nothing may reach the store that the checker cannot use)."""
     from collections import Counter
@@ -700,10 +726,16 @@ def dataset_from_units(units: list, crs: str, grids: list | None = None,
     _refuse_bad_units(units)
     grid = Settings().noding_precision_m
     groups: dict[str, list] = {}
+    rg_names: dict[str, Counter] = {}
     for u in units:
         if u.responsibility_grid:
             groups.setdefault(u.responsibility_grid, []).append(u.geometry)
-    rgs = {code: ResponsibilityGrid(code=code, name=code, geometry=_union(geoms, grid))
+            if getattr(u, "responsibility_grid_name", ""):  # as an exported units file names it
+                rg_names.setdefault(u.responsibility_grid, Counter())[
+                    u.responsibility_grid_name] += 1
+    rgs = {code: ResponsibilityGrid(
+               code=code, name=rg_names[code].most_common(1)[0][0] if code in rg_names else code,
+               geometry=_union(geoms, grid))
            for code, geoms in groups.items()}
     names = Counter(u.street for u in units if u.street)
     name = street_name or (names.most_common(1)[0][0] if names else fallback_name)

@@ -207,9 +207,18 @@ def test_base_specs_and_layers_for_new(demo_path, tmp_path) -> None:
     from mapedit.cli_layers import CliError, base_layers_for_new, parse_base_spec
     from mapedit.errors import InputError
 
-    assert parse_base_spec("楼栋.shp:buildings") == ("楼栋.shp", "buildings")
-    assert parse_base_spec(r"C:\data\楼栋.shp") == (r"C:\data\楼栋.shp", None)
-    assert parse_base_spec("https://h/{z}/{x}/{y}.png") == ("https://h/{z}/{x}/{y}.png", None)
+    assert parse_base_spec("楼栋.shp:buildings") == ("楼栋.shp", "buildings", None)
+    assert parse_base_spec(r"C:\data\楼栋.shp") == (r"C:\data\楼栋.shp", None, None)
+    assert parse_base_spec("https://h/{z}/{x}/{y}.png") == ("https://h/{z}/{x}/{y}.png", None,
+                                                           None)
+    # a CRS per file: FILE[:ROLE][@AUTHORITY:CODE]
+    assert parse_base_spec("房屋.dxf:buildings@EPSG:4528") == ("房屋.dxf", "buildings",
+                                                                "EPSG:4528")
+    assert parse_base_spec(r"C:\测绘\道路.shp@epsg:4549") == (r"C:\测绘\道路.shp", None,
+                                                               "EPSG:4549")
+    # an @ that is part of the name stays in it
+    assert parse_base_spec("楼栋@2024.shp:buildings") == ("楼栋@2024.shp", "buildings", None)
+    assert parse_base_spec("@EPSG:4528") == ("@EPSG:4528", None, None)
     p = Project.open(demo_path)
     ds = p.dataset
     p.close()
@@ -286,3 +295,65 @@ def test_new_with_base_layers(tmp_path, capsys) -> None:
                  "--base", str(tmp_path / "没有.shp")]) == 2
     one_error_line(capsys.readouterr().err)
     assert not bad.exists()
+
+
+def test_new_with_a_crs_per_base_file(tmp_path, capsys) -> None:
+    """``--base FILE[:ROLE]@EPSG:N``: a surveyor's DXF (no CRS: refused without one, naming
+    how to give it) and a Shapefile without .prj in Xi'an 80, each with its own CRS, land
+    where they belong (0.5 m) in the new project."""
+    import warnings
+
+    import ezdxf
+    import pyogrio.raw as ogr_raw
+
+    from mapedit.io.exchange import read_units
+
+    units, crs, _ = read_units(DATA / "units.geojson")
+    b = shapely.total_bounds(np.array([u.geometry for u in units], dtype=object))
+    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2  # the truth, in the project CRS
+    to_4528 = Transformer.from_crs(crs, "EPSG:4528", always_xy=True)
+    to_xian = Transformer.from_crs(crs, "EPSG:2385", always_xy=True)
+    doc = ezdxf.new("R2010")
+    doc.layers.add("房屋")
+    corners = [(cx, cy), (cx + 20, cy), (cx + 20, cy + 10), (cx, cy + 10)]
+    doc.modelspace().add_lwpolyline([to_4528.transform(*p) for p in corners], close=True,
+                                    dxfattribs={"layer": "房屋"})
+    dxf = tmp_path / "测绘 地形图.dxf"
+    doc.saveas(dxf)
+    road = [(cx - 50, cy - 30), (cx + 80, cy - 30)]
+    shp = tmp_path / "道路.shp"
+    line = shapely.LineString([to_xian.transform(*p) for p in road])
+    with warnings.catch_warnings():  # no .prj on purpose
+        warnings.simplefilter("ignore", UserWarning)
+        ogr_raw.write(shp, shapely.to_wkb(np.array([line])),
+                      [np.array(["园区路"], dtype=object)], ["名称"],
+                      geometry_type="LineString", encoding="UTF-8")
+    assert not shp.with_suffix(".prj").exists()
+    # without a CRS the drawing is refused, and the message says how to give one here
+    out = tmp_path / "新街道.gpkg"
+    assert main(["new", str(out), "--units", str(DATA / "units.geojson"),
+                 "--base", f"{dxf}:buildings"]) == 2
+    line_err = one_error_line(capsys.readouterr().err)
+    assert "@EPSG:" in line_err and "--base" in line_err and not out.exists()
+    # a bad CRS: one line, no file
+    assert main(["new", str(out), "--units", str(DATA / "units.geojson"),
+                 "--base", f"{dxf}:buildings@EPSG:999999"]) == 2
+    one_error_line(capsys.readouterr().err)
+    assert not out.exists()
+    assert main(["new", str(out), "--units", str(DATA / "units.geojson"),
+                 "--base", f"{dxf}:buildings@EPSG:4528",
+                 "--base", f"{shp}:roads@EPSG:2385"]) == 0
+    capsys.readouterr()
+    p = Project.open(out)
+    try:
+        layers = {ly.role: ly for ly in p.dataset.layers if ly.kind == "vector"}
+        assert layers["buildings"].options["source_crs"] == "EPSG:4528"
+        assert layers["roads"].options["source_crs"] == "EPSG:2385"
+        house = layers["buildings"].data.geometries[0]
+        assert house.geom_type in ("Polygon", "MultiPolygon")
+        assert shapely.Point(cx, cy).distance(shapely.Point(house.bounds[:2])) < 0.5
+        street = layers["roads"].data.geometries[0]
+        assert shapely.Point(road[0]).distance(shapely.Point(street.coords[0])) < 0.5
+        assert layers["roads"].data.attributes[0]["name"] == "园区路"
+    finally:
+        p.close()

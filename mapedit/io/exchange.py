@@ -520,7 +520,9 @@ def read_units(path: str | Path, lenient: bool = False, settings: Settings | Non
         units.append(Unit(code=code, name=name, unit_type=unit_type, geometry=geom,
                           responsibility_grid=_text(props, "responsibility_grid", i, code, msgs),
                           street=_text(props, "street", i, code, msgs),
-                          committee=_text(props, "committee", i, code, msgs)))
+                          committee=_text(props, "committee", i, code, msgs),
+                          responsibility_grid_name=_text(props, "responsibility_grid_name",
+                                                         i, code, msgs)))
         geoms.append(geom)
         labels.append(f"第 {i} 个要素 / feature {i}")
         feats.append((i, code))

@@ -23,6 +23,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -88,7 +89,7 @@ from mapedit.io.gpkg_schema import (  # noqa: F401 (re-exported constants)
     to_json,
     untracked_tables,
 )
-from mapedit.io.store import RemoteChanges, StoreError
+from mapedit.io.store import RemoteChanges, StoreBusyError, StoreError
 from mapedit.model.catalogue import Catalogue
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.dataset import Dataset
@@ -206,13 +207,30 @@ def _describe_tables(tables: Sequence[str]) -> tuple[str, str]:
 
 # -- the store -----------------------------------------------------------------------------
 
+BUSY_WAIT_S = 0.5
+"""How long a call waits for the connection while a long write (a layer of 180,000 buildings,
+an embedded image) holds it in another thread, before it is refused with
+:class:`StoreBusyError`: the GUI thread must never hang for the seconds the write takes."""
+
+
 class GpkgStore:
-    """One open project file. Not thread-safe; one store per file per process (a second
-    window or process is "another program" and is detected as such)."""
+    """One open project file; one store per file per process (a second window or process is
+    "another program" and is detected as such).
+
+    The one sqlite3 connection may be used from several threads: every use holds the store's
+    lock, so statements and transactions never interleave. A long write (:meth:`add_layer`
+    run in a worker) marks the store busy; a call from another thread then waits at most
+    :data:`BUSY_WAIT_S` and is refused with :class:`StoreBusyError` naming what is being
+    written (nothing is written, nothing half-done), and :meth:`changed_elsewhere` answers
+    False without waiting."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = conn
+        self._lock = threading.RLock()
+        self._busy: tuple[str, str] | None = None
+        """What a long write holding the lock is writing (zh, en), for the refusal."""
+        self.busy_wait = BUSY_WAIT_S
         register_sql_functions(conn)  # a caller-made connection (tests) needs them too
         row = conn.execute("SELECT srs_id FROM gpkg_geometry_columns "
                            "WHERE table_name='micro_grids'").fetchone()
@@ -277,9 +295,15 @@ class GpkgStore:
             return True
 
     def changed_elsewhere(self) -> bool:
-        with self._read("读取项目", "reading the project"), \
-                _transaction(self.conn, "DEFERRED") as c:
-            return self._others_changed(c) is not None
+        """Whether another program changed the file since we last looked. Never waits: while
+        another thread of ours writes (a long layer write) the answer is False — our own
+        writes are never "elsewhere" — and the caller asks again later."""
+        try:
+            with self._read("读取项目", "reading the project", wait=False), \
+                    _transaction(self.conn, "DEFERRED") as c:
+                return self._others_changed(c) is not None
+        except StoreBusyError:
+            return False
 
     def _refused(self, c: sqlite3.Connection, what_zh: str, what_en: str) -> None:
         changed = self._others_changed(c)
@@ -454,7 +478,8 @@ class GpkgStore:
     @property
     def rtree_available(self) -> bool:
         if self._rtree is None:
-            self._rtree = has_rtree_module(self.conn)
+            with self._lock:
+                self._rtree = has_rtree_module(self.conn)
         return self._rtree
 
     # -- plumbing --------------------------------------------------------------------------
@@ -465,9 +490,11 @@ class GpkgStore:
         return self._conn
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        """Close the file (after a long write in another thread has finished)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def __enter__(self) -> GpkgStore:
         return self
@@ -475,8 +502,54 @@ class GpkgStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _read(self, what_zh: str, what_en: str):
-        return _sqlite_errors(self.path, what_zh, what_en)
+    @contextlib.contextmanager
+    def _read(self, what_zh: str, what_en: str, wait: bool = True) -> Iterator[None]:
+        """Hold the connection (see the class doc) and turn sqlite3 errors into bilingual
+        messages. ``wait=False``: refuse at once if another thread holds it."""
+        with self._locked(what_zh, what_en, wait), _sqlite_errors(self.path, what_zh, what_en):
+            yield
+
+    @contextlib.contextmanager
+    def _locked(self, what_zh: str, what_en: str, wait: bool = True) -> Iterator[None]:
+        lock = self._lock
+        if not lock.acquire(blocking=False):
+            if not wait:
+                raise self._busy_error(what_zh, what_en)
+            while True:
+                if self._busy is not None:  # a long write: wait a little, then refuse
+                    if lock.acquire(timeout=self.busy_wait):
+                        break
+                    raise self._busy_error(what_zh, what_en)
+                if lock.acquire(timeout=0.05):  # a short call of another thread
+                    break
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _busy_error(self, what_zh: str, what_en: str) -> StoreBusyError:
+        zh, en = self._busy or ("其他内容", "something else")
+        return StoreBusyError(
+            f"项目正在后台保存{zh},暂时不能{what_zh}(没有任何改动);请等保存完成后再试",
+            f"the project is saving {en} in the background; {what_en} is not possible for "
+            "the moment (nothing changed). Try again when the saving has finished")
+
+    @contextlib.contextmanager
+    def long_write(self, what_zh: str, what_en: str) -> Iterator[None]:
+        """Hold the connection for a long write (waiting for short calls of other threads to
+        finish): meanwhile other threads are refused quickly instead of hanging."""
+        with self._lock:
+            outer = self._busy
+            self._busy = (what_zh, what_en)
+            try:
+                yield
+            finally:
+                self._busy = outer
+
+    @property
+    def busy(self) -> bool:
+        """True while a long write runs (in any thread)."""
+        return self._busy is not None
 
     # -- cheap queries (mapedit info) ------------------------------------------------------
     def meta(self) -> dict[str, str]:
@@ -897,7 +970,7 @@ class GpkgStore:
         a read-only or busy file just keeps none."""
         record = json.dumps({"stamp": stamp, "summary": summary}, ensure_ascii=False)
         with contextlib.suppress(MapeditError, sqlite3.Error, OSError), \
-                _transaction(self.conn) as c:
+                self._locked("检查结果", "the check summary"), _transaction(self.conn) as c:
             c.execute("INSERT OR REPLACE INTO mapedit_meta (key, value) VALUES (?, ?)",
                       ("check_summary", record))
 
@@ -919,23 +992,26 @@ class GpkgStore:
         with self._writing("图层设置", "the layer settings") as c:
             write_layer_rows(c, stack_settings)
 
-    def add_vector_layer(self, layer: Layer, replace: bool = False, who: str = "") -> None:
+    def add_vector_layer(self, layer: Layer, replace: bool = False, who: str = "",
+                         progress: Callable[[float], None] | None = None) -> None:
         """Write a vector layer as the feature table ``base_<id>`` (GDAL/QGIS-readable, R-tree
         indexed, change-tracked) plus its ``mapedit_layers`` row, in one transaction.
-        ``replace`` rewrites the features of an existing layer."""
+        ``replace`` rewrites the features of an existing layer. A long write (see
+        :meth:`long_write`); ``progress(fraction)`` may raise to abandon it (rolled back)."""
         if layer.kind != VECTOR:
             raise InputError(f"图层 {layer.id} 不是矢量图层", f"layer {layer.id} is not a vector layer")
         table = layer_table(layer.id)
         label = layer.label("zh")
         n = layer.feature_count() or 0
-        with self._writing(f"图层 {label}", f"layer {layer.id}") as c:
+        with self.long_write(f"图层“{label}”", f"the layer '{layer.label('en')}'"), \
+                self._writing(f"图层 {label}", f"layer {layer.id}") as c:
             registered = c.execute("SELECT 1 FROM mapedit_layers WHERE layer_id=?",
                                    (layer.id,)).fetchone() is not None
             if table_exists(c, table):
                 if not replace and (registered or not table_is_empty(c, table)):
                     raise InputError(f"图层 {layer.id} 已存在", f"layer {layer.id} exists already")
                 drop_vector_table(c, table)
-            write_vector_table(c, layer, self.srs_id, self.rtree_available)
+            write_vector_table(c, layer, self.srs_id, self.rtree_available, progress=progress)
             log_table_change(c, table)
             order = c.execute("SELECT ord FROM mapedit_layers WHERE layer_id=?",
                               (layer.id,)).fetchone()
@@ -949,37 +1025,64 @@ class GpkgStore:
                       f"{verb_en} {layer.label('en')} ({n} features)", "layer_add", None,
                       layer.id, None, dict(layer.settings(), features=n))
 
-    def add_layer(self, layer: Layer, who: str = "") -> None:
+    def add_layer(self, layer: Layer, who: str = "", replace: bool = False,
+                  progress: Callable[[float], None] | None = None) -> None:
         """Store a new base layer of any kind with its ``mapedit_layers`` row, in one
         transaction: a vector layer's features as its feature table
         (:meth:`add_vector_layer`), an image whose ``options["embedded"]`` names a tiles table
         as GeoPackage tiles warped into the project CRS (it travels with the file), a tile
-        service or a linked image as its row alone."""
+        service or a linked image as its row alone.
+
+        ``replace`` stores a new version of an existing layer in its place (an image whose
+        georeference was adjusted: its embedded tiles are written again), logged with the
+        settings before and after. A long write (see :meth:`long_write`: safe to run in a
+        worker thread); ``progress(fraction)`` may raise to abandon it (rolled back)."""
         if layer.kind == VECTOR:
-            self.add_vector_layer(layer, who=who)
+            self.add_vector_layer(layer, replace=replace, who=who, progress=progress)
             return
         if layer.kind not in (RASTER, TILES):
             raise InputError(f"项目图层 {layer.id} 不能添加", f"the project layer {layer.id} "
                              "cannot be added")
         label = layer.label("zh")
-        with self._writing(f"图层 {label}", f"layer {layer.id}") as c:
-            if c.execute("SELECT 1 FROM mapedit_layers WHERE layer_id=?",
-                         (layer.id,)).fetchone():
+        with self.long_write(f"图层“{label}”", f"the layer '{layer.label('en')}'"), \
+                self._writing(f"图层 {label}", f"layer {layer.id}") as c:
+            before = next((d for d in read_layer_rows(c) if d["id"] == layer.id), None)
+            if before is not None and not replace:
                 raise InputError(f"图层 {layer.id} 已存在", f"layer {layer.id} exists already")
+            if before is None and replace:
+                raise InputError(f"项目中已没有图层 {label}(可能已被删除)",
+                                 f"the project no longer has the layer {layer.label('en')} "
+                                 "(removed?)")
+            old_table = (before or {}).get("options", {}).get("embedded") \
+                if (before or {}).get("kind") == RASTER else None
+            if old_table:
+                from mapedit.io.raster_embed import drop_embedded  # noqa: PLC0415
+
+                drop_embedded(c, str(old_table))
             table = layer.options.get("embedded") if layer.kind == RASTER else None
             embedded = None
             if table:
-                embedded = self._embed(c, layer, str(table))
-            order = c.execute("SELECT COALESCE(MAX(ord) + 1, 0) FROM mapedit_layers").fetchone()
-            _upsert_layer_row(c, layer.settings(), int(order[0]))
+                embedded = self._embed(c, layer, str(table), progress)
+            if before is not None:
+                order = [d["id"] for d in read_layer_rows(c)].index(layer.id)
+            else:
+                order = int(c.execute("SELECT COALESCE(MAX(ord) + 1, 0) FROM mapedit_layers"
+                                      ).fetchone()[0])
+            _upsert_layer_row(c, layer.settings(), order)
             detail = dict(layer.settings())
             if embedded is not None:
                 detail["embedded_tiles"] = embedded.get("tiles")
-            self._log(c, self._next_edit(c), now_iso(), who, f"添加图层 {label}",
-                      f"add layer {layer.label('en')}", "layer_add", None, layer.id, None,
-                      detail)
+            if replace:
+                self._log(c, self._next_edit(c), now_iso(), who, f"替换图层 {label}",
+                          f"replace layer {layer.label('en')}", "layer_replace", None, layer.id,
+                          before, detail)
+            else:
+                self._log(c, self._next_edit(c), now_iso(), who, f"添加图层 {label}",
+                          f"add layer {layer.label('en')}", "layer_add", None, layer.id, None,
+                          detail)
 
-    def _embed(self, c: sqlite3.Connection, layer: Layer, table: str) -> dict[str, Any]:
+    def _embed(self, c: sqlite3.Connection, layer: Layer, table: str,
+               progress: Callable[[float], None] | None = None) -> dict[str, Any]:
         """Write an image into the project as GeoPackage tiles (inside the caller's
         transaction)."""
         from mapedit.io.raster import RasterSource  # noqa: PLC0415 (rasterio only when needed)
@@ -991,7 +1094,8 @@ class GpkgStore:
                               transform=layer.options.get("transform"))
         try:
             return embed_raster(c, table, source, crs or f"EPSG:{self.srs_id}",
-                                srs_id=self.srs_id, identifier=layer.label("zh"))
+                                srs_id=self.srs_id, identifier=layer.label("zh"),
+                                progress=progress)
         finally:
             source.close()
 

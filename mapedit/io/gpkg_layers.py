@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -157,10 +158,18 @@ def geometry_type(role: str | None, geoms: np.ndarray) -> str:
 
 # -- writing a vector layer's table ----------------------------------------------------------------
 
+WRITE_BATCH = 20_000
+"""Features inserted per ``executemany`` by :func:`write_vector_table` (progress between)."""
+
+
 def write_vector_table(c: sqlite3.Connection, layer: Layer, srs_id: int, rtree: bool,
-                       stamp: str | None = None) -> str:
+                       stamp: str | None = None,
+                       progress: Callable[[float], None] | None = None) -> str:
     """Create ``base_<id>`` with the layer's features, registered for GDAL/QGIS, indexed and
-    tracked, inside the caller's transaction. Returns the table name."""
+    tracked, inside the caller's transaction. Returns the table name. ``progress(fraction)``
+    is called between batches (it may raise to abandon the caller's transaction)."""
+    report = progress or (lambda _f: None)
+    report(0.0)
     table = layer_table(layer.id)
     data = layer.data if layer.data is not None else BaseLayer(layer.id,
                                                                np.empty(0, dtype=object), [])
@@ -180,6 +189,7 @@ def write_vector_table(c: sqlite3.Connection, layer: Layer, srs_id: int, rtree: 
     register_features(c, table, gtype, srs_id, f"底图 base layer: {label}", bounds,
                       stamp or timestamp())
     blobs = encode_geometries(geoms, srs_id, multipoint=gtype == "MULTIPOINT")
+    report(0.2)
     rows = []
     keyset = set(names)
     plain = all(seen[0].get(k, set()) <= {str, int, float, type(None)} for k in names)
@@ -191,14 +201,18 @@ def write_vector_table(c: sqlite3.Connection, layer: Layer, srs_id: int, rtree: 
         else:
             rows.append((fid, b, *[_column_value(a.get(k)) for k in names], extra))
     qcols = "".join(", " + quote(k) for k in names)
-    c.executemany(f"INSERT INTO {quote(table)} (fid, geom{qcols}, attrs) VALUES "
-                  f"({', '.join('?' * (len(names) + 3))})", rows)
+    insert = (f"INSERT INTO {quote(table)} (fid, geom{qcols}, attrs) VALUES "
+              f"({', '.join('?' * (len(names) + 3))})")
+    for i in range(0, len(rows), WRITE_BATCH):
+        c.executemany(insert, rows[i:i + WRITE_BATCH])
+        report(0.3 + 0.55 * min(1.0, (i + WRITE_BATCH) / len(rows)))
     if rtree and len(geoms):
         env = shapely.bounds(geoms)[:, [0, 2, 1, 3]]
         create_rtree(c, table, np.arange(1, len(geoms) + 1), env)
     elif rtree:
         create_rtree(c, table, np.empty(0, dtype=np.int64), np.empty((0, 4)))
     create_tracking(c, table)
+    report(1.0)
     return table
 
 

@@ -37,6 +37,11 @@ class StoreError(MapeditError):
     server gone); a store raises it with the reason in both languages."""
 
 
+class StoreBusyError(StoreError):
+    """Refused because this program is still writing something long into the project in
+    another thread (a large layer, an embedded image); nothing was done, try again soon."""
+
+
 @dataclass
 class RemoteChanges:
     """What changed in the stored project between two revisions.

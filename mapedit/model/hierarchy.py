@@ -58,6 +58,11 @@ class Unit:
     committee: str = ""
     """Residents' committee (居委会) a 街面 unit belongs to; it must not cross its boundary."""
     locked: bool = False
+    responsibility_grid_name: str = field(default="", compare=False, repr=False)
+    """The responsibility grid's name as an exchange file gives it (``units.geojson``'s
+    ``responsibility_grid_name``): read so that a project made from the file names its
+    responsibility grids. Not stored with the unit: a project keeps the names in its
+    responsibility grids."""
 
 
 @dataclass

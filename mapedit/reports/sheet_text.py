@@ -25,6 +25,7 @@ SHEET_TEXT: dict[str, str] = {
     "sign_date": "日期",
     "sign_date_fill": "     年     月     日",
     "north": "北",
+    "imagery_incomplete": "⚠ 影像不完整:部分在线影像瓦片未能获取",
     "scale": "比例尺 1:{scale}",
     # unit sheet
     "unit_title": "{unit}微网格划分确认图",

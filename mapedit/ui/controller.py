@@ -47,6 +47,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from mapedit.errors import MapeditError, ProjectChangedError
+from mapedit.io.store import StoreBusyError
 from mapedit.model.changes import ChangeSet, delete_grids
 from mapedit.rules.findings import Finding
 from mapedit.ui.commands import (
@@ -115,6 +116,10 @@ class ProjectController(QObject):
     (the text says what): the window offers to reload. Emitted on the next turn of the event
     loop, after the undo stack has finished the refused run."""
 
+    BUSY_RETRY_MS = 300
+    """While a long layer write holds the project file, installing a finished check is tried
+    again after this pause."""
+
     POLL_MS = 3000
     """How often the open project is asked whether another program changed it (0: never;
     the window also asks when it is activated, and every push asks first)."""
@@ -133,6 +138,7 @@ class ProjectController(QObject):
         self._thread: threading.Thread | None = None
         self._bridge: _CheckBridge | None = None
         self._macro_depth = 0
+        self._restart_scheduled = False
         self.refresh_count = 0
         """Refreshes emitted so far (tests count them: one per change)."""
         self._poll = QTimer(self)
@@ -248,24 +254,42 @@ class ProjectController(QObject):
 
     def _check_done(self, job) -> None:
         """Main thread: install the finished check (once; a job of a project closed meanwhile
-        is dropped)."""
+        is dropped). While a long layer write holds the project file, try again shortly."""
         if job is not self._job or self.project is None:
             return
-        self._job = None
-        self._thread = None
-        self._bridge = None
         try:
             self.project.finish_background_check(job)
+        except StoreBusyError:
+            QTimer.singleShot(self.BUSY_RETRY_MS, lambda: self._check_done(job))
+            return
         except MapeditError as exc:
+            self._check_finished()
             self.notice.emit(error_text(exc))
         except Exception as exc:  # noqa: BLE001 - the clerk keeps the map; the log has it
+            self._check_finished()
             log.exception("installing the background check failed")
             self.notice.emit(tr("检查失败:{0}").format(exc))
+        else:
+            self._check_finished()
         self.checkingChanged.emit(False)
         # Findings only: no grid changed (edits made meanwhile were refreshed when made), so
         # the views update error counts, not every unit's coverage.
         self._note(Refresh(findings=True))
         self.flush()
+
+    def _check_finished(self) -> None:
+        self._job = None
+        self._thread = None
+        self._bridge = None
+
+    def _restart_check(self, project) -> None:
+        """The project dropped its findings (a base layer added or removed, settings
+        changed): check everything again in the background, as after opening (else the
+        findings would stay empty and edits unchecked until the project is reopened)."""
+        self._restart_scheduled = False
+        if project is self.project and project is not None and self._job is None \
+                and not self.checker_ready:
+            self._start_check()
 
     def wait_for_check(self, timeout: float = 120.0) -> bool:
         """Block until the background check is installed (tests, benchmarks, export)."""
@@ -288,7 +312,12 @@ class ProjectController(QObject):
 
     # -- refresh ----------------------------------------------------------------------------
     def _on_project_changed(self, changeset: ChangeSet | None) -> None:
-        """Project listener: note what an applied change set touched."""
+        """Project listener: note what an applied change set touched (and check again in
+        the background when the project dropped its findings)."""
+        if self._job is None and not self.checker_ready and not self._restart_scheduled:
+            self._restart_scheduled = True
+            project = self.project
+            QTimer.singleShot(0, lambda: self._restart_check(project))
         r = Refresh(findings=self.checker_ready)
         for ch in getattr(changeset, "changes", None) or []:
             for g in (ch.before, ch.after):
@@ -458,6 +487,8 @@ class ProjectController(QObject):
         locks = {(c, u.locked) for c, u in project.dataset.units.items()}
         try:
             project.catch_up()
+        except StoreBusyError:  # our own long write holds the file: look again later
+            return False
         except MapeditError as err:
             log.warning("catching up failed, reopening: %s", err)
             return self.reload()

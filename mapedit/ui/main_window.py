@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
 
         self.unit_tree = UnitTreePanel(self)
         self.layers = LayerPanel(self)
+        self.layers.georeferenceRequested.connect(self.basemap.adjust_georeference)
         self.attributes = AttributePanel(self)
         self.findings = FindingsPanel(self)
         self.households = HouseholdChart(self)
@@ -450,7 +451,7 @@ class MainWindow(QMainWindow):
         self.basemap.project_opened(project)  # imagery context: CRS, file, the user's key
         self.canvas.set_dataset(ds)
         self.basemap.watch_imagery()
-        self.layers.set_stack(ds.layers if ds is not None else None)
+        self.layers.set_project(project)  # removal through the project, with the clerk's name
         self.unit_tree.set_project(project)
         self.attributes.set_project(project)
         self.findings.set_findings(self.controller.findings(), ds,

@@ -2427,5 +2427,65 @@ Add the buildings and roads you got from the surveying bureau or the operations 
             <source>检测到:{encoding}({how})</source>
             <translation>Detected: {encoding} ({how})</translation>
         </message>
+        <message>
+            <source>已取消,项目没有改动</source>
+            <translation>Cancelled; the project is unchanged</translation>
+        </message>
+        <message>
+            <source>正在写入项目… {pct}%(可以继续查看地图)</source>
+            <translation>Writing into the project… {pct}% (you can keep looking at the map)</translation>
+        </message>
+        <message>
+            <source>正在取消…</source>
+            <translation>Cancelling…</translation>
+        </message>
+        <message>
+            <source>保存到图层…</source>
+            <translation>Save to the layer…</translation>
+        </message>
+        <message>
+            <source>删除…</source>
+            <translation>Remove…</translation>
+        </message>
+        <message>
+            <source>只有在本软件中配准的图片才能调整(保存了控制点)</source>
+            <translation>Only images georeferenced in mapedit can be adjusted (their control points are stored)</translation>
+        </message>
+        <message>
+            <source>已更新图层“{name}”的配准</source>
+            <translation>The georeference of the layer “{name}” is updated</translation>
+        </message>
+        <message>
+            <source>用现在的 {n} 个控制点替换图层“{name}”原来的配准?
+原来的控制点和变换将被替换,此操作不能撤销。</source>
+            <translation>Replace the georeference of the layer “{name}” with the current {n} control points?
+The previous control points and transform are replaced; this cannot be undone.</translation>
+        </message>
+        <message>
+            <source>调整配准</source>
+            <translation>Adjust georeference</translation>
+        </message>
+        <message>
+            <source>调整配准…</source>
+            <translation>Adjust georeference…</translation>
+        </message>
+        <message>
+            <source>这是图层“{name}”保存时的控制点。检查残差:某点特别大时多半是点错了,选中它重新指定或删除;也可以添加点。满意后点“保存到图层…”替换原来的配准。</source>
+            <translation>These are the control points the layer “{name}” was saved with. Check the residuals: a point with a much larger one was probably mis-clicked; select it to place it again or delete it. You can also add points. When satisfied, click “Save to the layer…” to replace the previous georeference.</translation>
+        </message>
+        <message>
+            <source>重新打开配准窗口,调整选中影像的控制点</source>
+            <translation>Reopen the georeferencing window to adjust the control points of the selected image</translation>
+        </message>
+        <message>
+            <source>图纸已导出,但图上的影像不完整(部分在线瓦片没有取到,图上已注明):{what}{more}
+联网后再导出一次即可补全。</source>
+            <translation>The sheets are exported, but the imagery on them is incomplete (some online tiles did not arrive; the sheets say so): {what}{more}
+Export again when online to complete it.</translation>
+        </message>
+        <message>
+            <source>;另有 {n} 处</source>
+            <translation>; {n} more</translation>
+        </message>
     </context>
 </TS>

@@ -124,6 +124,15 @@ class BasemapActions(QObject):
             win.choose_image()
         return win
 
+    def adjust_georeference(self, layer_id: str):
+        """图层 → 调整配准…: the georeferencing window on a saved layer, points restored."""
+        from mapedit.ui.basemap.georef_window import open_for_layer
+
+        win = open_for_layer(self.controller.project, layer_id, self.window)
+        if win is not None:
+            win.saved.connect(self._added)
+        return win
+
     def offer_base_layers(self):
         """After 文件 → 新建: the next step, bringing in the street's own map (non-modal; the
         clerk may also close it and add layers later from the 文件 menu)."""

@@ -11,9 +11,10 @@ which column holds households / name / road class; for an image its size, CRS an
 embedded; for tiles the GCJ-02 warning with the correction, and whether the 天地图 key is set.
 
 添加 imports in a worker with progress (read, reproject, repair; an image's pyramid), then
-stores the layer with one ``Project.add_layer`` call — one transaction: a failure or a cancel
-leaves the project as it was. The repair report follows. The dialog shares every decision with
-``mapedit add-layer`` (:mod:`mapedit.io.vector_import`, :mod:`mapedit.io.layer_factory`).
+stores the layer in another worker (:class:`~mapedit.ui.basemap.layer_write.LayerWrite`:
+``Project.write_layer``, one transaction, with progress; the map stays usable meanwhile) and
+puts it into the layer stack — a failure or a cancel leaves the project as it was. The repair
+report follows. The dialog shares every decision with ``mapedit add-layer`` (:mod:`mapedit.io.vector_import`, :mod:`mapedit.io.layer_factory`).
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ class AddLayerDialog(QDialog):
         self.report_lines: list[str] = []
         self._preview_job: Job | None = None
         self._import_job: Job | None = None
+        self._write = None
+        """The :class:`~mapedit.ui.basemap.layer_write.LayerWrite` under way."""
+        self._report: tuple[list, list] = ([], [])
         self._preview_again = False
         self._loading = False
         self._multi_layers = False
@@ -797,26 +801,47 @@ class AddLayerDialog(QDialog):
         self.message.setText(self.tr("没有导入任何内容:") + _error_text(exc))
 
     def _import_built(self, result) -> None:
-        """The layer is read and checked: store it (one transaction), then show the report."""
-        from PySide6.QtWidgets import QApplication
-
-        from mapedit.io.layer_factory import default_index
+        """The layer is read and checked: store it (one transaction, in a worker: the map
+        stays usable), then show the report."""
+        from mapedit.ui.basemap.layer_write import LayerWrite
 
         layer, lines, notes = result
+        self._report = (list(lines), list(notes))
+        self.progress.setValue(0)
         self.progress_label.setText(self.tr("正在写入项目…"))
-        self.cancel_button.setEnabled(False)  # the write is one store transaction: no way back
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        QApplication.processEvents()  # show the label
-
+        for w in (self.source_edit, self.browse, self.tdt_combo, self.tdt_use, self.name_edit):
+            w.setEnabled(False)
+        write = LayerWrite(self.project, layer, parent=self)
+        write.progressed.connect(self._write_progress)
+        write.written.connect(self._written)
+        write.failed.connect(self._write_failed)
+        self._write = write
         try:
-            self.project.add_layer(layer, default_index(self.dataset.layers, layer))
-        except Exception as exc:  # noqa: BLE001 - the store refused: nothing was written
-            QApplication.restoreOverrideCursor()
-            self.cancel_button.setEnabled(True)
-            self._import_failed(exc)
+            write.start()
+        except Exception as exc:  # noqa: BLE001 - the id was taken meanwhile: nothing written
+            self._write = None
+            self._write_failed(exc)
+
+    def _write_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(round(100 * fraction)))
+        self.progress_label.setText(self.tr("正在写入项目… {pct}%(可以继续查看地图)").format(
+            pct=int(round(100 * fraction))))
+
+    def _write_failed(self, exc: BaseException) -> None:
+        self._write = None
+        for w in (self.source_edit, self.browse, self.tdt_combo, self.tdt_use, self.name_edit):
+            w.setEnabled(True)
+        if isinstance(exc, Cancelled):
+            self.progress.setVisible(False)
+            self.add_button.setEnabled(True)
+            self.progress_label.setText(self.tr("已取消,项目没有改动"))
             return
-        QApplication.restoreOverrideCursor()
-        self.cancel_button.setEnabled(True)
+        self._import_failed(exc)
+
+    def _written(self, layer) -> None:
+        """Stored and in the layer stack: the report."""
+        self._write = None
+        lines, notes = self._report
         self.added = layer
         self.progress.setValue(100)
         self.progress_label.setText(self.tr("已添加"))
@@ -825,15 +850,23 @@ class AddLayerDialog(QDialog):
         body = "<br>".join(html.escape(line) for line in self.report_lines)
         self.report_view.setText(f"<p style='color:#2e7d32'><b>✔ {html.escape(head)}</b></p>"
                                  f"<p>{body}</p>")
-        for w in (self.source_edit, self.browse, self.tdt_combo, self.tdt_use, self.name_edit):
-            w.setEnabled(False)
         self.pages.setCurrentWidget(self.report_view)
         self.add_button.setVisible(False)
         self.cancel_button.setText(self.tr("完成"))
         self.layerAdded.emit(layer)
 
+    def writing(self) -> bool:
+        """True while the layer is being written into the project."""
+        return self._write is not None and self._write.running()
+
     # -- closing ---------------------------------------------------------------------------------
     def reject(self) -> None:
+        if self.writing():
+            # the write is one transaction: cancelled, it is rolled back; if it committed
+            # already, the layer goes into the stack before the dialog closes
+            self.progress_label.setText(self.tr("正在取消…"))
+            self._write.cancel()
+            self._write.finish()
         for job in (self._import_job, self._preview_job):
             if job is not None and job.running():
                 job.cancel()

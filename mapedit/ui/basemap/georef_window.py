@@ -9,8 +9,15 @@ every change: affine for scans, projective for phone photos taken at an angle; e
 residual in metres and the RMS are in the table, so a mis-click shows at once (residuals over
 three times the RMS are red). With enough points the photo is drawn over the map at the
 opacity of the slider — the live preview — so the clerk sees roads meet roads. 保存到项目
-adds it as an image layer (one ``Project.add_layer``; small images are embedded so the project
-carries them); then the clerk traces micro-grids over it with the usual tools.
+adds it as an image layer (small images are embedded so the project carries them; stored in a
+worker with progress, :class:`~mapedit.ui.basemap.layer_write.LayerWrite`); then the clerk
+traces micro-grids over it with the usual tools.
+
+A saved georeference can be adjusted later (图层 panel → 调整配准…, :func:`open_for_layer`):
+the window opens on the layer's image with its control points restored from the layer's
+``options["transform"]`` (the points are stored there with the fit), and 保存到图层 replaces
+that layer's georeference — after a question, since it cannot be undone; an embedded image
+is written into the project again.
 
 Both views draw imagery with the map's own items: the photo through a ``RasterItem`` in pixel
 coordinates (big scans get their pyramid, only what is visible is decoded), the preview through
@@ -48,6 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mapedit.errors import InputError
 from mapedit.model.georef import (
     AFFINE,
     MIN_POINTS,
@@ -153,7 +161,11 @@ class GeorefWindow(QDialog):
         self.dataset = project.dataset
         self.context = context or for_project(project)
         self.geo = Georeferencer(self.dataset.crs, PROJECTIVE)
-        self.geo.subscribe(lambda _g: self._changed())
+        self.geo.subscribe(self._geo_changed)
+        self.target: Layer | None = None
+        """The layer whose georeference is being adjusted (None: a new image)."""
+        self._write = None
+        """The :class:`~mapedit.ui.basemap.layer_write.LayerWrite` under way."""
         self.image: str | None = None
         self.fit = None
         self.fit_error: str = ""
@@ -190,8 +202,7 @@ class GeorefWindow(QDialog):
         self.kind_combo.setObjectName("kind")
         self.kind_combo.addItem(self.tr("透视(手机拍的照片,至少 4 个点)"), PROJECTIVE)
         self.kind_combo.addItem(self.tr("仿射(扫描件或正对拍摄,至少 3 个点)"), AFFINE)
-        self.kind_combo.currentIndexChanged.connect(
-            lambda _i: self.geo.set_kind(self.kind_combo.currentData()))
+        self.kind_combo.currentIndexChanged.connect(self._kind_chosen)
         bar.addWidget(self.kind_combo)
         self.preview_check = QCheckBox(self.tr("在地图上预览"), self)
         self.preview_check.setObjectName("preview")
@@ -305,6 +316,51 @@ class GeorefWindow(QDialog):
 
         self.map.set_dataset(self.dataset)
 
+    # -- adjusting a saved georeference ---------------------------------------------------------
+    def load_layer(self, layer: Layer) -> None:
+        """Open ``layer`` (an image georeferenced in mapedit) for adjusting: its image, its
+        control points and transform kind; saving then replaces its georeference. A layer
+        without stored points, or whose image has moved, is refused (bilingual error)."""
+        transform = layer.options.get("transform") or {}
+        name_zh, name_en = layer.label("zh"), layer.label("en")
+        if layer.kind != RASTER or not transform.get("points"):
+            raise InputError(
+                f"图层“{name_zh}”不是在本软件中配准的(没有保存控制点),不能调整配准",  # i18n: ok
+                f"the layer '{name_en}' was not georeferenced in mapedit (no control points "
+                "stored); its georeference cannot be adjusted")
+        path = str(layer.options.get("path") or "")
+        if not path or not Path(path).exists():
+            raise InputError(
+                f"找不到图层“{name_zh}”的原始图片 {path}(可能已移动),不能调整配准",  # i18n: ok
+                f"the image of the layer '{name_en}' is not found: {path} "
+                "(moved?); its georeference cannot be adjusted")
+        geo = Georeferencer.from_options(transform, crs=self.dataset.crs)
+        self.open_image(path)
+        if self.image != path:
+            raise InputError(f"无法打开图层“{name_zh}”的图片 {path}",  # i18n: ok
+                             f"cannot open the image of the layer '{name_en}': {path}")
+        self.target = layer
+        self.geo.unsubscribe(self._geo_changed)
+        self.geo = geo
+        geo.subscribe(self._geo_changed)
+        self.kind_combo.blockSignals(True)
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(geo.kind)))
+        self.kind_combo.blockSignals(False)
+        self.selected = None
+        self.save_button.setText(self.tr("保存到图层…"))
+        self.setWindowTitle(self.tr("调整配准") + f" — {layer.label('zh' if _chinese() else 'en')}")
+        if layer.id in self.map.layer_names():  # the preview stands in for it here
+            self.map.layer_item(layer.id).setVisible(False)
+        if layer.extent:
+            self.map.zoom_to_bounds(*layer.extent)
+        self._changed()
+
+    def _geo_changed(self, _geo=None) -> None:
+        self._changed()
+
+    def _kind_chosen(self, _index: int) -> None:
+        self.geo.set_kind(self.kind_combo.currentData())
+
     # -- the image -----------------------------------------------------------------------------
     def choose_image(self) -> None:
         from mapedit.io.raster import SUFFIXES
@@ -315,6 +371,17 @@ class GeorefWindow(QDialog):
             self.tr("图片") + f" ({pattern})")
         if path:
             self.open_image(path)
+            if self.image == path and self.target is not None:
+                self._new_image()
+
+    def _new_image(self) -> None:
+        """Another image than the adjusted layer's: it will be a new layer, from new points."""
+        self.target = None
+        self.geo.unsubscribe(self._geo_changed)
+        self.geo = Georeferencer(self.dataset.crs, self.kind_combo.currentData())
+        self.geo.subscribe(self._geo_changed)
+        self.save_button.setText(self.tr("保存到项目…"))
+        self._changed()
 
     def open_image(self, path: str) -> None:
         """Show ``path`` on the left (its pyramid is built in the background if it is big)."""
@@ -537,6 +604,11 @@ class GeorefWindow(QDialog):
             text = self.tr(
                 "在左边的图片上点一个能认出的位置(路口、建筑角),再在右边地图上点同一位置。"
                 "已有 {n} 个点,至少需要 {need} 个;点尽量分散在图的四周。").format(n=n, need=need)
+        elif self.target is not None:
+            text = self.tr(
+                "这是图层“{name}”保存时的控制点。检查残差:某点特别大时多半是点错了,选中它重新指定"
+                "或删除;也可以添加点。满意后点“保存到图层…”替换原来的配准。").format(
+                name=self.target.label("zh" if _chinese() else "en"))
         else:
             text = self.tr(
                 "继续添加点可以提高精度(建议 6 个以上,分散在四周)。检查残差:某点特别大时多半是点错了,"
@@ -554,65 +626,95 @@ class GeorefWindow(QDialog):
         has = self.selected is not None
         for b in (self.move_image_button, self.move_map_button, self.delete_button):
             b.setEnabled(has)
-        self.save_button.setEnabled(self.fit is not None and self._job is None)
+        self.save_button.setEnabled(self.fit is not None and not self._busy())
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self, name: str | None = None) -> None:
         """Add the georeferenced image to the project (a worker reads it and builds its
-        pyramid; the layer is stored in one transaction)."""
-        if self.fit is None or self.image is None:
+        pyramid, another stores it in one transaction) — or, when adjusting a layer, replace
+        that layer's georeference after the clerk confirmed it."""
+        if self.fit is None or self.image is None or self._busy():
             return
-        if name is None:
-            name, ok = QInputDialog.getText(self, self.tr("保存到项目"), self.tr("图层名称:"),
-                                            text=Path(self.image).stem)
-            if not ok:
-                return
         transform = self.fit.to_options(self.geo.points)
+        if self.target is not None:
+            label = self.target.label("zh" if _chinese() else "en")
+            answer = QMessageBox.question(
+                self, self.tr("调整配准"),
+                self.tr("用现在的 {n} 个控制点替换图层“{name}”原来的配准?\n"
+                        "原来的控制点和变换将被替换,此操作不能撤销。").format(
+                    n=len(self.geo.enabled()), name=label))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            job = Job(_adjusted_layer, self.target, self.dataset.crs, transform, parent=self)
+        else:
+            if name is None:
+                name, ok = QInputDialog.getText(self, self.tr("保存到项目"),
+                                                self.tr("图层名称:"),
+                                                text=Path(self.image).stem)
+                if not ok:
+                    return
+            job = Job(_build_layer, self.image, self.dataset, transform, name.strip(),
+                      parent=self)
         self.progress.setVisible(True)
         self.progress.setValue(0)
         self.progress_label.setText(self.tr("正在准备影像…"))
-        self._job = Job(_build_layer, self.image, self.dataset, transform, name.strip(),
-                        parent=self)
-        self._job.progressed.connect(lambda f, _t: self.progress.setValue(int(100 * f)))
-        self._job.succeeded.connect(self._built)
-        self._job.failed.connect(self._failed)
-        self._job.start()
+        self._job = job
+        job.progressed.connect(lambda f, _t: self.progress.setValue(int(50 * f)))
+        job.succeeded.connect(self._built)
+        job.failed.connect(self._failed)
+        job.start()
         self._update_texts()
+
+    def _busy(self) -> bool:
+        return self._job is not None or (self._write is not None and self._write.running())
 
     def _failed(self, exc: BaseException) -> None:
         self._job = None
+        self._write = None
         self.progress.setVisible(False)
-        self.progress_label.setText("" if isinstance(exc, Cancelled) else
-                                    self.tr("没有保存:") + _error_text(exc))
+        self.progress_label.setText(self.tr("已取消,项目没有改动") if isinstance(exc, Cancelled)
+                                    else self.tr("没有保存:") + _error_text(exc))
         self._update_texts()
 
     def _built(self, layer) -> None:
-        from PySide6.QtWidgets import QApplication
+        """The layer is ready: store it in a worker (the window stays usable)."""
+        from mapedit.ui.basemap.layer_write import LayerWrite
 
-        from mapedit.io.layer_factory import default_index
-
+        self._job = None
         self.progress_label.setText(self.tr("正在写入项目…"))
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        self.repaint()  # show the label: the write is one store transaction
-
+        write = LayerWrite(self.project, layer, replace=self.target is not None, parent=self)
+        write.progressed.connect(lambda f: self.progress.setValue(50 + int(50 * f)))
+        write.written.connect(self._written)
+        write.failed.connect(self._failed)
+        self._write = write
         try:
-            self.project.add_layer(layer, default_index(self.dataset.layers, layer))
-        except Exception as exc:  # noqa: BLE001 - refused by the store: nothing written
-            QApplication.restoreOverrideCursor()
+            write.start()
+        except Exception as exc:  # noqa: BLE001 - refused before writing: nothing written
             self._failed(exc)
             return
-        QApplication.restoreOverrideCursor()
-        self._job = None
+        self._update_texts()
+
+    def _written(self, layer) -> None:
+        self._write = None
         self.added = layer
         self.progress.setValue(100)
-        self.progress_label.setText(self.tr("已保存为图层“{name}”,可以照着它描绘微网格了").format(
-            name=layer.label("zh" if _chinese() else "en")))
+        name = layer.label("zh" if _chinese() else "en")
+        if self.target is not None:
+            self.target = layer
+            text = self.tr("已更新图层“{name}”的配准").format(name=name)
+        else:
+            text = self.tr("已保存为图层“{name}”,可以照着它描绘微网格了").format(name=name)
+        self.progress_label.setText(text)
         self._update_texts()
         self.saved.emit(layer)
 
     def reject(self) -> None:
         if self._job is not None:
             self._job.cancel()
+        if self._write is not None and self._write.running():
+            # one transaction: cancelled it is rolled back; committed, the layer is taken in
+            self._write.cancel()
+            self._write.finish()
         for item, box in ((self.preview_item, self.map.viewbox),
                           (self.photo_item, self.image_box)):
             if item is not None:
@@ -657,6 +759,59 @@ def _build_layer(control, image: str, dataset, transform: dict, name: str):
             progress=lambda f: control.progress(0.95 * f), cancel=control.event)
     control.check()
     return layer
+
+
+def _adjusted_layer(control, target: Layer, project_crs: str, transform: dict) -> Layer:
+    """``target`` with a new georeference (extent recomputed; an embedded image keeps its
+    tiles table, written again by the store); the image's pyramid built if needed."""
+    from dataclasses import replace
+
+    from mapedit.io.layer_factory import raster_layer
+    from mapedit.io.raster import prepare
+    from mapedit.model.layers import LayerStack
+
+    path = str(target.options.get("path") or target.source)
+    embedded = target.options.get("embedded")
+    fresh, _notes = raster_layer(path, project_crs, LayerStack(), name=target.name,
+                                 transform=transform, embed=bool(embedded))
+    options = dict(target.options)
+    options.update(fresh.options)
+    if embedded:
+        options["embedded"] = embedded
+    else:
+        options.pop("embedded", None)
+    layer = replace(target, source=fresh.source, crs=fresh.crs, extent=fresh.extent,
+                    options=options, data=None)
+    prepare(path, crs=layer.crs or None, many_windows=bool(embedded),
+            progress=lambda f: control.progress(0.95 * f), cancel=control.event)
+    control.check()
+    return layer
+
+
+def open_for_layer(project, layer_id: str, parent=None) -> GeorefWindow | None:
+    """图层 → 调整配准…: the window on a saved layer (non-modal); a layer that cannot be
+    adjusted gets a message instead."""
+    from mapedit.errors import MapeditError
+
+    if project is None or layer_id not in project.dataset.layers:
+        return None
+    layer = project.dataset.layers[layer_id]
+    win = GeorefWindow(project, None, parent)
+    try:
+        win.load_layer(layer)
+    except MapeditError as exc:
+        QMessageBox.warning(parent, win.tr("调整配准"), _error_text(exc))
+        win.reject()
+        win.deleteLater()
+        return None
+    win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    win.show()
+    return win
+
+
+def can_adjust(layer: Layer) -> bool:
+    """Whether ``layer`` holds the control points a georeference can be adjusted from."""
+    return layer.kind == RASTER and bool((layer.options.get("transform") or {}).get("points"))
 
 
 def open_georef_window(project, image: str | None = None, parent=None) -> GeorefWindow | None:

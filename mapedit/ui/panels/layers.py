@@ -3,19 +3,23 @@
 The panel is a view of the dataset's :class:`~mapedit.model.layers.LayerStack`: ticking a box,
 moving the opacity slider or a layer up/down changes the stack, and the stack's events redraw
 the canvas (which follows the same stack) and this list. The project persists the stack (the
-store helper's part); nothing here talks to the canvas or the file. The list shows the top-most
+store helper's part); nothing here talks to the canvas or the file. Removing a base layer goes
+through ``Project.remove_layer`` (the edit log names the clerk) when the panel shows a
+project; 调整配准… (button and context menu) asks the window to reopen a georeferenced image
+(:attr:`LayerPanel.georeferenceRequested`). The list shows the top-most
 layer first, as in every GIS, while the stack is ordered bottom → top. Names come from
 ``Layer.label`` in the interface language.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSlider,
@@ -32,9 +36,13 @@ ROLE = Qt.ItemDataRole.UserRole
 class LayerPanel(QWidget):
     """Checkbox list of the stack's layers with opacity slider and up/down buttons."""
 
+    georeferenceRequested = Signal(str)
+    """调整配准…: the id of an image layer georeferenced in mapedit, to reopen."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.stack = None
+        self.project = None
         self._loading = False
         self._status: dict[str, str] = {}
         """Layer id → what its renderer reports (failed tiles, a moved image)."""
@@ -51,6 +59,12 @@ class LayerPanel(QWidget):
         self.remove = QPushButton(self.tr("删除"), self)
         self.remove.setToolTip(self.tr("从项目中删除选中的底图图层(原始文件不受影响)"))
         self.remove.clicked.connect(self.remove_current)
+        self.georef = QPushButton(self.tr("调整配准"), self)
+        self.georef.setObjectName("adjust_georeference")
+        self.georef.setToolTip(self.tr("重新打开配准窗口,调整选中影像的控制点"))
+        self.georef.clicked.connect(self._adjust_current)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         self.opacity = QSlider(Qt.Orientation.Horizontal, self)
         self.opacity.setRange(0, 100)
         self.opacity.setToolTip(self.tr("选中图层的不透明度"))
@@ -59,6 +73,7 @@ class LayerPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.up)
         row.addWidget(self.down)
+        row.addWidget(self.georef)
         row.addWidget(self.remove)
         orow = QHBoxLayout()
         orow.addWidget(QLabel(self.tr("不透明度"), self))
@@ -69,6 +84,12 @@ class LayerPanel(QWidget):
         layout.addWidget(self.list)
         layout.addLayout(orow)
         layout.addLayout(row)
+
+    def set_project(self, project) -> None:
+        """Show the layers of ``project`` (None empties the panel); base layers are removed
+        through it, with the clerk's name in the edit log."""
+        self.project = project
+        self.set_stack(project.dataset.layers if project is not None else None)
 
     def set_stack(self, stack) -> None:
         """Show (and follow) ``stack``; None empties the panel."""
@@ -164,9 +185,56 @@ class LayerPanel(QWidget):
                 self.tr("从项目中删除图层“{name}”?原始文件不受影响。").format(name=name))
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        self.stack.remove(layer_id)  # the project removes it from the file too
+        if self.project is not None and self.project.dataset.layers is self.stack:
+            from mapedit.errors import MapeditError
+            from mapedit.ui.commands import current_user
+            from mapedit.ui.i18n import error_text
+
+            try:
+                self.project.remove_layer(layer_id, who=current_user())
+            except MapeditError as exc:  # refused (busy, changed elsewhere): nothing removed
+                QMessageBox.warning(self, self.tr("删除图层"), error_text(exc))
+                return False
+        else:
+            self.stack.remove(layer_id)  # a bare stack: whoever owns it persists it
         self._status.pop(layer_id, None)
         return True
+
+    def can_adjust(self, layer_id: str | None) -> bool:
+        """Whether the layer is an image georeferenced in mapedit (its points are stored)."""
+        if layer_id is None or self.stack is None or layer_id not in self.stack:
+            return False
+        from mapedit.ui.basemap.georef_window import can_adjust
+
+        return can_adjust(self.stack[layer_id])
+
+    def _adjust_current(self) -> None:
+        layer_id = self.current_layer()
+        if self.can_adjust(layer_id):
+            self.georeferenceRequested.emit(layer_id)
+
+    def _context_menu(self, pos) -> None:
+        item = self.list.itemAt(pos)
+        if item is None or self.stack is None:
+            return
+        self.list.setCurrentItem(item)
+        layer_id = item.data(ROLE)
+        menu = self.context_menu(layer_id)
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+
+    def context_menu(self, layer_id: str) -> QMenu:
+        """The list's context menu for ``layer_id`` (调整配准…, 删除…)."""
+        menu = QMenu(self)
+        adjust = menu.addAction(self.tr("调整配准…"))
+        adjust.setEnabled(self.can_adjust(layer_id))
+        if not adjust.isEnabled() and self.stack[layer_id].kind == "raster":
+            adjust.setToolTip(self.tr("只有在本软件中配准的图片才能调整(保存了控制点)"))
+        adjust.triggered.connect(lambda: self.georeferenceRequested.emit(layer_id))
+        remove = menu.addAction(self.tr("删除…"))
+        remove.setEnabled(self.stack[layer_id].removable)
+        remove.triggered.connect(lambda: self.remove_current())
+        menu.setToolTipsVisible(True)
+        return menu
 
     def layer_order(self) -> list[str]:
         """Drawing order bottom → top (the stack's order)."""
@@ -198,6 +266,7 @@ class LayerPanel(QWidget):
         for w in (self.opacity, self.up, self.down):
             w.setEnabled(enabled)
         self.remove.setEnabled(enabled and self.stack[layer_id].removable)
+        self.georef.setVisible(self.can_adjust(layer_id))
         if not enabled:
             return
         self._loading = True

@@ -32,6 +32,8 @@ from mapedit.rules.findings import Finding
 
 DPI = 1200
 PAPERS = ("A4", "A3")
+PREVIEW_TILES_WAIT = 2.0
+"""Seconds the dialog's page preview waits for online tiles (the PDF: the render timeout)."""
 
 _app = None
 
@@ -63,6 +65,9 @@ class SheetsResult:
     font: str | None
     page_sizes: list[tuple[str, bool]] = field(default_factory=list)
     """``(paper, landscape)`` of every page, in order."""
+    imagery_problems: list[tuple[str, str]] = field(default_factory=list)
+    """(zh, en) of imagery that could not be printed in full (tiles that did not arrive);
+    the pages concerned say so on their map."""
 
 
 Progress = Callable[[int, int], None]
@@ -72,11 +77,14 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
                  codes: Sequence[str] | None = None, paper: str = "A4",
                  overview: bool | None = None, version: str = "", revision: int = 0,
                  today: str | None = None, progress: Progress | None = None,
-                 project_path: str | os.PathLike | None = None) -> SheetsResult:
+                 project_path: str | os.PathLike | None = None,
+                 imagery=None) -> SheetsResult:
     """Write the sheets of ``codes`` (all units when None) to ``out``.
 
     ``overview`` (default: when no units were chosen) puts the street page with the unit
-    index first. ``progress(done, total)`` is called after each page."""
+    index first. ``progress(done, total)`` is called after each page. ``imagery``: the
+    :class:`~mapedit.ui.canvas.imagery_context.ImageryContext` tile layers are drawn with
+    (default: the project's, with the user's 天地图 key and tile cache)."""
     paper = (paper or "A4").upper()
     if paper not in PAPERS:
         raise InputError(f"不支持的纸张 {paper}(可选 A4、A3)",  # i18n: ok - bilingual error
@@ -136,9 +144,16 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
 
         pages: list[tuple[str, bool, Callable[[], None]]] = []
         outline: list[tuple[str, int]] = []
+        problems: list[tuple[str, str]] = []  # imagery not printed in full, every page
+
+        def imagery_context(ctx: dict) -> None:
+            ctx["project_path"] = project_path
+            ctx["imagery_problems"] = problems
+            if imagery is not None:
+                ctx["imagery"] = imagery
         if ov_plan is not None:
             op = OverviewPainter(pp, dataset, ov_plan, total, base)
-            op.context["project_path"] = project_path
+            imagery_context(op.context)
             outline.append((st("bookmark_overview", street=ov.street_name),  # type: ignore[union-attr]
                             0))
             pages.append((paper, True, op.first_page))
@@ -146,7 +161,7 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
                 pages.append((paper, True, lambda i=i, op=op: op.continuation(i)))
         for plan in plans:
             up = UnitPainter(pp, dataset, plan, total, base)
-            up.context["project_path"] = project_path
+            imagery_context(up.context)
             outline.append((f"{plan.sheet.index}. {plan.sheet.unit.name}({plan.sheet.unit.code})",
                             len(pages)))
             pages.append((paper, plan.page.landscape, up.first_page))
@@ -184,7 +199,7 @@ def write_sheets(dataset: Dataset, findings: Sequence[Finding], out: str | os.Pa
                 {"/Subject": st("pdf_subject"),
                  "/Keywords": " ".join(s.unit.code for s in sheets[:200])})
     return SheetsResult(out, len(pages), [s.unit.code for s in sheets], family,
-                        [(s, ls) for s, ls, _ in pages])
+                        [(s, ls) for s, ls, _ in pages], list(dict.fromkeys(problems)))
 
 
 @contextlib.contextmanager
@@ -201,12 +216,13 @@ def _scratch(near: Path):
 
 
 def write_project_sheets(project, out: str | os.PathLike, codes: Sequence[str] | None = None,
-                         paper: str = "A4", progress: Progress | None = None) -> SheetsResult:
+                         paper: str = "A4", progress: Progress | None = None,
+                         imagery=None) -> SheetsResult:
     """:func:`write_sheets` for an open :class:`mapedit.project.Project` (its findings, its
     edit revision)."""
     return write_sheets(project.dataset, list(project.findings), out, codes, paper,
                         revision=project_revision(project.store), progress=progress,
-                        project_path=project.path)
+                        project_path=project.path, imagery=imagery)
 
 
 def preview_image(dataset: Dataset, findings: Sequence[Finding], code: str | None,
@@ -241,6 +257,9 @@ def preview_image(dataset: Dataset, findings: Sequence[Finding], code: str | Non
         uplan.first_page = 1
         page = uplan.page
         painter_obj = UnitPainter(pp, dataset, uplan, uplan.pages, base)
+    # the dialog's preview is painted on the GUI thread: tiles only briefly waited for (the
+    # PDF waits for them in full)
+    painter_obj.context["tiles_wait"] = PREVIEW_TILES_WAIT
     img = QImage(round(page.w / 25.4 * dpi), round(page.h / 25.4 * dpi),
                  QImage.Format.Format_RGB32)
     img.setDotsPerMeterX(dpm)

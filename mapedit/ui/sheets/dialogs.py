@@ -162,6 +162,15 @@ class SheetsDialog(QDialog):
             return False
         finally:
             progress.close()
+        if self.last_result.imagery_problems:  # the sheets say so too; tell the clerk now
+            from mapedit.ui.i18n import pick
+
+            zh, en = self.last_result.imagery_problems[0]
+            more = len(self.last_result.imagery_problems) - 1
+            QMessageBox.warning(self, self.tr("导出图纸"), self.tr(
+                "图纸已导出,但图上的影像不完整(部分在线瓦片没有取到,图上已注明):{what}"
+                "{more}\n联网后再导出一次即可补全。").format(
+                what=pick(zh, en), more=self.tr(";另有 {n} 处").format(n=more) if more else ""))
         return True
 
 

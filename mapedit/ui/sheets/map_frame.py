@@ -8,13 +8,15 @@ costs a handful of Qt calls. Labels are placed inside their polygon at the pole 
 inaccessibility and only drawn at a size that fits; otherwise the grid's number stands in.
 
 Imagery (a raster or tile layer under the map) is painted by renderers registered per layer
-kind with :func:`register_underlay`; the basemap work plugs its renderer in there.
+kind with :func:`register_underlay` (``ui/sheets/imagery.py``); what they could not draw is
+collected in the context's ``imagery_problems`` and :meth:`MapFrame.imagery_note` says so on
+the map.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -63,6 +65,8 @@ class MapFrame:
     h: float
     centre: tuple[float, float]
     scale: int
+    imagery_problems: list[tuple[str, str]] = field(default_factory=list)
+    """What the underlays of this frame could not draw (tiles that did not arrive)."""
 
     @property
     def mm_per_m(self) -> float:
@@ -165,6 +169,8 @@ class MapFrame:
         import mapedit.ui.sheets.imagery  # noqa: F401 - registers the raster underlay
 
         context = dict(context or {})
+        problems = context.setdefault("imagery_problems", [])  # shared with the caller's
+        start = len(problems)
         n = 0
         rect = self.paper.rect(self.x, self.y, self.w, self.h)
         per_m = self.paper.k * self.mm_per_m
@@ -180,7 +186,21 @@ class MapFrame:
                 n += 1
             finally:
                 p.restore()
+        self.imagery_problems = list(problems[start:])
         return n
+
+    def imagery_note(self, margin: float = 4.0) -> None:
+        """When the imagery under this map is incomplete (tiles that did not arrive), say so
+        in the top-left corner: a signed sheet must not pass off gaps as ground."""
+        if not self.imagery_problems:
+            return
+        p = self.paper
+        text = st("imagery_incomplete")
+        w = min(self.w - 2 * margin - 16, p.text_width(text, 7, True) + 4)
+        p.box(self.x + margin, self.y + margin, w, 6, 0.25, QColor("#c62828"),
+              fill=_color("#ffffff", 230))
+        p.text(self.x + margin + 2, self.y + margin, w - 3, 6, text, 7, True,
+               QColor("#c62828"))
 
     # -- map furniture ---------------------------------------------------------------------
     def north_arrow(self, size_mm: float = 11.0, margin: float = 4.0) -> None:

@@ -170,6 +170,7 @@ class OverviewPainter:
         if ov.street_geometry is not None:
             mf.lines([ov.street_geometry], QColor("#222222"), 1.0)
         self.numbers(mf)
+        mf.imagery_note()
         mf.unclip()
         mf.north_arrow()
         mf.scale_bar()

@@ -401,6 +401,7 @@ class UnitPainter:
                      0.7)
         self.neighbour_names(mf)
         self.labels(mf)
+        mf.imagery_note()
         if not s.grids and unit_geom is not None and not unit_geom.is_empty:
             pt = _label_point(unit_geom)
             mx, my = mf.to_mm(pt.x, pt.y)
