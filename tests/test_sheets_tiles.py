@@ -172,3 +172,26 @@ def test_the_sheets_dialog_prints_tiles_and_warns_when_incomplete(qtbot, demo_pr
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(next(tmp_path.glob("dialog_page*.png")), Path(keep) / "sheet_tiles_missing.png")
+
+
+def test_a_failing_tile_layer_prints_clear_not_red(demo_path, tmp_path, server, qapp):
+    """On paper a failed tile is left clear, not pale red: a failing layer on top (a 注记
+    layer whose key is wrong) must not hide the imagery of the layers below; the picture's
+    problems carry the note instead."""
+    from mapedit.io.layer_factory import tiles_layer
+    from mapedit.model.layers import LayerStack
+    from mapedit.ui.canvas.imagery_context import ImageryContext
+    from mapedit.ui.render import render_layer
+
+    with Project.open(demo_path) as project:
+        crs, (x0, y0, x1, y1) = project.dataset.crs, project.dataset.extent()
+    layer, _k, _n = tiles_layer(server.url + "/nothing/{z}/{x}/{y}.png", LayerStack(),
+                                name="坏的瓦片")
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    img, problems = render_layer(layer, (cx - 150, cy - 100, cx + 150, cy + 100), 300, 200,
+                                 ImageryContext(crs=crs, project_path=None), timeout=5)
+    assert problems and "坏的瓦片" in problems[0][0]
+    from helpers_imagery import qimage_rgba
+
+    alpha = qimage_rgba(img)[..., 3]
+    assert alpha.max() == 0, "nothing drawn where the tiles failed"

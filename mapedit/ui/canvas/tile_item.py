@@ -14,7 +14,9 @@ What the clerk sees while tiles come and go:
 * a tile on its way: the tile of a lower zoom covering it, enlarged, if one is at hand, else a
   light grey **placeholder**; the picture is recomposed as tiles arrive;
 * a tile that **failed** (HTTP error, not an image, timeout): pale red with a red cross, and
-  the layer's status (the layer panel, the status bar) says how many and why;
+  the layer's status (the layer panel, the status bar) says how many and why; in a picture made
+  for paper or a file (``render_now``, the sheets) it is left clear instead, so the imagery of
+  the layers below still shows, and the picture's problems say what is missing;
 * a tile an offline MBTiles file does not have: left empty, hatched grey;
 * a 天地图 layer without the user's key: one message on the map saying where to enter it.
 """
@@ -189,8 +191,9 @@ class TilePictures:
                     if state == OK and k not in waited:
                         waited[k] = "not an image"
                     failed.append(k)
-                    _draw_failed(p, quad)
-                    continue
+                    if wait is None:  # on the map; a printed or saved picture leaves it
+                        _draw_failed(p, quad)  # clear (a red square would hide the imagery
+                    continue  # of the layers below) and carries the note instead
                 if not self._draw_parent(p, k, quad):
                     _draw_placeholder(p, quad)
                 missing.append(k)
