@@ -306,13 +306,13 @@ class BuildingCuts(Rule):
     def warm(self) -> None:
         layer = self.checker.layer("buildings")
         if layer is not None:
-            layer.tree  # noqa: B018 - built on first use
+            layer.index  # noqa: B018 - built on first use
 
     def scopes(self, change: Change) -> Iterable[Hashable]:
         layer = self.checker.layer("buildings")
         if layer is None or len(change.geometries) == 0:
             return ()
-        _, bi = layer.tree.query(change.geometries, predicate="intersects")
+        _, bi = layer.index.query(change.geometries)
         return np.unique(bi).tolist()
 
     def check(self, key: Hashable) -> list[Finding]:
