@@ -38,3 +38,15 @@ class ProjectChangedError(MapeditError):
     """Another program (a second editor window, QGIS, GDAL, ``mapedit import``) changed the
     project file since it was loaded. Writing now would silently overwrite that change, so
     the write is refused; the user reloads the project and redoes the edit."""
+
+
+class BaseLayerNotLoaded(MapeditError):
+    """A base layer's features are still being read (the window paints the project first and
+    reads the base layers in the background). Whatever needs them — households from the
+    buildings, splitting along a road, the rules — is refused until they are in, never done
+    with an empty layer."""
+
+    def __init__(self, zh_labels: list[str], en_labels: list[str]) -> None:
+        super().__init__(f"底图“{'、'.join(zh_labels)}”仍在载入,请稍候再试",
+                         f"the base layer '{', '.join(en_labels)}' is still loading; "
+                         "try again in a moment")

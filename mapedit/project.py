@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -25,7 +26,7 @@ from mapedit.io.store import ProjectStore, RemoteChanges, StoreError
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid
-from mapedit.model.layers import VECTOR, Layer, LayerEvent
+from mapedit.model.layers import VECTOR, BaseLayer, Layer, LayerEvent
 from mapedit.model.settings import Settings
 from mapedit.rules.findings import Finding
 
@@ -101,6 +102,31 @@ class BackgroundCheck:
             self.done = True
 
 
+class BaseLayerLoad:
+    """Reading the features of the base layers a project was opened without
+    (``Project.open(..., defer_base_layers=True)``): made by :meth:`Project.begin_base_load`
+    on the main thread, :meth:`run` in any thread (the store reads through a connection of its
+    own), then :meth:`Project.finish_base_load` on the main thread puts the features into
+    ``dataset.layers``. Most of a city's file is buildings the map does not draw at full
+    extent, so the window paints the hierarchy first and reads these meanwhile."""
+
+    def __init__(self, store: ProjectStore, ids: list[str]) -> None:
+        self._store = store
+        self.ids = ids
+        self.data: dict[str, Any] = {}
+        self.notes: list[str] = []
+        self.error: BaseException | None = None
+        self.done = False
+
+    def run(self) -> None:
+        try:
+            self.data, self.notes = self._store.read_base_layers(self.ids)  # type: ignore[attr-defined]
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            self.error = exc
+        finally:
+            self.done = True
+
+
 def _label(g: MicroGrid) -> str:
     return g.code or g.name or f"fid {g.fid}"
 
@@ -154,11 +180,14 @@ class Project:
         return cls(Path(path), store, loaded, checker_factory)
 
     @classmethod
-    def open(cls, path: str | os.PathLike,
-             checker_factory: CheckerFactory | None = None) -> Project:
+    def open(cls, path: str | os.PathLike, checker_factory: CheckerFactory | None = None,
+             defer_base_layers: bool = False) -> Project:
+        """Open a project file. ``defer_base_layers`` (the window) leaves the base layers'
+        features out; they are read by :meth:`begin_base_load` / :meth:`finish_base_load`
+        after the first paint, and until then :meth:`Dataset.base` refuses their roles."""
         store = GpkgStore.open(path)
         try:
-            dataset = store.load()
+            dataset = store.load(base_layers=not defer_base_layers)
         except BaseException:
             store.close()
             raise
@@ -201,12 +230,56 @@ class Project:
         run a second full check on the main thread)."""
         return self._checker is not None
 
+    # -- base layers read after opening ---------------------------------------------------
+    @property
+    def base_loading(self) -> bool:
+        """Whether base layers' features are still to be read (see :meth:`begin_base_load`)."""
+        return self.dataset.loading()
+
+    def begin_base_load(self) -> BaseLayerLoad | None:
+        """Start reading the features of the base layers the project was opened without
+        (main thread); None when there are none. ``job.run()`` in any thread, then
+        :meth:`finish_base_load`. Until then :meth:`Dataset.base` refuses those roles and
+        :meth:`begin_background_check` refuses to start (the rules read buildings and
+        villager groups)."""
+        ids = [ly.id for ly in self.dataset.layers.not_loaded()]
+        if not ids:
+            return None
+        return BaseLayerLoad(self.store, ids)
+
+    def finish_base_load(self, job: BaseLayerLoad) -> list[str]:
+        """Put the features ``job`` read into ``dataset.layers`` (main thread): layers still
+        waiting for them get them (one removed or replaced meanwhile is left alone; one whose
+        table is gone gets no features), the layers' listeners (the canvas, the layer panel)
+        hear of it, nothing is written back, and the project's listeners are told with an
+        empty change set. Returns the notes about geometries repaired while reading; raises
+        what the job raised (the layers then stay unloaded)."""
+        if job.error is not None:
+            raise job.error
+        if not job.done:
+            raise RuntimeError("finish_base_load needs a job that has run")
+        stack = self.dataset.layers
+        with self._muted_layers():
+            for lid in job.ids:
+                layer = stack.get(lid)
+                if layer is None or layer.kind != VECTOR or layer.data is not None:
+                    continue
+                data = job.data.get(lid)
+                if data is None:
+                    data = BaseLayer(lid, np.empty(0, dtype=object), [])
+                stack.set_data(lid, data)
+        self._invalidate_checker()
+        self._notify(ChangeSet("底图已载入", "base layers loaded", []))
+        return list(job.notes)
+
     def begin_background_check(self, progress: Progress | None = None) -> BackgroundCheck:
         """Start a full check off the main thread (main thread only). Takes a snapshot of the
         grids (the objects are shared: grids are replaced, never changed in place) so edits
         may go on while the job runs; call ``job.run()`` in a worker thread, then
         :meth:`finish_background_check`. Until then :attr:`checker_ready` is False."""
         ds = self.dataset
+        if ds.loading():  # the rules read base layers: never check without them
+            ds.base(ds.layers.not_loaded()[0].role or "other")  # raises BaseLayerNotLoaded
         snapshot = Dataset(crs=ds.crs, street=ds.street,
                            responsibility_grids=ds.responsibility_grids, units=dict(ds.units),
                            grids=dict(ds.grids), layers=ds.layers, catalogue=ds.catalogue,

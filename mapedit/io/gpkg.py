@@ -94,7 +94,7 @@ from mapedit.model.catalogue import Catalogue
 from mapedit.model.changes import ChangeSet, GridChange
 from mapedit.model.dataset import Dataset
 from mapedit.model.hierarchy import MicroGrid, ResponsibilityGrid, Street, Unit, now_iso
-from mapedit.model.layers import RASTER, TILES, VECTOR, Layer, LayerStack
+from mapedit.model.layers import RASTER, TILES, VECTOR, BaseLayer, Layer, LayerStack
 from mapedit.model.settings import Settings
 
 # -- errors --------------------------------------------------------------------------------
@@ -125,6 +125,12 @@ def _sqlite_errors(path: Path, what_zh: str, what_en: str) -> Iterator[None]:
     except sqlite3.DatabaseError as exc:
         raise _not_project(path, f"已损坏,无法读取({exc})",
                            f"is damaged and cannot be read ({exc})") from exc
+
+
+def _repaired_note(layer_id: str, n: int) -> str:
+    return (f"底图 {layer_id} 中 {n} 个要素的图形有空环、空部分或无法读取,已在读取时处理"
+            f"(文件未改动) / base layer {layer_id}: {n} features had empty rings or "
+            "parts or could not be read; cleaned on load (the file is unchanged)")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -593,6 +599,35 @@ class GpkgStore:
             self._sync(c)  # the same snapshot as the data just read
         return ds
 
+    def read_base_layers(self, ids: Sequence[str]) -> tuple[dict[str, BaseLayer], list[str]]:
+        """The features of the vector layers ``ids`` (those :meth:`load` with
+        ``base_layers=False`` left out) and the notes about geometries repaired on the way.
+
+        Safe to call from any thread while the store is used elsewhere: it reads through a
+        connection of its own, opened and closed here, in one read transaction. The window
+        paints a project first and reads its base layers with this in the background (most of
+        a city's file is buildings). A layer whose table another program changed meanwhile is
+        read as it is now; the usual change check (:meth:`changes_since`) then reports that
+        table again, which sets the same features once more."""
+        wanted = set(ids)
+        out: dict[str, BaseLayer] = {}
+        notes: list[str] = []
+        if not wanted:
+            return out, notes
+        with self._read("读取底图", "reading the base layers"):
+            conn = _connect(self.path)
+            try:
+                with _transaction(conn, "DEFERRED") as c:
+                    repaired: dict[str, list[int]] = {}
+                    for layer in restore_stack(c, repaired, only=wanted):
+                        if layer.id in wanted and layer.data is not None:
+                            out[layer.id] = layer.data
+            finally:
+                conn.close()
+        for lid, idx in repaired.items():
+            notes.append(_repaired_note(lid, len(idx)))
+        return out, notes
+
     def _load(self, c: sqlite3.Connection, base_layers: bool = True) -> Dataset:
         meta = dict(c.execute("SELECT key, value FROM mapedit_meta").fetchall())
         street, rgs = self._load_hierarchy(c)
@@ -604,10 +639,7 @@ class GpkgStore:
             layers.insert(layer, len(layers))  # in stored order (insert() alone sorts kinds)
         layers.ensure_project_layers()
         for lid, idx in repaired.items():
-            self.messages.append(
-                f"底图 {lid} 中 {len(idx)} 个要素的图形有空环、空部分或无法读取,已在读取时处理"
-                f"(文件未改动) / base layer {lid}: {len(idx)} features had empty rings or "
-                "parts or could not be read; cleaned on load (the file is unchanged)")
+            self.messages.append(_repaired_note(lid, len(idx)))
         return Dataset(crs=meta.get("crs") or f"EPSG:{self.srs_id}", street=street,
                        responsibility_grids=rgs, units=units, grids=grids, layers=layers,
                        catalogue=self._load_catalogue(c), settings=self._load_settings(c))

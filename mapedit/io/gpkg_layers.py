@@ -260,6 +260,7 @@ def read_vector_table(c: sqlite3.Connection, table: str, name: str,
     # 370,000 buildings as dicts, beside all their rows, cost ~250 MB for nothing.
     parts: list[np.ndarray] = []
     columns: dict[str, list] = {k: [] for k in keys}
+    strings: dict[str, dict[str, str]] = {k: {} for k in keys}
     n = 0
     while rows := cur.fetchmany(LOAD_BATCH):
         part: list[int] | None = [] if repaired is not None else None
@@ -270,8 +271,10 @@ def read_vector_table(c: sqlite3.Connection, table: str, name: str,
             col = columns[k]
             if k in bools:
                 col += [None if r[2 + i] is None else bool(r[2 + i]) for r in rows]
-            else:
-                col += [r[2 + i] for r in rows]
+            else:  # one str object per distinct value: 369,000 building names, half repeats
+                seen = strings[k]
+                col += [seen.setdefault(v, v) if v.__class__ is str else v
+                        for v in (r[2 + i] for r in rows)]
         for j, r in enumerate(rows, start=n):
             if r[1]:
                 try:

@@ -156,9 +156,30 @@ class Dataset:
 
     def base(self, role: str) -> BaseLayer | None:
         """All features of the vector layers of ``role`` (``roads``, ``buildings``, …; see
-        :data:`mapedit.model.layers.ROLES`) as one layer, or None when there are none."""
+        :data:`mapedit.model.layers.ROLES`) as one layer, or None when there are none.
+
+        Raises :class:`~mapedit.errors.BaseLayerNotLoaded` while a layer of ``role`` is still
+        being read (the window opens a project without its base layers' features and reads
+        them in the background): a result computed from a missing layer — households summed
+        over no buildings, a split along no road — would be wrong, not merely incomplete.
+        Views that may simply draw or snap without it use :meth:`base_loaded`."""
+        waiting = self.layers.not_loaded(role)
+        if waiting:
+            from mapedit.errors import BaseLayerNotLoaded
+
+            raise BaseLayerNotLoaded([ly.label("zh") for ly in waiting],
+                                     [ly.label("en") for ly in waiting])
+        return self.base_loaded(role)
+
+    def base_loaded(self, role: str) -> BaseLayer | None:
+        """:meth:`base` from the layers of ``role`` loaded so far, never raising (None while
+        they are all still loading): for snapping and hit tests, which look again later."""
         layer = self.layers.features(role)
         return layer if layer is not None and len(layer) else None
+
+    def loading(self) -> bool:
+        """Whether any base layer's features are still being read (see :meth:`base`)."""
+        return bool(self.layers.not_loaded())
 
     def extent(self) -> tuple[float, float, float, float] | None:
         import shapely

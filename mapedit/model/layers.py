@@ -361,6 +361,14 @@ class LayerStack:
         """Vector layers of ``role`` (visible or not: rules read hidden layers too)."""
         return [layer for layer in self._layers if layer.kind == VECTOR and layer.role == role]
 
+    def not_loaded(self, role: str | None = None) -> list[Layer]:
+        """Vector layers (of ``role``, or of any role) whose features are not loaded
+        (``data`` is None): a project opened for the window reads them after the first
+        paint (:meth:`mapedit.project.Project.begin_base_load`); until then
+        :meth:`mapedit.model.dataset.Dataset.base` refuses the role."""
+        return [ly for ly in self._layers if ly.kind == VECTOR and ly.data is None
+                and (role is None or ly.role == role)]
+
     def features(self, role: str) -> BaseLayer | None:
         """Every feature of every vector layer of ``role`` as one :class:`BaseLayer`
         (None when there is none). Built once per change of those layers, so the checker and

@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapedit.model.dataset import Dataset
 from mapedit.model.layers import BaseLayer
+from mapedit.model.point_index import BoxIndex
 from mapedit.rules.geom import clean_array_valid, clean_polygonal, has_empty_ring
 from mapedit.rules.index import GridIndex
 
@@ -309,10 +310,20 @@ class PreparedLayer:
         self.geoms: np.ndarray = geoms
         self._lock = threading.Lock()
         self._tree: shapely.STRtree | None = None
+        self._index: BoxIndex | None = None
         self._valid: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.geoms)
+
+    @property
+    def index(self) -> BoxIndex:
+        """Which features a geometry intersects (the incremental check's scopes): smaller
+        than :attr:`tree` for 370,000 buildings, which the window keeps all session."""
+        with self._lock:
+            if self._index is None:
+                self._index = BoxIndex(self.geoms)
+            return self._index
 
     @property
     def tree(self) -> shapely.STRtree:

@@ -29,6 +29,17 @@ from mapedit.rules.geom import fmt_area, is_thin, noise_width, problem_pieces
 from mapedit.rules.protocol import Change, Rule
 
 
+def _union(geoms: list[BaseGeometry | None]) -> BaseGeometry:
+    """Union of the grids around a unit. Where they form a valid coverage (no overlaps: the
+    usual case) GEOS's coverage union gives the same area in a sixth of the time of
+    ``union_all`` (0.1 against 0.67 ms, plus 0.27 ms to check the coverage): the incremental
+    re-check does this for every unit an edit touches (issue 12: < 5 ms)."""
+    arr = np.asarray([g for g in geoms if g is not None], dtype=object)
+    if len(arr) > 1 and shapely.coverage_is_valid(arr):
+        return shapely.coverage_union_all(arr)
+    return shapely.union_all(arr)
+
+
 class TopologyRules(Rule):
     """One scope per unit code (None: the grids in no unit). Runs in the main lane of a full
     check (its exact path is shared with a worker, chunk by chunk). Reads which units overlap
@@ -194,7 +205,7 @@ class TopologyRules(Rule):
         cands = e.grids.index.query(ug, "intersects")
         if cands:
             geoms = [e.grids.clean(f) for f in cands]
-            covered = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+            covered = _union(geoms) if len(geoms) > 1 else geoms[0]
             rest = shapely.difference(ug, covered)
         else:
             rest = ug

@@ -40,7 +40,7 @@ def open_or_create_demo(path: Path | None = None):
     path = path or demo_path()
     if path.exists():
         try:
-            return Project.open(path)
+            return Project.open(path, defer_base_layers=True)  # read after the first paint
         except (MapeditError, OSError, Exception) as exc:  # noqa: BLE001 - any damage: rebuild
             log.warning("demo project %s unreadable (%s); generating it again", path, exc)
             try:
@@ -136,7 +136,7 @@ def main(path: str | None = None, demo: bool = False) -> int:
         if target is not None:
             window.statusBar().showMessage(tr("正在打开 {0}…").format(target.name))
             app.processEvents()
-            project = Project.open(target)
+            project = Project.open(target, defer_base_layers=True)
     except (MapeditError, OSError) as exc:
         show_error(window, tr("无法打开项目"), exc)
         if path:  # the file the clerk named: do not replace it with another

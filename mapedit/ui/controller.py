@@ -135,8 +135,11 @@ class ProjectController(QObject):
         self._flush_scheduled = False
         self._syncing = False
         self._job: Any = None
+        self._load: Any = None
+        self._load_thread: threading.Thread | None = None
         self._thread: threading.Thread | None = None
         self._bridge: _CheckBridge | None = None
+        self._load_bridge: _CheckBridge | None = None
         self._macro_depth = 0
         self._restart_scheduled = False
         self.refresh_count = 0
@@ -167,7 +170,9 @@ class ProjectController(QObject):
         self.projectChanged.emit(project)
         self.selectionChanged.emit([], "project")
         self.currentUnitChanged.emit(None)
-        if project is not None and not self.checker_ready:
+        if project is not None and getattr(project, "base_loading", False):
+            self._start_base_load()  # then the check: the rules read the base layers
+        elif project is not None and not self.checker_ready:
             self._start_check()
         self._poll.stop()
         if project is not None:
@@ -206,8 +211,9 @@ class ProjectController(QObject):
 
     @property
     def checking(self) -> bool:
-        """True while the background full check runs."""
-        return self._job is not None
+        """True while the background full check runs (or the base layers it needs are still
+        being read)."""
+        return self._job is not None or self._load is not None
 
     def findings(self) -> list[Finding]:
         """The project's findings, or an empty list while the full check still runs."""
@@ -215,6 +221,54 @@ class ProjectController(QObject):
 
     def summary(self) -> dict | None:
         return self.project.summary() if self.checker_ready else None
+
+    # -- base layers read after the first paint ----------------------------------------------
+    def _start_base_load(self) -> None:
+        """Read the base layers' features in a worker (the project was opened without them so
+        the map is painted sooner); :meth:`_base_loaded` puts them in and starts the check.
+        Meanwhile editing works, and whatever needs a layer still loading is refused by the
+        model (``Dataset.base`` raises ``BaseLayerNotLoaded``) rather than done without it."""
+        job = self.project.begin_base_load()
+        if job is None:
+            self._start_check()
+            return
+        bridge = _CheckBridge()
+        bridge.done.connect(self._base_loaded, Qt.ConnectionType.QueuedConnection)
+        self._load = job
+
+        def work() -> None:
+            job.run()
+            bridge.done.emit(job)
+
+        self._load_thread = threading.Thread(target=work, name="mapedit-base-layers",
+                                             daemon=True)
+        self._load_bridge = bridge
+        self.checkingChanged.emit(True)
+        self.checkProgress.emit(0, 1)
+        self._load_thread.start()
+
+    def _base_loaded(self, job) -> None:
+        """Main thread: install the base layers read by ``job`` (once; a job of a project
+        closed meanwhile is dropped), then start the full check."""
+        if job is not self._load or self.project is None:
+            return
+        self._load = None
+        self._load_thread = None
+        self._load_bridge = None
+        try:
+            notes = self.project.finish_base_load(job)
+        except MapeditError as exc:
+            self.checkingChanged.emit(False)
+            self.refuse(exc)
+            return
+        for note in notes:
+            log.info("opening %s: %s", getattr(self.project, "path", ""), note)
+        if notes:
+            self.status.emit(pick_line(notes[0]), 3 * MESSAGE_MS)
+        if not self.checker_ready:
+            self._start_check()
+        else:
+            self.checkingChanged.emit(False)
 
     # -- background check -------------------------------------------------------------------
     def _start_check(self) -> None:
@@ -292,7 +346,9 @@ class ProjectController(QObject):
             self._start_check()
 
     def wait_for_check(self, timeout: float = 120.0) -> bool:
-        """Block until the background check is installed (tests, benchmarks, export)."""
+        """Block until the background check is installed (tests, benchmarks, export); the
+        base layers it waits for are put in first."""
+        self.wait_for_base_layers(timeout)
         thread, job = self._thread, self._job
         if job is None:
             return self.checker_ready
@@ -303,7 +359,27 @@ class ProjectController(QObject):
         self._check_done(job)
         return self.checker_ready
 
+    def wait_for_base_layers(self, timeout: float = 120.0) -> bool:
+        """Block until the base layers read after opening are in the dataset (then the
+        check has been started)."""
+        thread, job = self._load_thread, self._load
+        if job is None:
+            return not (self.project is not None and getattr(self.project, "base_loading",
+                                                             False))
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                return False
+        self._base_loaded(job)
+        return True
+
     def _abandon_check(self) -> None:
+        if self._load is not None:
+            self._load = None
+            self._load_thread = None
+            self._load_bridge = None
+            if self._job is None:
+                self.checkingChanged.emit(False)
         if self._job is not None:
             self._job = None
             self._thread = None
@@ -515,7 +591,7 @@ class ProjectController(QObject):
             return False
         try:
             factory = old.__dict__.get("checker_factory")
-            new = Project.open(old.path, checker_factory=factory)
+            new = Project.open(old.path, checker_factory=factory, defer_base_layers=True)
         except (MapeditError, OSError) as err:
             self.refuse(err if isinstance(err, MapeditError) else str(err))
             return False

@@ -157,7 +157,7 @@ class ProjectFiles(QObject):
 
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            project = Project.open(str(path))
+            project = Project.open(str(path), defer_base_layers=True)
         except (MapeditError, OSError) as exc:
             QGuiApplication.restoreOverrideCursor()
             show_error(self.parent_widget, self.tr("无法打开项目"), exc)

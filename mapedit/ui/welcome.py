@@ -54,7 +54,7 @@ def initial_project(settings: SettingsStore):
     if path is None:
         return None
     try:
-        return Project.open(path)
+        return Project.open(path, defer_base_layers=True)
     except (MapeditError, OSError) as exc:
         log.warning("last project %s does not open (%s); showing the welcome page", path, exc)
         return None

@@ -20,6 +20,7 @@ from mapedit.model.editing.noding import conform
 from mapedit.model.editing.verify import guard
 from mapedit.model.hierarchy import HOUSEHOLDS_FROM_BUILDINGS, MicroGrid, Unit, now_iso
 from mapedit.model.layers import BaseLayer
+from mapedit.model.point_index import PointIndex, interior_xy
 from mapedit.model.settings import Settings
 from mapedit.model.validity import geometry_problem, is_usable, usable
 
@@ -152,21 +153,22 @@ def _usable_geometries(grids: Iterable[MicroGrid]) -> list[BaseGeometry]:
 
 # -- buildings -------------------------------------------------------------------------------
 
-_BUILDING_CACHE: dict[int, tuple[np.ndarray, np.ndarray, shapely.STRtree, np.ndarray]] = {}
+_BUILDING_CACHE: dict[int, tuple[np.ndarray, PointIndex, np.ndarray]] = {}
 
 
-def _building_index(layer: BaseLayer) -> tuple[np.ndarray, shapely.STRtree, np.ndarray]:
-    """Interior points, tree and households of a building layer, cached per layer object
-    (the layer is read-only; a reloaded project brings a new object)."""
+def _building_index(layer: BaseLayer) -> tuple[PointIndex, np.ndarray]:
+    """Interior points (as coordinates, see :class:`~mapedit.model.point_index.PointIndex`:
+    a tree of Point objects held ~100 MB for the 6,000-unit city) and households of a
+    building layer, cached per layer object (the layer is read-only; a reloaded project
+    brings a new object)."""
     hit = _BUILDING_CACHE.get(id(layer))
     if hit is not None and hit[0] is layer.geometries:
-        return hit[1], hit[2], hit[3]
-    pts = shapely.point_on_surface(np.asarray(layer.geometries, dtype=object))
+        return hit[1], hit[2]
+    index = PointIndex(*interior_xy(np.asarray(layer.geometries, dtype=object)))
     hh = building_household_values(layer)
-    tree = shapely.STRtree(pts)
     _BUILDING_CACHE.clear()  # one building layer at a time is plenty
-    _BUILDING_CACHE[id(layer)] = (layer.geometries, pts, tree, hh)
-    return pts, tree, hh
+    _BUILDING_CACHE[id(layer)] = (layer.geometries, index, hh)
+    return index, hh
 
 
 def building_household_values(layer: BaseLayer) -> np.ndarray:
@@ -201,13 +203,13 @@ def building_households(dataset: Dataset, geoms: Sequence[BaseGeometry]) -> list
     layer = dataset.base("buildings")
     if layer is None:
         return [None] * len(geoms)
-    pts, tree, hh = _building_index(layer)
+    index, hh = _building_index(layer)
     out: list[int | None] = []
     for g in geoms:
         if g is None or g.is_empty:
             out.append(None)
             continue
-        idx = tree.query(g, predicate="contains")
+        idx = index.within(g)
         vals = hh[idx]
         vals = vals[~np.isnan(vals)]
         out.append(int(vals.sum()) if len(vals) else None)

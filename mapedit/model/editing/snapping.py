@@ -54,7 +54,7 @@ def _lines_of(layer: str, dataset: Dataset) -> tuple[list[BaseGeometry], list[st
                 geoms.append(g.geometry.boundary)
                 names.append(f"grid:{g.fid}")
     else:
-        base = dataset.base(layer)
+        base = dataset.base_loaded(layer)  # a layer still loading is snapped to later
         if base is not None:
             for i, g in enumerate(base.geometries):
                 if g is None or g.is_empty:
@@ -73,7 +73,7 @@ def _static_key(dataset: Dataset, layers: Sequence[str]) -> list[object]:
         if layer == "units":
             key += [u.geometry for u in dataset.units.values()]
         elif layer != "grids":
-            key.append(dataset.base(layer))
+            key.append(dataset.base_loaded(layer))  # rebuilt once it is loaded
     return key
 
 

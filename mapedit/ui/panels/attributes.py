@@ -241,7 +241,8 @@ class AttributePanel(QWidget):
         from mapedit.model.geometry_ops import households_from_buildings
 
         ds = self.project.dataset if self.project is not None else None
-        if g is None or ds is None or ds.base("buildings") is None or g.geometry is None:
+        if (g is None or ds is None or g.geometry is None or ds.layers.not_loaded("buildings")
+                or ds.base_loaded("buildings") is None):  # none yet, or still loading
             self.computed_households = None
             self.households_computed.hide()
             self.households_adopt.hide()

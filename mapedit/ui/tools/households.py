@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mapedit.errors import MapeditError
 from mapedit.model.changes import FROM_BUILDINGS, ChangeSet, edit_attributes, follows_buildings
 from mapedit.ui.i18n import tr
 from mapedit.ui.tools.context import EditContext
@@ -97,7 +98,11 @@ def show_households(ctx: EditContext, fids: list[int], parent: QWidget | None = 
     if not fids:
         ctx.refuse(tr("请先选择一个微网格,再计算户数。"))
         return None
-    dlg = HouseholdsDialog(ctx, fids[0], parent)
+    try:
+        dlg = HouseholdsDialog(ctx, fids[0], parent)
+    except MapeditError as err:  # the buildings are still loading: no sum from none
+        ctx.refuse(err)
+        return None
     if modal:
         dlg.exec()
     else:

@@ -41,7 +41,7 @@ class _Index:
 
 _units_cache: dict[int, tuple[int, _Index]] = {}
 _grids_cache: dict[int, tuple[tuple[int, int], _Index]] = {}
-_roads_cache: dict[int, _Index] = {}
+_roads_cache: dict[int, tuple[object, _Index]] = {}
 
 
 def _units(ds: Dataset) -> _Index:
@@ -113,14 +113,16 @@ def grids_crossed(ds: Dataset, coords: list[tuple[float, float]]) -> list[int]:
 
 def road_at(ds: Dataset, x: float, y: float, tolerance_m: float) -> int | None:
     """Index of the road (base layer ``roads``) nearest the point within the tolerance."""
-    layer = ds.base("roads")
+    layer = ds.base_loaded("roads")  # none to hover while it is still loading
     if layer is None:
         return None
-    idx = _roads_cache.get(id(ds))
-    if idx is None:
+    hit = _roads_cache.get(id(ds))
+    if hit is not None and hit[0] is layer:  # the same roads (a layer read later is new)
+        idx = hit[1]
+    else:
         idx = _Index(list(range(len(layer))), list(layer.geometries))
         _roads_cache.clear()
-        _roads_cache[id(ds)] = idx
+        _roads_cache[id(ds)] = (layer, idx)
     return idx.nearest(x, y, tolerance_m)
 
 

@@ -112,7 +112,7 @@ class SplitByRoadTool(EditTool):
         if road is None:
             self.ctx.overlay().clear_overlay()
             return
-        line = ds.base("roads").geometries[road]
+        line = ds.base_loaded("roads").geometries[road]  # found by road_at: loaded
         self.ctx.overlay().set_rubber_band(_line_coords(line), False)
 
     def mouse_press(self, x: float, y: float, button: Any = None, modifiers: Any = None,
@@ -121,6 +121,11 @@ class SplitByRoadTool(EditTool):
             return False
         ds = self.ctx.dataset
         if ds is None:
+            return True
+        try:
+            ds.base("roads")  # a roads layer still loading: say so, not "no road here"
+        except MapeditError as err:
+            self.ctx.refuse(err)
             return True
         road = locate.road_at(ds, x, y, self.ctx.snap_tolerance_m())
         if road is None:
