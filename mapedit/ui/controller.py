@@ -342,7 +342,7 @@ class ProjectController(QObject):
         findings would stay empty and edits unchecked until the project is reopened)."""
         self._restart_scheduled = False
         if project is self.project and project is not None and self._job is None \
-                and not self.checker_ready:
+                and self._load is None and not self.checker_ready:
             self._start_check()
 
     def wait_for_check(self, timeout: float = 120.0) -> bool:
@@ -390,7 +390,9 @@ class ProjectController(QObject):
     def _on_project_changed(self, changeset: ChangeSet | None) -> None:
         """Project listener: note what an applied change set touched (and check again in
         the background when the project dropped its findings)."""
-        if self._job is None and not self.checker_ready and not self._restart_scheduled:
+        # (while the base layers load, the check starts once they are in: not here)
+        if self._job is None and self._load is None and not self.checker_ready \
+                and not self._restart_scheduled:
             self._restart_scheduled = True
             project = self.project
             QTimer.singleShot(0, lambda: self._restart_check(project))
