@@ -21,6 +21,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mapedit.errors import EditRefused, InputError
+from mapedit.heap import release_free_memory
 from mapedit.io.gpkg import GpkgStore
 from mapedit.io.store import ProjectStore, RemoteChanges, StoreError
 from mapedit.model.changes import ChangeSet, GridChange
@@ -94,6 +95,7 @@ class BackgroundCheck:
                 checker.run_full()
             warm = getattr(checker, "warm", None)
             if warm is not None:  # indexes the first edit would otherwise wait for
+                release_free_memory()  # the check's temporaries: not on top of the indexes
                 warm()
             self.checker = checker
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread

@@ -47,6 +47,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from mapedit.errors import MapeditError, ProjectChangedError
+from mapedit.heap import release_free_memory
 from mapedit.io.store import StoreBusyError
 from mapedit.model.changes import ChangeSet, delete_grids
 from mapedit.rules.findings import Finding
@@ -265,6 +266,7 @@ class ProjectController(QObject):
             log.info("opening %s: %s", getattr(self.project, "path", ""), note)
         if notes:
             self.status.emit(pick_line(notes[0]), 3 * MESSAGE_MS)
+        release_free_memory()  # what reading the layers freed, before the check's peak
         if not self.checker_ready:
             self._start_check()
         else:
@@ -325,6 +327,7 @@ class ProjectController(QObject):
             self.notice.emit(tr("检查失败:{0}").format(exc))
         else:
             self._check_finished()
+        release_free_memory()  # the full check's temporaries, before the unit figures
         self.checkingChanged.emit(False)
         # Findings only: no grid changed (edits made meanwhile were refreshed when made), so
         # the views update error counts, not every unit's coverage.
