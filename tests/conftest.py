@@ -47,16 +47,9 @@ def demo_project(demo_path):
 @pytest.fixture
 def main_window(qtbot, demo_project):
     """The main window on the demo copy, shown at a desk-top size."""
-    from mapedit.ui.main_window import MainWindow
-    from mapedit.ui.settings_store import SettingsStore
+    from tests.helpers_window import show_window
 
-    window = MainWindow(demo_project, SettingsStore())
-    qtbot.addWidget(window)
-    window.resize(1500, 950)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.controller.wait_for_check(), "the background check finishes"
-    return window
+    return show_window(qtbot, demo_project)
 
 
 @pytest.fixture(autouse=True)

@@ -14,14 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers_imagery import CX, CY, PROJECT_CRS, mark_centre, ortho_with_marks, qimage_rgba
+from helpers_window import show_window
 from PySide6.QtWidgets import QApplication, QMessageBox
 from test_ui_basemap import PH, PW, RES, SHOTS, X0, Y0, _phone_photo, _photo_px, _shot
 
 from mapedit.io.layer_factory import default_index, raster_layer
 from mapedit.model.georef import PROJECTIVE, Georeferencer
 from mapedit.project import Project
-from mapedit.ui.main_window import MainWindow
-from mapedit.ui.settings_store import SettingsStore
 
 GROUND = [(X0 + 30, Y0 - 30), (X0 + 370, Y0 - 25), (X0 + 360, Y0 - 270), (X0 + 40, Y0 - 260),
           (X0 + 200, Y0 - 150), (X0 + 120, Y0 - 200)]
@@ -77,12 +76,7 @@ def test_the_control_points_are_stored_with_the_layer(demo_path, tmp_path):
 def window(qtbot, demo_path, tmp_path):
     with Project.open(demo_path) as project:
         layer, photo = _georeferenced_photo(tmp_path, project)
-    w = MainWindow(Project.open(demo_path), SettingsStore())
-    qtbot.addWidget(w)
-    w.resize(1500, 950)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.controller.wait_for_check()
+    w = show_window(qtbot, Project.open(demo_path))
     yield w, layer.id, photo
     w.close()
 

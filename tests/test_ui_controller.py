@@ -7,12 +7,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from helpers_window import show_window
 from PySide6.QtWidgets import QMessageBox
 
 from mapedit.model.changes import ChangeSet, GridChange, edit_attributes
 from mapedit.project import Project
-from mapedit.ui.main_window import MainWindow
-from mapedit.ui.settings_store import SettingsStore
 
 
 @pytest.fixture
@@ -157,11 +156,7 @@ def test_map_and_editing_before_the_check_and_edits_checked_after(qtbot, demo_pa
     from mapedit.rules.engine import Checker
 
     project = Project.open(demo_path)
-    w = MainWindow(project, SettingsStore())
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
+    w = show_window(qtbot, project, size=(1400, 900), checked=False)
     ctl = w.controller
     assert ctl.checking and not project.checker_ready
     assert len(w.canvas.layer_item("grids")) == len(project.dataset.grids)  # the map is there

@@ -11,6 +11,7 @@ import threading
 
 import pytest
 import shapely
+from helpers_window import show_window
 from PySide6.QtWidgets import QApplication
 
 from mapedit.errors import BaseLayerNotLoaded
@@ -19,7 +20,6 @@ from mapedit.model.changes import edit_attributes
 from mapedit.model.geometry_ops import delete_grid, split_grid_by_road
 from mapedit.project import Project
 from mapedit.ui.main_window import MainWindow
-from mapedit.ui.settings_store import SettingsStore
 
 
 @pytest.fixture
@@ -41,12 +41,8 @@ def gate(monkeypatch):
 
 
 def _open_window(qtbot, path) -> MainWindow:
-    w = MainWindow(Project.open(path, defer_base_layers=True), SettingsStore())
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return show_window(qtbot, Project.open(path, defer_base_layers=True), size=(1400, 900),
+                       checked=False)
 
 
 def _wait_loaded(qtbot, w: MainWindow) -> None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
+from helpers_window import show_window
 from PySide6.QtGui import QPainter
 
 from mapedit.ui import i18n
-from mapedit.ui.main_window import MainWindow
-from mapedit.ui.settings_store import SettingsStore
 
 INTERFACE_WORDS = re.compile(r"\d\s*(?:米|千米|公里)|待划分|\d+\s*户|户数")
 """Chinese the interface paints (data — unit and grid names — stays as written): "米" only as
@@ -44,12 +43,7 @@ def test_the_map_paints_english(qtbot, qapp, demo_project, monkeypatch):
     pending = next(c for c in sorted(ds.units) if not ds.grids_of_unit(c))
     try:
         i18n.install("en", qapp)
-        w = MainWindow(demo_project, SettingsStore())
-        qtbot.addWidget(w)
-        w.resize(1400, 900)
-        w.show()
-        qtbot.waitExposed(w)
-        assert w.controller.wait_for_check()
+        w = show_window(qtbot, demo_project, size=(1400, 900))
         for zoom in (lambda: w.canvas.zoom_to_unit(pending), w.canvas.zoom_to_extent):
             zoom()
             qapp.processEvents()

@@ -12,6 +12,7 @@ import sqlite3
 
 import pytest
 import shapely
+from helpers_window import show_window
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
@@ -27,12 +28,7 @@ from mapedit.ui.settings_store import SettingsStore
 def window(qtbot, demo_path, monkeypatch):
     """The window on the demo copy, without the timer (the tests say when to look)."""
     monkeypatch.setattr(ProjectController, "POLL_MS", 0)
-    w = MainWindow(Project.open(demo_path), SettingsStore())
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.controller.wait_for_check()
+    w = show_window(qtbot, Project.open(demo_path), size=(1400, 900))
     yield w
     w.close()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers_window import show_window
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
@@ -31,12 +32,7 @@ def _open(qtbot, tmp_path, settings, size):
     from mapedit.demo import generate
 
     project = Project.create(tmp_path / "demo.gpkg", generate())
-    w = MainWindow(project, settings)
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.controller.wait_for_check()
+    w = show_window(qtbot, project, settings, size=size)
     qtbot.wait(100)
     return w
 

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from helpers_window import show_window
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel
@@ -104,16 +105,10 @@ def test_every_ui_string_has_an_english_translation():
 def test_english_mode_shows_no_chinese_interface_text(qtbot, qapp, demo_project):
     """In English the window, the map and the tools speak English: layer names, legend,
     scale bar, 待划分, hints, findings (data such as unit names stays as written)."""
-    from mapedit.ui.main_window import MainWindow
 
     try:
         i18n.install("en", qapp)
-        w = MainWindow(demo_project, SettingsStore())
-        qtbot.addWidget(w)
-        w.resize(1400, 900)
-        w.show()
-        qtbot.waitExposed(w)
-        assert w.controller.wait_for_check()
+        w = show_window(qtbot, demo_project, size=(1400, 900))
         layer_names = [w.layers.list.item(i).text() for i in range(w.layers.list.count())]
         assert "Roads" in layer_names and "Micro-grids" in layer_names
         assert not [t for t in layer_names if CJK.search(t)], layer_names

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from helpers_window import show_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -31,12 +32,7 @@ def test_refusal_is_shown_over_the_map_in_english(qtbot, qapp, demo_project):
     """In English the refusal reads in English (MapeditError.en), over the map."""
     try:
         i18n.install("en", qapp)
-        w = MainWindow(demo_project, SettingsStore())
-        qtbot.addWidget(w)
-        w.resize(1366, 768)
-        w.show()
-        qtbot.waitExposed(w)
-        assert w.controller.wait_for_check()
+        w = show_window(qtbot, demo_project, size=(1366, 768))
         g = _grid_of_open_unit(demo_project)
         w.controller.set_unit_locked(g.unit_code, True)
         assert w.controller.push_changeset(edit_attributes(g, households=3)) is None
