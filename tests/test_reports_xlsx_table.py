@@ -211,6 +211,21 @@ def test_cli_table_and_import(demo_path, tmp_path):
     assert main(["table", str(demo_path), str(tmp_path / "x.csv")]) == 2
 
 
+def test_cli_table_without_unit_is_the_whole_street(demo_path, tmp_path):
+    """No --unit: every grid of the street (this once ended in an internal TypeError)."""
+    from mapedit.cli import main
+
+    out = tmp_path / "全街道.xlsx"
+    assert main(["table", str(demo_path), str(out)]) == 0
+    ws = load_workbook(out)[DATA_SHEET]
+    with Project.open(demo_path) as p:
+        placed = [g for g in p.dataset.grids.values() if g.unit_code in p.dataset.units]
+        units = len(p.dataset.units)
+    codes = {str(ws.cell(row=r, column=1).value) for r in range(FIRST_ROW, ws.max_row + 1)}
+    assert {g.code for g in placed} <= codes
+    assert f"{units} 个管理单元" in ws["A1"].value
+
+
 @pytest.mark.skipif(__import__("shutil").which("soffice") is None,
                     reason="LibreOffice (soffice) not installed")
 def test_table_saved_again_by_libreoffice_imports(demo_path, table, tmp_path):

@@ -124,6 +124,7 @@ def export_table(dataset: Dataset, out: str | os.PathLike, codes: Sequence[str] 
 
     units = dataset.units
     by_unit = grids_by_unit(dataset, codes)
+    codes = list(by_unit)  # None (the whole street, the CLI without --unit) made explicit
     rows: list[tuple[MicroGrid, str]] = []
     for c in by_unit:
         label = f"{units[c].name}({c})"
