@@ -416,6 +416,32 @@ def test_check_with_base_layers(tmp_path: Path, capsys) -> None:
     assert "building-cut" in {f["rule"] for f in report["findings"]}
 
 
+def test_check_with_villager_groups(tmp_path: Path, capsys) -> None:
+    """``--villager-groups``: 村组 grids that cut a villager group are reported; grids of
+    another category are not looked at."""
+    grids = json.loads((DATA / "t_junction.geojson").read_text(encoding="utf-8"))
+    for f in grids["features"]:
+        f["properties"]["category"] = "村组"
+    g = write_fc(tmp_path / "村组网格.geojson", grids["features"])
+
+    def group(name: str, y0: float, y1: float) -> dict:
+        ring = [[LON, y0], [LON + 0.002, y0], [LON + 0.002, y1], [LON, y1], [LON, y0]]
+        return {"type": "Feature", "properties": {"name": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+    # north and south halves of the unit: the tall west grid lies in both, cutting each
+    v = write_fc(tmp_path / "村民小组.geojson",
+                 [group("一组", LAT, LAT + 0.001), group("二组", LAT + 0.001, LAT + 0.002)])
+    status = main(["check", "--units", str(DATA / "units.geojson"), "--grids", str(g),
+                   "--villager-groups", str(v), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert status == 1
+    cuts = [f for f in report["findings"] if f["rule"] == "villager-group-cut"]
+    assert [f["features"] for f in cuts] == [[U + "001"]]
+    status, report = run_check_json(capsys, "t_junction.geojson", "--villager-groups", str(v))
+    assert "villager-group-cut" not in {f["rule"] for f in report["findings"]}
+
+
 # -- demo -----------------------------------------------------------------------------------
 def test_demo(tmp_path: Path, capsys) -> None:
     out = tmp_path / "示例 街道.gpkg"

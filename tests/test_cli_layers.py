@@ -113,7 +113,9 @@ def test_add_layer_vector_is_stored_for_gdal(demo_path, tmp_path, capsys) -> Non
 
 
 @needs_store
-def test_georef_prints_residuals_and_adds_the_image(demo_path, tmp_path, capsys) -> None:
+@pytest.mark.parametrize("transform", [None, "affine", "projective"])
+def test_georef_prints_residuals_and_adds_the_image(demo_path, tmp_path, capsys,
+                                                    transform) -> None:
     import rasterio
 
     img = tmp_path / "纸质地图.jpg"
@@ -125,15 +127,16 @@ def test_georef_prints_residuals_and_adds_the_image(demo_path, tmp_path, capsys)
     gcps = tmp_path / "gcps.csv"
     gcps.write_text("px,py,lon,lat\n" + "".join(f"{a},{b},{c},{d}\n" for a, b, c, d in pts),
                     encoding="utf-8")
+    extra = ["--transform", transform] if transform else []
     assert main(["georef", str(demo_path), str(img), "--points", str(gcps), "--name",
-                 "纸质地图"]) == 0
+                 "纸质地图", *extra]) == 0
     out = capsys.readouterr().out
     assert "RMS" in out and out.count("\n") >= 8
     assert main(["layers", str(demo_path), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     new = [r for r in rows if r["name"] == "纸质地图"][0]
     assert new["kind"] == "raster" and new["pixels"] == [400, 300]
-    assert new["georeference"] == "projective"
+    assert new["georeference"] == (transform or "projective")  # a photo: projective unless told
 
 
 def test_georef_without_enough_points(demo_path, tmp_path, capsys) -> None:

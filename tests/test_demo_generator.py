@@ -288,6 +288,21 @@ def test_bad_arguments():
         generate(gridded=1.5)
 
 
+def test_cli_gridded_share(tmp_path, capsys):
+    """``mapedit demo --gridded``: the share of units that get grids; outside 0..1 refused."""
+    from mapedit.cli import main
+    from mapedit.project import Project
+
+    out = tmp_path / "半.gpkg"
+    assert main(["demo", str(out), "--units", "20", "--gridded", "0.5"]) == 0
+    with Project.open(out) as p:
+        share = len({g.unit_code for g in p.dataset.grids.values()}) / len(p.dataset.units)
+    assert 0.3 <= share <= 0.7
+    assert main(["demo", str(tmp_path / "x.gpkg"), "--gridded", "2"]) == 2
+    assert "--gridded" in capsys.readouterr().err
+    assert not (tmp_path / "x.gpkg").exists()
+
+
 @pytest.mark.parametrize("n, text", [
     (1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (99, "九十九"), (100, "一百"),
     (105, "一百零五"), (110, "一百一十"), (1001, "一千零一"), (1010, "一千零一十"),
