@@ -58,8 +58,16 @@ def answered_cancel(monkeypatch):
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: ""))
 
 
-def test_every_action_runs_and_the_window_stays_usable(qtbot, demo_project, answered_cancel):
-    w = show_window(qtbot, demo_project)
+def test_every_action_runs_and_the_window_stays_usable(qtbot, demo_project, answered_cancel,
+                                                       tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from mapedit.ui.settings_store import SettingsStore
+
+    # Own settings: the actions change the language, the panels and the recent files, which
+    # other tests read from the shared test settings.
+    own = SettingsStore(QSettings(str(tmp_path / "mapedit.ini"), QSettings.Format.IniFormat))
+    w = show_window(qtbot, demo_project, own)
     actions = [a for a in _all_actions(w) if a.text() not in SKIP]
     assert len(actions) > 20
     for select in (False, True):
