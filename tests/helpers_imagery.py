@@ -83,3 +83,16 @@ def marks_landed(result, marks=MARKS, tol: int = 60) -> list[float]:
         gx, gy = result.pixel_to_map(*c)
         out.append(float(np.hypot(gx - x, gy - y)))
     return out
+
+
+def add_ortho_layer(project, tmp_path: Path, size: int = 200, res: float = 1.0,
+                    who: str | None = None):
+    """An orthophoto with :data:`MARKS` (CGCS2000 zone 40, as a surveyor delivers it) added to
+    ``project`` as the layer 正射影像 at its default place; returns the layer."""
+    from mapedit.io.layer_factory import default_index, raster_layer
+
+    tif = ortho_with_marks(tmp_path / "正射影像.tif", crs="EPSG:4528", size=size, res=res)
+    layer, _ = raster_layer(tif, project.dataset.crs, project.dataset.layers, name="正射影像")
+    kw = {} if who is None else {"who": who}
+    project.add_layer(layer, default_index(project.dataset.layers, layer), **kw)
+    return layer

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers_imagery import CX, CY, PROJECT_CRS, mark_centre, ortho_with_marks, qimage_rgba
+from helpers_imagery import (
+    CX,
+    CY,
+    PROJECT_CRS,
+    add_ortho_layer,
+    mark_centre,
+    qimage_rgba,
+)
 from helpers_window import show_window
 from PySide6.QtWidgets import QApplication, QMessageBox
 from test_ui_basemap import PH, PW, RES, SHOTS, X0, Y0, _phone_photo, _photo_px, _shot
@@ -179,9 +186,7 @@ def test_an_image_without_stored_points_cannot_be_adjusted(qtbot, main_window, t
 
     win = main_window
     project = win.controller.project
-    tif = ortho_with_marks(tmp_path / "正射影像.tif", crs="EPSG:4528", size=400, res=0.5)
-    layer, _ = raster_layer(tif, project.dataset.crs, project.dataset.layers, name="正射影像")
-    project.add_layer(layer, default_index(project.dataset.layers, layer))
+    layer = add_ortho_layer(project, tmp_path, size=400, res=0.5)
     panel = win.layers
     panel.list.setCurrentItem(panel.item_for(layer.id))
     assert not panel.georef.isVisible()

@@ -13,7 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from helpers_imagery import CX, CY, PROJECT_CRS, ortho_with_marks, qimage_rgba, to_crs, write_raster
+from helpers_imagery import (
+    CX,
+    CY,
+    PROJECT_CRS,
+    add_ortho_layer,
+    ortho_with_marks,
+    qimage_rgba,
+    to_crs,
+    write_raster,
+)
 from PySide6.QtCore import QPointF, Qt
 
 from mapedit.model.georef import AFFINE, PROJECTIVE, apply
@@ -354,7 +363,6 @@ def test_the_editor_draws_imagery_and_the_layer_panel_handles_it(qtbot, main_win
     the slider, and 删除 removes it from the project (after a question)."""
     from PySide6.QtWidgets import QMessageBox
 
-    from mapedit.io.layer_factory import default_index, raster_layer
     from mapedit.ui.canvas.imagery import imagery_items
     from mapedit.ui.canvas.raster_item import RasterItem
 
@@ -362,9 +370,7 @@ def test_the_editor_draws_imagery_and_the_layer_panel_handles_it(qtbot, main_win
     texts = [a.text() for a in win.menu_file.actions()]
     assert "添加图层…" in texts and "配准纸质地图…" in texts
     project = win.controller.project
-    tif = ortho_with_marks(tmp_path / "正射影像.tif", crs="EPSG:4528", size=800, res=0.5)
-    layer, _ = raster_layer(tif, project.dataset.crs, project.dataset.layers, name="正射影像")
-    project.add_layer(layer, default_index(project.dataset.layers, layer))
+    layer = add_ortho_layer(project, tmp_path, size=800, res=0.5)
     items = imagery_items(win.canvas)
     assert isinstance(items.get(layer.id), RasterItem), "the canvas draws the new layer"
     item = items[layer.id]

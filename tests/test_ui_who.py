@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 import mapedit.ui
-from mapedit.io.layer_factory import default_index, raster_layer
 from mapedit.ui.commands import current_user
 
 WRITES = {"add_layer", "write_layer", "remove_layer", "save_settings", "set_unit_locked",
@@ -52,13 +51,11 @@ def test_every_project_write_in_the_ui_passes_who():
 
 def test_removing_a_layer_in_the_panel_names_the_clerk(qtbot, main_window, tmp_path,
                                                       monkeypatch):
-    from helpers_imagery import ortho_with_marks
+    from helpers_imagery import add_ortho_layer
 
     win = main_window
     project = win.controller.project
-    tif = ortho_with_marks(tmp_path / "正射影像.tif", crs="EPSG:4528", size=200, res=1.0)
-    layer, _ = raster_layer(tif, project.dataset.crs, project.dataset.layers, name="正射影像")
-    project.add_layer(layer, default_index(project.dataset.layers, layer), who=current_user())
+    layer = add_ortho_layer(project, tmp_path, who=current_user())
     panel = win.layers
     panel.list.setCurrentItem(panel.item_for(layer.id))
     monkeypatch.setattr(QMessageBox, "question",
@@ -74,16 +71,14 @@ def test_a_refused_removal_leaves_the_layer_and_says_why(qtbot, main_window, tmp
                                                        monkeypatch):
     """The store refuses (another program changed the file): the layer stays in the panel and
     in the file, and the clerk reads why (before, the stack lost it while the file kept it)."""
-    from helpers_imagery import ortho_with_marks
+    from helpers_imagery import add_ortho_layer
 
     from mapedit.model.changes import edit_attributes
     from mapedit.project import Project
 
     win = main_window
     project = win.controller.project
-    tif = ortho_with_marks(tmp_path / "正射影像.tif", crs="EPSG:4528", size=200, res=1.0)
-    layer, _ = raster_layer(tif, project.dataset.crs, project.dataset.layers, name="正射影像")
-    project.add_layer(layer, default_index(project.dataset.layers, layer), who=current_user())
+    layer = add_ortho_layer(project, tmp_path, who=current_user())
     with Project.open(project.path) as other:  # a second window renames a grid
         g = next(iter(other.dataset.grids.values()))
         other.apply(edit_attributes(g, name="别处改的名字"), who="第二个窗口")
