@@ -156,3 +156,16 @@ def test_file_menu_paper_actions(qtbot, main_window, tmp_path):
     dlg = w.paper.print_sheets(exec_dialog=False)
     qtbot.addWidget(dlg)
     assert dlg.selected_units() == [UNIT]
+
+
+def test_table_without_a_current_unit_is_the_whole_street(main_window, tmp_path):
+    """文件 → 导出信息表 with no unit open writes every unit's grids (this path once ended in
+    an internal error, the same as ``mapedit table`` without ``--unit``)."""
+    w = main_window
+    w.controller.set_current_unit(None)
+    path = tmp_path / "全街道.xlsx"
+    assert w.paper.export_table(str(path))
+    ws = load_workbook(path)[DATA_SHEET]
+    ds = w.controller.project.dataset
+    codes = {str(ws.cell(row=r, column=1).value) for r in range(FIRST_ROW, ws.max_row + 1)}
+    assert {g.code for g in ds.grids.values() if g.unit_code in ds.units} <= codes
