@@ -69,6 +69,59 @@ def test_export_layout_and_dropdowns(demo_project, table):
     assert len(dvs) == 1 and "选项" in dvs[0].formula1
 
 
+def test_every_row_has_its_own_types_dropdown_and_cell_formats(demo_project, tmp_path):
+    """The whole street (units of every type, interleaved): each row's 类别 cell is in exactly
+    one drop-down, the one for its unit's type; codes stay text, counts are whole numbers,
+    read-only columns are shaded and bordered like the rest."""
+    ds = demo_project.dataset
+    path = tmp_path / "全街道.xlsx"
+    export_table(ds, path)
+    wb = load_workbook(path)
+    ws = wb[DATA_SHEET]
+    cat_c, hh_c, unit_c = col(ws, "类别"), col(ws, "户数"), col(ws, "所属管理单元")
+    by_code = {g.code: g for g in ds.grids.values()}
+    rows = 0
+    for r in range(FIRST_ROW, ws.max_row + 1):
+        code = ws.cell(row=r, column=1)
+        g = by_code[code.value]
+        rows += 1
+        coord = ws.cell(row=r, column=cat_c).coordinate
+        dvs = [dv for dv in ws.data_validations.dataValidation if coord in dv.sqref]
+        assert len(dvs) == 1, (r, len(dvs))
+        assert dvs[0].prompt == f"{ds.units[g.unit_code].unit_type}单元允许的类别"
+        assert code.number_format == "@" and ws.cell(row=r, column=hh_c).number_format == "0"
+        assert code.fill.fgColor.rgb.endswith("F2F2F2")  # read-only: shaded
+        assert ws.cell(row=r, column=unit_c).fill.fgColor.rgb.endswith("F2F2F2")
+        assert ws.cell(row=r, column=cat_c).fill.fill_type is None  # to be filled in
+        assert ws.cell(row=r, column=cat_c).border.left.style == "thin"
+    assert rows == sum(1 for g in ds.grids.values() if g.unit_code in ds.units)
+
+
+def test_a_table_with_a_wrong_used_range_is_read_whole(demo_path, table, tmp_path):
+    """Some programs write a wrong used range (``<dimension ref="A1:A1"/>``); the import
+    still reads every row (a read-only reader that trusted it would see none)."""
+    import re
+    import zipfile
+
+    wb = load_workbook(table)
+    ws = wb[DATA_SHEET]
+    ws.cell(row=FIRST_ROW, column=col(ws, "户数"), value=432)
+    code = ws.cell(row=FIRST_ROW, column=1).value
+    wb.save(table)
+    bad = tmp_path / "范围错误.xlsx"
+    with zipfile.ZipFile(table) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', data)
+                assert n == 1
+            dst.writestr(item, data)
+    with Project.open(demo_path) as p:
+        imported = read_table(p.dataset, bad)
+        assert [c.after.households for c in imported.changeset.changes
+                if c.after.code == code] == [432]
+
+
 def test_edited_table_round_trips_with_staffing(demo_path, table):
     with Project.open(demo_path) as project:
         grids = sorted(project.dataset.grids_of_unit(UNIT), key=lambda g: g.code)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,8 +116,9 @@ def export_table(dataset: Dataset, out: str | os.PathLike, codes: Sequence[str] 
                  revision: int = 0) -> int:
     """Write the grids of the units ``codes`` (all when None) to ``out``; returns the rows."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import MultiCellRange
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from mapedit.reports.output import atomic_path
@@ -177,21 +179,29 @@ def export_table(dataset: Dataset, out: str | os.PathLike, codes: Sequence[str] 
             cell.alignment = center
             cell.border = border
         ws.column_dimensions[letter].width = col.width
+    # One named style per kind of column, registered once: setting border, alignment, fill
+    # and format cell by cell hashes each style object again (37,000 grids: minutes).
     wrap = Alignment(vertical="center", wrap_text=True)
+    kinds: dict[tuple[str, bool], str] = {}
+    col_style: list[str] = []
+    for col in COLUMNS:
+        # a 15-digit code must stay text, not 3.1E+14; households and population are integers
+        fmt = "@" if col.key == "code" else (
+            "0" if col.key in ("households", "population") else "General")
+        kind = (fmt, col.editable)
+        if kind not in kinds:
+            kinds[kind] = name = f"mapedit 信息表 {len(kinds) + 1}"
+            wb.add_named_style(NamedStyle(
+                name=name, border=border, alignment=wrap, number_format=fmt,
+                fill=locked_fill if not col.editable else PatternFill()))
+        col_style.append(kinds[kind])
     for r, (g, label) in enumerate(rows, start=FIRST_ROW):
         for i, col in enumerate(COLUMNS, start=1):
             value: Any = grid_value(g, col.key, label)
             if col.key in ("households", "population"):
                 value = getattr(g, col.key)
             cell = ws.cell(row=r, column=i, value=value if value != "" else None)
-            cell.border = border
-            cell.alignment = wrap
-            if col.key == "code":
-                cell.number_format = "@"  # a 15-digit code must stay text, not 3.1E+14
-            if col.key in ("households", "population"):
-                cell.number_format = "0"
-            if not col.editable:
-                cell.fill = locked_fill
+            cell.style = col_style[i - 1]
     ws.freeze_panes = f"C{FIRST_ROW}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(HEADER_ROW, HEADER_ROW + len(rows))}"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -208,6 +218,7 @@ def export_table(dataset: Dataset, out: str | os.PathLike, codes: Sequence[str] 
     # departments the catalogue names (a combination such as 自治办、城建中心 stays allowed)
     lists = wb.create_sheet(LISTS_SHEET)
     cat = dataset.catalogue
+    cat_col = get_column_letter(_col_index("category"))
     types = sorted({units[c].unit_type for c in codes})
     for k, utype in enumerate(types, start=1):
         letter = get_column_letter(k)
@@ -222,10 +233,11 @@ def export_table(dataset: Dataset, out: str | os.PathLike, codes: Sequence[str] 
         dv.promptTitle = "类别"
         dv.prompt = f"{utype}单元允许的类别"
         ws.add_data_validation(dv)
-        cat_col = get_column_letter(_col_index("category"))
-        for r, (g, _label) in enumerate(rows, start=FIRST_ROW):
-            if units[g.unit_code].unit_type == utype:
-                dv.add(f"{cat_col}{r}")
+        # the rows come unit by unit: one range per run of this type (adding cell by cell
+        # makes openpyxl compare each new cell with every range so far)
+        dv.sqref = MultiCellRange(" ".join(
+            f"{cat_col}{a}:{cat_col}{b}" for a, b in row_runs(
+                [units[g.unit_code].unit_type == utype for g, _ in rows], FIRST_ROW)))
     dep_letter = get_column_letter(len(types) + 1)
     lists[f"{dep_letter}1"] = "条线责任部门"
     departments = _department_options(cat)
@@ -258,6 +270,22 @@ def export_table(dataset: Dataset, out: str | os.PathLike, codes: Sequence[str] 
     with atomic_path(out, ".xlsx") as tmp:
         wb.save(tmp)
     return len(rows)
+
+
+def row_runs(flags: Sequence[bool], first: int) -> list[tuple[int, int]]:
+    """The (first, last) sheet rows of each run of True in ``flags``, ``flags[0]`` being
+    row ``first``."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for k, on in enumerate(flags):
+        if on and start is None:
+            start = k
+        elif not on and start is not None:
+            runs.append((first + start, first + k - 1))
+            start = None
+    if start is not None:
+        runs.append((first + start, first + len(flags) - 1))
+    return runs
 
 
 def _col_index(key: str) -> int:
@@ -336,16 +364,17 @@ class TableRefused(InputError):
         self.details = details
 
 
-def _find_header(ws) -> tuple[int, dict[str, int]]:
+def _find_header(sheet: list[list[Any]]) -> tuple[int, dict[str, int]]:
+    """The last header row (1-based) of the table's values ``sheet`` (rows of cells) and
+    the column (1-based) of each field found."""
     titles = {c.title: c.key for c in COLUMNS if not c.group}
     grouped = {c.title: c.key for c in COLUMNS if c.group}
-    for r in range(1, min(ws.max_row, 12) + 1):
-        values = [_text(ws.cell(row=r, column=c).value) for c in range(1, ws.max_column + 1)]
+    for r in range(1, min(len(sheet), 12) + 1):
+        values = [_text(v) for v in sheet[r - 1]]
         if "微网格编码" not in values and "编码" not in values:
             continue
         mapping: dict[str, int] = {}
-        below = [_text(ws.cell(row=r + 1, column=c).value)
-                 for c in range(1, ws.max_column + 1)]
+        below = [_text(v) for v in sheet[r]] if r < len(sheet) else []
         header_rows = r
         for ci, v in enumerate(values, start=1):
             key = titles.get(v) or HEADER_ALIASES.get(v)
@@ -399,18 +428,25 @@ def read_table(dataset: Dataset, path: str | os.PathLike) -> TableImport:
     from openpyxl.utils.exceptions import InvalidFileException
 
     p = Path(path)
+    # Read-only streaming and values only: a whole district's table (37,000 rows) loads in
+    # seconds instead of building a styled cell object for every cell.
     try:
-        wb = load_workbook(p, data_only=True)
+        wb = load_workbook(p, read_only=True, data_only=True)
+        try:
+            ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+            ws.reset_dimensions()  # some programs write a wrong used range; read every row
+            sheet = [list(row) for row in ws.iter_rows(values_only=True)]
+            original = _read_original(wb)
+        finally:
+            wb.close()  # read-only keeps the file open (locked on Windows) until closed
     except FileNotFoundError as exc:
         raise InputError(f"找不到文件 {p}", f"file not found: {p}") from exc
-    except (InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except (InvalidFileException, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"{p.name} 不是可读取的 Excel 表格(.xlsx):{exc}",
                          f"{p.name} is not a readable Excel table (.xlsx): {exc}") from exc
-    ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
-    header_row, cols = _find_header(ws)
+    header_row, cols = _find_header(sheet)
     if "code" not in cols:
         raise InputError("表格缺少“微网格编码”列", "the table has no 微网格编码 column")
-    original = _read_original(wb)
 
     by_code: dict[str, MicroGrid] = {}
     dup_in_project: set[str] = set()
@@ -426,8 +462,9 @@ def read_table(dataset: Dataset, path: str | os.PathLike) -> TableImport:
     untouched = 0
     n_rows = 0
     stamp = now_iso()
-    for r in range(header_row + 1, ws.max_row + 1):
-        cells = {k: ws.cell(row=r, column=c).value for k, c in cols.items()}
+    for r in range(header_row + 1, len(sheet) + 1):
+        row = sheet[r - 1]
+        cells = {k: row[c - 1] if c <= len(row) else None for k, c in cols.items()}
         if all(_text(v) == "" for v in cells.values()):
             continue
         n_rows += 1

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from mapedit.errors import MapeditError
+from mapedit.ui.busy import busy_cursor
 from mapedit.ui.i18n import error_text
 
 
@@ -63,11 +64,8 @@ class PaperActions(QObject):
         if c.project is None:
             return None
         if not c.checker_ready:
-            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
+            with busy_cursor():
                 c.wait_for_check()
-            finally:
-                QGuiApplication.restoreOverrideCursor()
         return c.project
 
     def _error(self, title: str, exc: BaseException) -> None:
@@ -104,7 +102,8 @@ class PaperActions(QObject):
             if not path:
                 return False
         try:
-            n = export_table(project.dataset, path, codes, project_revision(project.store))
+            with busy_cursor():  # a whole district's table takes seconds
+                n = export_table(project.dataset, path, codes, project_revision(project.store))
         except MapeditError as exc:
             self._error(self.tr("导出信息表"), exc)
             return False

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from mapedit.errors import MapeditError
+from mapedit.ui.busy import busy_cursor
 
 
 def _error(parent: QWidget, title: str, exc: MapeditError) -> None:
@@ -203,7 +204,8 @@ class TableImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         try:
-            self.imported = read_table(project.dataset, path)
+            with busy_cursor():
+                self.imported = read_table(project.dataset, path)
         except MapeditError as exc:
             self.error = exc
             details = getattr(exc, "details", []) or []
