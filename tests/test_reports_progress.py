@@ -74,6 +74,20 @@ def test_coverage_history_replays_the_log(demo_project):
     assert all(not math.isnan(p.coverage) for p in after)
 
 
+def test_coverage_history_counts_overlapping_grids_once(demo_project):
+    """A grid drawn over another adds no coverage on any day: the history measures the union
+    of a unit's grids (it adds areas only for grids it has proven share none)."""
+    ds = demo_project.dataset
+    before = coverage_history(ds, demo_project.store.edit_log(100000))
+    g = max(ds.grids.values(), key=lambda g: g.geometry.area)
+    copy = g.replace(fid=None, code=g.code[:-3] + "999", name="重复的网格")
+    assert demo_project.apply(ChangeSet("画", "add", [GridChange(None, copy)]), allow_invalid=True)
+    after = coverage_history(ds, demo_project.store.edit_log(100000))
+    assert after[-1].grids == before[-1].grids + 1
+    assert after[-1].coverage == pytest.approx(before[-1].coverage, rel=1e-9)
+    assert [p.coverage for p in after[:-1]] == pytest.approx([p.coverage for p in before[:-1]])
+
+
 def test_cli_progress_csv_and_xlsx(demo_path, tmp_path):
     from mapedit.cli import main
 

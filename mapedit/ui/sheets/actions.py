@@ -138,7 +138,8 @@ class PaperActions(QObject):
         project = self._project()
         if project is None:
             return None
-        win = ProgressWindow(project, self.parent_widget)
+        with busy_cursor():  # a district's history is replayed: a few seconds
+            win = ProgressWindow(project, self.parent_widget)
         if exec_dialog:
             win.exec()
         return win
@@ -158,7 +159,8 @@ class PaperActions(QObject):
             if not folder:
                 return None
         try:
-            diff = diff_export(project.dataset, folder)
+            with busy_cursor():
+                diff = diff_export(project.dataset, folder)
         except MapeditError as exc:
             self._error(self.tr("与之前的导出比较"), exc)
             return None
