@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from mapedit.model.changes import ChangeSet, GridChange
-from mapedit.project import unit_progress
+from mapedit.project import Project, unit_progress
 from mapedit.reports.progress import HEADERS, coverage_history, progress_rows
 
 
@@ -105,6 +105,12 @@ def test_cli_progress_csv_and_xlsx(demo_path, tmp_path):
     wb = load_workbook(xl)
     ws = wb["月度推进表"]
     assert [c.value for c in ws[2]] == list(HEADERS)
+    # subtotal and total rows bold and shaded, unit rows plain (the row each style lands on)
+    with Project.open(demo_path) as p:
+        kinds = [r.kind for r in progress_rows(p.dataset, p.findings, p.store.edit_log(100000))]
+    assert ws.max_row == 2 + len(kinds)
+    for n, kind in enumerate(kinds, start=3):
+        assert ws.cell(row=n, column=1).font.b == (kind != "unit"), (n, kind)
     hs = wb["覆盖率变化"]
     assert hs.max_row > 2
     assert len(hs._charts) == 1

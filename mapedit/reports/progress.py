@@ -308,11 +308,11 @@ def write_xlsx(rows: Sequence[ProgressRow], out: str | os.PathLike,
         cell.fill = PatternFill("solid", fgColor="DCE6F1")
         cell.alignment = Alignment(horizontal="center")
     sub_fill = PatternFill("solid", fgColor="F2F2F2")
-    for r in rows:
+    for n, r in enumerate(rows, start=3):  # ws.max_row scans every cell: not per row
         ws.append(r.cells())
         if r.kind != "unit":
             for c in range(1, len(HEADERS) + 1):
-                cell = ws.cell(row=ws.max_row, column=c)
+                cell = ws.cell(row=n, column=c)
                 cell.font = Font(bold=True)
                 cell.fill = sub_fill
     widths = (14, 18, 15, 6, 9, 9, 9, 9, 8, 8, 8, 17, 14)
