@@ -31,6 +31,8 @@ from mapedit.rules.findings import ERROR, RULES, Finding
 from mapedit.ui.i18n import pick
 
 ROLE = Qt.ItemDataRole.UserRole
+PENDING = Qt.ItemDataRole.UserRole + 1
+"""On a unit row: its findings not yet made into rows (made when the row is first opened)."""
 _GREY = QBrush(QColor("#9e9e9e"))
 _RED = QBrush(QColor("#c62828"))
 _ORANGE = QBrush(QColor("#e65100"))
@@ -80,6 +82,7 @@ class FindingsPanel(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.tree.itemExpanded.connect(self._fill)
         self.tree.itemClicked.connect(self._on_click)
         self.tree.itemActivated.connect(self._on_click)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
@@ -125,8 +128,12 @@ class FindingsPanel(QWidget):
         signature = [(f.key, f.accepted, f.message_zh) for f in findings]
         if (dataset is self.dataset and checking == self.checking
                 and signature == self._signature):
-            self.findings = list(findings)  # same findings, possibly new objects
-            self._rebind_items()
+            # same findings in the same order, possibly new objects for some
+            swapped = {id(old): new for old, new in zip(self.findings, findings, strict=True)
+                       if old is not new}
+            self.findings = list(findings)
+            if swapped:
+                self._rebind_items(swapped)
             return
         self.dataset = dataset
         self.findings = list(findings)
@@ -134,14 +141,18 @@ class FindingsPanel(QWidget):
         self._signature = signature
         self._rebuild()
 
-    def _rebind_items(self) -> None:
-        """Point the rows at the current finding objects (same keys, same order)."""
-        by_key = {f.key: f for f in self.findings}
-        for item in self.finding_items():
-            f = item.data(0, ROLE)[1]
-            current = by_key.get(f.key)
-            if current is not None and current is not f:
-                item.setData(0, ROLE, ("finding", current))
+    def _rebind_items(self, swapped: dict[int, Finding]) -> None:
+        """Point the rows (and the rows still to be made) at the current finding objects:
+        ``swapped`` maps the id of each replaced object to its replacement."""
+        for u in self._unit_items():
+            pending = u.data(0, PENDING)
+            if pending and any(id(f) in swapped for f in pending):
+                u.setData(0, PENDING, [swapped.get(id(f), f) for f in pending])
+            for k in range(u.childCount()):
+                item = u.child(k)
+                new = swapped.get(id(item.data(0, ROLE)[1]))
+                if new is not None:
+                    item.setData(0, ROLE, ("finding", new))
 
     def set_checking(self, checking: bool) -> None:
         """Say that the check is running (the list fills when it is done)."""
@@ -210,29 +221,53 @@ class FindingsPanel(QWidget):
                 label = u.name if u else (unit_code or self.tr("(不属于管理单元)"))
                 u_item = QTreeWidgetItem(r_item, [label, str(len(items))])
                 u_item.setData(0, ROLE, ("unit", f"{rule}|{unit_code}"))
-                for f in items:
-                    text = pick(f.message_zh, f.message_en)
-                    if f.accepted:
-                        text = self.tr("[已接受例外] {0}").format(text)
-                    f_item = QTreeWidgetItem(u_item, [text, ""])
-                    f_item.setData(0, ROLE, ("finding", f))
-                    tip = text
-                    if f.accepted and f.accept_reason:
-                        tip += "\n" + self.tr("原因:{0}").format(f.accept_reason)
-                    if f.fix is not None and (f.fix.zh or f.fix.en):
-                        tip += "\n" + self.tr("建议:{0}").format(pick(f.fix.zh, f.fix.en))
-                    f_item.setToolTip(0, tip)
-                    if f.accepted:
-                        f_item.setForeground(0, _GREY)
-                    if current is not None and f.key == current:
-                        restore = f_item
+                # Rows for the findings are made when the unit is opened: a messy import
+                # can have 60,000 findings, and every edit would rebuild them all.
+                u_item.setData(0, PENDING, items)
+                u_item.setChildIndicatorPolicy(
+                    QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+                holds_current = current is not None and any(f.key == current for f in items)
+                if holds_current:
+                    self._fill(u_item)
+                    restore = next(u_item.child(k) for k in range(u_item.childCount())
+                                   if u_item.child(k).data(0, ROLE)[1].key == current)
                 if f"{rule}|{unit_code}" in expanded or open_all:
-                    u_item.setExpanded(True)
+                    u_item.setExpanded(True)  # fills it
             if rule in expanded or len(by_rule) == 1 or open_all:
                 r_item.setExpanded(True)
         if restore is not None:
             self.tree.setCurrentItem(restore)
         self._update_buttons()
+
+    def _fill(self, u_item: QTreeWidgetItem) -> None:
+        """Make the rows of a unit's findings (once; see :data:`PENDING`)."""
+        items = u_item.data(0, PENDING)
+        if not items:
+            return
+        u_item.setData(0, PENDING, None)
+        u_item.setChildIndicatorPolicy(
+            QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
+        for f in items:
+            text = pick(f.message_zh, f.message_en)
+            if f.accepted:
+                text = self.tr("[已接受例外] {0}").format(text)
+            f_item = QTreeWidgetItem(u_item, [text, ""])
+            f_item.setData(0, ROLE, ("finding", f))
+            tip = text
+            if f.accepted and f.accept_reason:
+                tip += "\n" + self.tr("原因:{0}").format(f.accept_reason)
+            if f.fix is not None and (f.fix.zh or f.fix.en):
+                tip += "\n" + self.tr("建议:{0}").format(pick(f.fix.zh, f.fix.en))
+            f_item.setToolTip(0, tip)
+            if f.accepted:
+                f_item.setForeground(0, _GREY)
+
+    def _unit_items(self) -> list[QTreeWidgetItem]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            r = self.tree.topLevelItem(i)
+            out.extend(r.child(j) for j in range(r.childCount()))
+        return out
 
     def _expanded_keys(self) -> set[str]:
         keys: set[str] = set()
@@ -258,12 +293,11 @@ class FindingsPanel(QWidget):
         return value if kind == "finding" else None
 
     def finding_items(self) -> list[QTreeWidgetItem]:
+        """Every finding row (making those of units not opened yet)."""
         out = []
-        for i in range(self.tree.topLevelItemCount()):
-            r = self.tree.topLevelItem(i)
-            for j in range(r.childCount()):
-                u = r.child(j)
-                out.extend(u.child(k) for k in range(u.childCount()))
+        for u in self._unit_items():
+            self._fill(u)
+            out.extend(u.child(k) for k in range(u.childCount()))
         return out
 
     # -- interaction ------------------------------------------------------------------------------
