@@ -488,8 +488,8 @@ class MapCanvas(QWidget):
         pending = set()
         if ds is not None:
             # A unit without any grid is 待划分 (not begun), drawn calmly instead of as a gap.
-            pending = {f.unit for f in self._findings if f.rule == "gap" and f.unit
-                       and f.unit in ds.units and not unit_grids(ds, f.unit)}
+            gap_units = {f.unit for f in self._findings if f.rule == "gap" and f.unit}
+            pending = {u for u in gap_units if u in ds.units and not unit_grids(ds, u)}
         item = self._item_of_kind(FINDINGS)
         if item is not None:
             item.set_findings(self._findings, pending)
