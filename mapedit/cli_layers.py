@@ -153,6 +153,7 @@ def _vector_layer(source: str, dataset, stack, *, name: str, role: str | None,
     from mapedit.io.field_mapping import parse_mapping
     from mapedit.io.layer_factory import project_extent
     from mapedit.io.vector_import import import_vector, preview_vector
+    from mapedit.model.layer_repeats import repeat_note
 
     src = _need_file(source, "文件", "file")
     extent = project_extent(dataset)
@@ -165,6 +166,9 @@ def _vector_layer(source: str, dataset, stack, *, name: str, role: str | None,
                            project_extent=extent)
     zh, en = result.summary("zh"), result.summary("en")
     lines = [f"{a} / {b}" for a, b in zip(zh, en, strict=True)]
+    repeat = repeat_note(stack, result.layer)
+    if repeat is not None:
+        lines.append(f"{repeat[0]} / {repeat[1]}")
     return result.layer, lines
 
 

@@ -360,3 +360,30 @@ def test_new_with_a_crs_per_base_file(tmp_path, capsys) -> None:
         assert layers["roads"].data.attributes[0]["name"] == "园区路"
     finally:
         p.close()
+
+
+def test_adding_the_same_buildings_again_says_they_repeat(demo_path, tmp_path, capsys) -> None:
+    """Layers of one role are merged for the checks: a building file added a second time
+    would count every building twice. The clerk is told which layer it repeats and how
+    many; a file of other buildings gets no such note."""
+    import pyogrio.raw as ogr_raw
+
+    meta, _fids, wkb, fields = ogr_raw.read(demo_path, layer="base_buildings")
+    n = len(wkb)
+    again = tmp_path / "楼栋副本.gpkg"
+    ogr_raw.write(again, wkb, fields, meta["fields"], layer="楼栋", driver="GPKG",
+                  geometry_type="Unknown", crs=meta["crs"])
+    assert main(["add-layer", str(demo_path), str(again), "--role", "buildings",
+                 "--name", "楼栋副本"]) == 0
+    out = capsys.readouterr().out
+    note = next(line for line in out.splitlines() if line.startswith("注意"))
+    assert f"{n} 个要素" in note and f"({n} 个)" in note
+    assert "算两次" in note and "counts twice" in note
+    other = tmp_path / "别处楼栋.gpkg"
+    moved = shapely.affinity.translate  # 5 m east: other buildings
+    geoms = [moved(g, 5.0, 0.0) for g in shapely.from_wkb(wkb[:50])]
+    ogr_raw.write(other, shapely.to_wkb(np.array(geoms, dtype=object)),
+                  [f[:50] for f in fields], meta["fields"], layer="楼栋", driver="GPKG",
+                  geometry_type="Unknown", crs=meta["crs"])
+    assert main(["add-layer", str(demo_path), str(other), "--role", "buildings"]) == 0
+    assert "注意" not in capsys.readouterr().out

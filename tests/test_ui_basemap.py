@@ -125,6 +125,8 @@ def test_gbk_shapefile_previewed_in_chinese_then_imported(qtbot, project, tmp_pa
     assert layer.options["source_crs"] == "EPSG:4528" and layer.options["encoding"] == "GB18030"
     text = dlg.report_view.text()
     assert "已添加图层" in text and "读取 300 个要素,导入 300 个" in text
+    # they are the demo's own buildings: the clerk is told they repeat the existing layer
+    assert "重复添加" in text and "(300 个)" in text and "算两次" in text
     _shot(dlg, tmp_path, "add_layer_report")
     project.close()
     again = Project.open(project.path)  # stored: it comes back with the project

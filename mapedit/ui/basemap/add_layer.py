@@ -847,9 +847,11 @@ class AddLayerDialog(QDialog):
         self.progress_label.setText(self.tr("已添加"))
         self.report_lines = list(lines) + [pick(*n) for n in notes]
         head = self.tr("已添加图层“{name}”。").format(name=layer.label(_lang()))
-        body = "<br>".join(html.escape(line) for line in self.report_lines)
+        body = "<br>".join(html.escape(line) for line in lines)
+        # notes (a repeated layer, a guessed CRS) in the warning colour, not lost in the list
+        warn = "".join(f"<p style='color:#e65100'>{html.escape(pick(*n))}</p>" for n in notes)
         self.report_view.setText(f"<p style='color:#2e7d32'><b>✔ {html.escape(head)}</b></p>"
-                                 f"<p>{body}</p>")
+                                 f"<p>{body}</p>{warn}")
         self.pages.setCurrentWidget(self.report_view)
         self.add_button.setVisible(False)
         self.cancel_button.setText(self.tr("完成"))
@@ -928,6 +930,7 @@ def _build(control, source: str, kind: str, dataset, extent, opts: dict, name: s
     lang = _lang()
     if kind == VECTOR:
         from mapedit.io.vector_import import import_vector, preview_vector
+        from mapedit.model.layer_repeats import repeat_note
 
         control.progress(0.05, "")
         role = opts.get("role")
@@ -942,7 +945,9 @@ def _build(control, source: str, kind: str, dataset, extent, opts: dict, name: s
                                project_extent=extent)
         control.check()
         control.progress(0.9, "")
-        return result.layer, result.summary(lang), []
+        repeat = repeat_note(dataset.layers, result.layer)
+        notes = [] if repeat is None else [repeat]
+        return result.layer, result.summary(lang), notes
     if kind == RASTER:
         from mapedit.io.raster import prepare
 
