@@ -475,12 +475,31 @@ def exchange_dataset(units_path: str, grids_path: str, buildings: str | None = N
     return ds, msgs
 
 
+def _exchange_given_as_project(args: argparse.Namespace) -> None:
+    """``mapedit check FOLDER`` where FOLDER is an export (``units.geojson`` beside
+    ``grids.geojson``): check that pair, as a clerk expects. ``mapedit check X.geojson`` says
+    how to check exchange files instead of "not a GeoPackage"."""
+    p = Path(args.project)
+    if p.is_dir() and (p / "units.geojson").is_file() and (p / "grids.geojson").is_file():
+        args.units, args.grids, args.project = str(p / "units.geojson"), \
+            str(p / "grids.geojson"), None
+    elif p.suffix.lower() in (".geojson", ".json"):
+        raise CliError(f"{p.name} 是交换文件,不是项目文件:检查交换文件请用 "
+                       "mapedit check --units 管理单元.geojson --grids 微网格.geojson,"
+                       "或给出导出文件夹",
+                       f"{p.name} is an exchange file, not a project: check exchange files "
+                       "with mapedit check --units U.geojson --grids G.geojson, or give the "
+                       "export folder")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from mapedit.rules.report import report_dict, report_text
 
     if args.project and (args.units or args.grids):
         raise CliError("请给出项目文件,或 --units 和 --grids,不能同时给出",
                        "give a project file or --units and --grids, not both")
+    if args.project:
+        _exchange_given_as_project(args)
     if args.project:
         from mapedit.project import Project, remember_check_summary
 
@@ -642,7 +661,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_info)
 
     s = sub.add_parser("check", help="检查项目或交换文件 / check a project or exchange files")
-    s.add_argument("project", nargs="?", metavar="PROJECT.gpkg")
+    s.add_argument("project", nargs="?", metavar="PROJECT.gpkg|FOLDER",
+                   help="项目文件,或导出文件夹(含 units.geojson 与 grids.geojson)/ a project, "
+                   "or an export folder (units.geojson and grids.geojson)")
     s.add_argument("--units", metavar="U.geojson")
     s.add_argument("--grids", metavar="G.geojson")
     s.add_argument("--buildings", metavar="B.geojson")

@@ -402,6 +402,24 @@ def test_check_project(project_path: Path, capsys, tmp_path: Path) -> None:
     assert main(["check", str(bad), "--units", str(DATA / "units.geojson")]) == 2
 
 
+def test_check_an_export_folder_or_say_how(tmp_path: Path, capsys) -> None:
+    """``mapedit check FOLDER`` of an export checks its units/grids pair (as ``--units
+    --grids`` would); ``mapedit check X.geojson`` explains how to check exchange files."""
+    folder = tmp_path / "导出"
+    folder.mkdir()
+    (folder / "units.geojson").write_bytes((DATA / "units.geojson").read_bytes())
+    (folder / "grids.geojson").write_bytes((DATA / "four_grids_overlap.geojson").read_bytes())
+    assert main(["check", str(folder), "--json"]) == 1
+    by_folder = json.loads(capsys.readouterr().out)
+    status, by_options = run_check_json(capsys, "four_grids_overlap.geojson")
+    assert status == 1
+    assert [f["rule"] for f in by_folder["findings"]] == [f["rule"] for f in
+                                                           by_options["findings"]] == ["overlap"]
+    assert main(["check", str(folder / "grids.geojson")]) == 2
+    err = one_bilingual_error(capsys.readouterr().err)
+    assert "--units" in err and "export folder" in err
+
+
 def test_check_with_base_layers(tmp_path: Path, capsys) -> None:
     # A building straddling the boundary between the two halves of t_junction's west grid.
     xm = LON + 0.001
