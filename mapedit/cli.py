@@ -499,7 +499,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError("请给出项目文件,或 --units 和 --grids,不能同时给出",
                        "give a project file or --units and --grids, not both")
     if args.project:
-        _exchange_given_as_project(args)
+        _exchange_given_as_project(args)  # an export folder becomes --units/--grids
     if args.project:
         from mapedit.project import Project, remember_check_summary
 

@@ -142,3 +142,30 @@ def test_bare_mapedit_opens_the_last_project(no_event_loop, monkeypatch, tmp_pat
     finally:
         sys.excepthook = hook
         settings.q.remove("files/recent")
+
+
+def test_a_file_that_cannot_be_opened_leaves_no_wait_cursor(window, tmp_path, monkeypatch):
+    """文件 → 打开 on a damaged file: the error is shown with the normal cursor, the project
+    stays, and the wait cursor is gone afterwards (also when opening raises unexpectedly)."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text, *a: shown.append(
+        (text, QGuiApplication.overrideCursor())))
+    bad = tmp_path / "坏的.gpkg"
+    bad.write_bytes(b"not a database at all")
+    before = window.project
+    assert not window.open_path(bad)
+    assert shown and shown[0][1] is None, "the error is read with the normal cursor"
+    assert window.project is before and QGuiApplication.overrideCursor() is None
+
+    import mapedit.project as P
+
+    def boom(*_a, **_k):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(P.Project, "open", boom)
+    with pytest.raises(RuntimeError):
+        window.files.open_path(bad)
+    assert QGuiApplication.overrideCursor() is None

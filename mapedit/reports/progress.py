@@ -198,7 +198,7 @@ def coverage_history(dataset: Dataset, edit_log: Sequence[dict],
             parts = areas_inside(c, geoms)
             total = sum(parts)
             ids = frozenset(id(g) for g in geoms)
-            if total == total and any(ids <= known for known in disjoint.get(c, ())):
+            if not math.isnan(total) and any(ids <= known for known in disjoint.get(c, ())):
                 covered[c] = total
                 continue
             try:

@@ -19,7 +19,6 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from mapedit.errors import MapeditError
+from mapedit.ui.busy import busy_cursor
 from mapedit.ui.i18n import N_, error_text, pick_line, tr
 
 log = logging.getLogger(__name__)
@@ -155,14 +155,12 @@ class ProjectFiles(QObject):
         """Open a project file; on failure tell the clerk and keep the current project."""
         from mapedit.project import Project
 
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            project = Project.open(str(path), defer_base_layers=True)
+            with busy_cursor():
+                project = Project.open(str(path), defer_base_layers=True)
         except (MapeditError, OSError) as exc:
-            QGuiApplication.restoreOverrideCursor()
             show_error(self.parent_widget, self.tr("无法打开项目"), exc)
             return False
-        QGuiApplication.restoreOverrideCursor()
         self.controller.set_project(project)
         self.settings.add_recent_file(path)
         self.settings.set_last_directory(path)
@@ -201,15 +199,12 @@ class ProjectFiles(QObject):
         c = self.controller
         if c.project is None:
             return False
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
+        with busy_cursor():
             if c.checking:  # the first check still runs: read everything again
                 return c.reload()
             if not c.check_outside():
                 c.status.emit(self.tr("项目文件没有被其他程序修改。"), 6000)
             return c.project is not None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
 
     # -- new ---------------------------------------------------------------------------------
     def new_from_units(self) -> bool:
@@ -303,11 +298,8 @@ class ProjectFiles(QObject):
         parent = self.parent_widget
         title = self.tr("导出")
         if not c.checker_ready:  # the background check: wait for it, the summary needs it
-            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
+            with busy_cursor():
                 c.wait_for_check()
-            finally:
-                QGuiApplication.restoreOverrideCursor()
         s = c.summary() or {}
         errors, warnings = int(s.get("errors", 0)), int(s.get("warnings", 0))
         summary = self.tr("检查结果:错误 {0} 个,警告 {1} 个。").format(errors, warnings)
@@ -318,12 +310,9 @@ class ProjectFiles(QObject):
             return False
         ds = c.project.dataset
         yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
+        with busy_cursor():
             problems = required_missing(ds, choice.profile)
             plan = export_plan(ds, choice.fmt, choice.profile)
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         changes = [pick_line(ch.message()) for ch in plan.changes] if plan is not None else []
         force = bool(errors or problems)
         if force or changes:
@@ -347,17 +336,15 @@ class ProjectFiles(QObject):
                 .format(out, tr("、").join(p.name for p in existing)), yes | no, no)
             if answer != yes:
                 return False
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            result = export_dataset(ds, out, choice.fmt, choice.profile, s, force=force,
-                                    encoding=choice.encoding,
-                                    project={"file": c.project.path.name}, plan=plan,
-                                    problems=problems)
+            with busy_cursor():
+                result = export_dataset(ds, out, choice.fmt, choice.profile, s, force=force,
+                                        encoding=choice.encoding,
+                                        project={"file": c.project.path.name}, plan=plan,
+                                        problems=problems)
         except (MapeditError, OSError) as exc:
-            QGuiApplication.restoreOverrideCursor()
             show_error(parent, self.tr("导出失败"), exc)
             return False
-        QGuiApplication.restoreOverrideCursor()
         self.settings.set_last_directory(str(out))
         names = tr("、").join(p.name for p in [*result.files, result.manifest])
         c.status.emit(self.tr("已导出到 {0}:{1}").format(out, names), 10000)
